@@ -1,0 +1,52 @@
+import type { Module } from '../nn/module';
+import type { Random } from '../random';
+import type { tf } from '../tensor/tf';
+
+/** What a modifier sees of the training run at each call. */
+export interface ModifierContext {
+  /** The model being trained. */
+  readonly model: Module;
+  /** Optimizer steps taken so far (0 before the first). */
+  readonly step: number;
+  /** The run's total number of optimizer steps, when known. */
+  readonly totalSteps?: number;
+  /** The run's seeded generator. */
+  readonly random: Random;
+  /** Writes one JSON record to the run's log. */
+  log(record: Record<string, unknown>): void;
+}
+
+/** What a modifier sees when it may add to the loss (inside the gradient tape). */
+export interface LossContext extends ModifierContext {
+  /** The batch the loss was computed on. */
+  readonly batch: unknown;
+  /** What the training step's forward function returned besides the loss (model outputs). */
+  readonly outputs: unknown;
+}
+
+/** JSON-serialisable and tensor state a modifier keeps across a checkpoint. */
+export interface ModifierState {
+  json?: unknown;
+  tensors?: Record<string, tf.Tensor>;
+}
+
+/**
+ * A plugin that changes a training run over time: pruning, quantization-aware training,
+ * distillation. The Trainer calls `initialize` once, `update` before every optimizer step,
+ * `modifyLoss` inside the gradient tape, and `finalize` once at the end. Most plugins get
+ * these from `createModifier`, which gates them by `start`, `end` and `every`.
+ */
+export interface Modifier {
+  readonly specificationVersion: 'v1';
+  /** A namespaced name such as `prune/gradual-magnitude`. */
+  readonly kind: string;
+  initialize(context: ModifierContext): void | Promise<void>;
+  update(context: ModifierContext): void | Promise<void>;
+  /** Returns the loss to optimise (the incoming one, or a new one built from it). */
+  modifyLoss?(loss: tf.Scalar, context: LossContext): tf.Scalar;
+  /** A factor on the scheduled learning rate at this step (learning-rate rewind); 1 by default. */
+  learningRateFactor?(context: ModifierContext): number;
+  finalize(context: ModifierContext): void | Promise<void>;
+  state?(): ModifierState;
+  loadState?(state: ModifierState): void;
+}

@@ -1,0 +1,10 @@
+export type { WeightTransform } from './weight-transform';
+export { Parameter, type ParameterOptions } from './parameter';
+export { createMaskTransform, MASK_TRANSFORM_KIND, type MaskTransform } from './mask-transform';
+export { Module, ModuleList, type ForwardContext, type LoadStateDictOptions, type LoadStateDictResult } from './module';
+export { initNormal, type InitOptions } from './init';
+export { Linear, type LinearOptions } from './linear';
+export { LayerNorm } from './layer-norm';
+export { Embedding } from './embedding';
+export { Dropout } from './dropout';
+export { gelu, geluTanh, ACTIVATIONS, type ActivationName } from './activations';

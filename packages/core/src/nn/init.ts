@@ -1,0 +1,27 @@
+import { createRandom, type Random } from '../random';
+import { tf } from '../tensor/tf';
+
+/** How a layer initialises its weights: a seeded generator and a standard deviation. */
+export interface InitOptions {
+  /** Generator for the initial values (default: a fresh one seeded with 0). */
+  random?: Random;
+  /** Standard deviation of the normal initialisation (BERT's `initializer_range`, 0.02). */
+  std?: number;
+}
+
+/**
+ * A tensor of normal(0, std) samples drawn in JS from `random`, so initial weights are the
+ * same on every backend for a given seed.
+ *
+ * @example
+ * ```ts
+ * const w = initNormal([768, 768], { random: createRandom(1), std: 0.02 });
+ * ```
+ */
+export function initNormal(shape: number[], options: InitOptions = {}): tf.Tensor {
+  const random = options.random ?? createRandom(0);
+  const std = options.std ?? 0.02;
+  const values = new Float32Array(tf.util.sizeFromShape(shape));
+  for (let i = 0; i < values.length; i++) values[i] = random.normal() * std;
+  return tf.tensor(values, shape, 'float32');
+}
