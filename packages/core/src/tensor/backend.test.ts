@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BackendError } from '../errors/backend-error';
+import { availableBackends, initBackend } from './backend';
+import { tf } from './tf';
+import { erf } from './wasm-kernels';
+
+/** Gradients that BERT training needs and that wasm computes through pofa's own kernels. */
+function embeddingAndGeluGradients(): { table: number[]; input: number[] } {
+  const table = tf.variable(tf.tensor2d([[0.5, -1], [2, 0.25], [-0.75, 1.5]]));
+  const input = tf.variable(tf.tensor1d([-2.5, -0.3, 0, 0.7, 3.1]));
+  const ids = tf.tensor1d([2, 0, 2, 2, 1], 'int32');
+  const weights = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]]);
+  const { grads, value } = tf.variableGrads(() => {
+    const gathered = tf.gather(table, ids);
+    const gelu = tf.mul(tf.mul(input, tf.add(tf.erf(tf.mul(input, Math.SQRT1_2)), 1)), 0.5);
+    return tf.add(tf.sum(tf.mul(gathered, weights)), tf.sum(gelu)) as tf.Scalar;
+  }, [table, input]);
+  const out = { table: Array.from(grads[table.name].dataSync()), input: Array.from(grads[input.name].dataSync()) };
+  tf.dispose([table, input, ids, weights, value, ...Object.values(grads)]);
+  return out;
+}
+
+/** d/dx of 0.5·x·(1 + erf(x/√2)) = Φ(x) + x·φ(x), worked from the definition. */
+function geluDerivative(x: number): number {
+  const cdf = 0.5 * (1 + erf(x / Math.SQRT2));
+  const pdf = Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+  return cdf + x * pdf;
+}
+
+describe('initBackend', () => {
+  afterEach(() => {
+    delete process.env.POFA_BACKEND;
+  });
+
+  it('computes the embedding and exact-GELU gradients on wasm and cpu, equal to each other and to the formulas', async () => {
+    const results: Record<string, { table: number[]; input: number[] }> = {};
+    for (const backend of ['cpu', 'wasm'] as const) {
+      expect(await initBackend({ backend })).toBe(backend);
+      expect(tf.getBackend()).toBe(backend);
+      results[backend] = embeddingAndGeluGradients();
+    }
+    // Row r of the table gradient is the sum of the weight rows whose id is r:
+    // id 0 at position 1 → [3, 4]; id 1 at position 4 → [9, 10]; id 2 at 0, 2, 3 → [13, 16].
+    const expected = { table: [3, 4, 9, 10, 13, 16], input: [-2.5, -0.3, 0, 0.7, 3.1].map(geluDerivative) };
+    for (const backend of ['cpu', 'wasm']) {
+      expect(results[backend].table).toEqual(expected.table);
+      results[backend].input.forEach((value, i) => expect(value).toBeCloseTo(expected.input[i], 5));
+    }
+    results.wasm.input.forEach((value, i) => expect(value).toBeCloseTo(results.cpu.input[i], 6));
+  });
+
+  it('sums rows of a 3-D input into segments on wasm as the cpu kernel does, dropping out-of-range ids', async () => {
+    const run = () => {
+      const x = tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[9, 10], [11, 12]]]);
+      const ids = tf.tensor1d([1, 1, 0], 'int32');
+      const out = tf.unsortedSegmentSum(x, ids, 3);
+      const values = { shape: out.shape, data: Array.from(out.dataSync()) };
+      tf.dispose([x, ids, out]);
+      return values;
+    };
+    await initBackend({ backend: 'wasm' });
+    const wasm = run();
+    await initBackend({ backend: 'cpu' });
+    const cpu = run();
+    expect(wasm).toEqual(cpu);
+    expect(wasm).toEqual({ shape: [3, 2, 2], data: [9, 10, 11, 12, 6, 8, 10, 12, 0, 0, 0, 0] });
+  });
+
+  it('honours POFA_BACKEND and rejects an unknown name with the list of backends', async () => {
+    process.env.POFA_BACKEND = 'cpu';
+    expect(await initBackend()).toBe('cpu');
+    process.env.POFA_BACKEND = 'tpu';
+    await expect(initBackend()).rejects.toSatisfy((error: unknown) =>
+      BackendError.isInstance(error) && /tensorflow, wasm, cpu/.test((error as Error).message) && /POFA_BACKEND/.test((error as Error).message),
+    );
+  });
+
+  it('explains that tensorflow is unavailable when tfjs-node is not installed', async () => {
+    const available = await availableBackends();
+    expect(available).toContain('cpu');
+    expect(available).toContain('wasm');
+    if (available.includes('tensorflow')) return; // tfjs-node present: nothing to explain
+    await expect(initBackend({ backend: 'tensorflow' })).rejects.toThrow(/available backends: wasm, cpu.*tfjs-node/);
+  });
+});
+
+describe('erf', () => {
+  it('matches reference values of the error function', () => {
+    // Values from Abramowitz & Stegun table 7.1.
+    const table: Array<[number, number]> = [[0, 0], [0.1, 0.1124629160], [0.5, 0.5204998778], [1, 0.8427007929], [2, 0.9953222650], [3, 0.9999779095]];
+    for (const [x, value] of table) {
+      expect(erf(x)).toBeCloseTo(value, 7);
+      expect(erf(-x)).toBeCloseTo(-value, 7);
+    }
+  });
+});
