@@ -4,5 +4,27 @@ export { initBackend, availableBackends, BACKEND_NAMES, type BackendName, type I
 export { registerWasmKernels } from './tensor/wasm-kernels';
 export { createRandom, type Random, type RandomState } from './random';
 export * from './nn/index';
-export type { Modifier, ModifierContext, LossContext, ModifierState } from './lifecycle/modifier';
+export * from './registry/index';
+export * from './lifecycle/index';
+export * from './training/index';
 export { writeFileAtomic } from './io/atomic-write';
+export {
+  serializeSafetensors,
+  parseSafetensors,
+  createTensorsFromRaw,
+  SerializeSafetensorsOptionsSchema,
+  type SerializeSafetensorsOptions,
+  type ParsedSafetensors,
+} from './io/safetensors-codec';
+export { readSafetensors, readSafetensorsRaw, readSafetensorsMetadata, writeSafetensors, type WriteSafetensorsOptions } from './io/safetensors';
+export {
+  SAFETENSORS_DTYPES,
+  SAFETENSORS_DTYPE_BYTES,
+  SAFETENSORS_MAX_HEADER_BYTES,
+  isSafetensorsDtype,
+  type SafetensorsDtype,
+  type RawTensor,
+  type SafetensorsTensorInfo,
+  type SafetensorsHeader,
+} from './io/safetensors-format';
+export { encodeHalfArray, decodeHalfArray, float16FromNumber, float16ToNumber, bfloat16FromNumber, bfloat16ToNumber } from './io/safetensors-float16';

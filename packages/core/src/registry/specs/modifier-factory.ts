@@ -1,0 +1,24 @@
+import type { Modifier } from '../../lifecycle/modifier';
+import type { OptionsSchema, PluginSpecification } from './plugin-specification';
+
+/**
+ * Makes a {@link Modifier} from options; a recipe entry names one by `type`. Its options
+ * schema validates the whole recipe entry except `type`, lifecycle keys (`start`, `end`,
+ * `every`) included: extend `modifierScheduleSchema` to accept them.
+ *
+ * @example
+ * ```ts
+ * const schema = modifierScheduleSchema.extend({ message: z.string() });
+ * const logger: ModifierFactory<z.infer<typeof schema>> = {
+ *   specificationVersion: 'v1',
+ *   name: 'acme/logger',
+ *   optionsSchema: schema,
+ *   create: ({ message, ...schedule }) =>
+ *     createModifier({ kind: 'acme/logger', ...schedule, onUpdate: (context) => context.log({ message }) }),
+ * };
+ * ```
+ */
+export interface ModifierFactory<Options = unknown> extends PluginSpecification {
+  readonly optionsSchema: OptionsSchema<Options>;
+  create(options: Options): Modifier;
+}
