@@ -1,0 +1,101 @@
+import { CheckpointError, ConfigError, tf } from '@pofa/core';
+import { z } from 'zod';
+import { createModelConfig } from '../config/presets';
+import { TASK_NAMES, type TaskName } from '../features';
+import { createModel, type EncoderModel } from '../model';
+import { resolveArchitecture } from './architectures';
+import { fromHuggingFaceNames, HEAD_PREFIXES } from './hf-names';
+import { readCheckpointTensors, readConfigJson } from './read-checkpoint-files';
+
+/** Options of {@link loadPretrained}. */
+export const loadPretrainedOptionsSchema = z
+  .object({
+    /** The head to build (default: the one of `architectures[0]`). */
+    task: z.enum(TASK_NAMES as [TaskName, ...TaskName[]]).optional(),
+    /** Labels of a classification head (a new head when it differs from the checkpoint's). */
+    numLabels: z.number().int().positive().optional(),
+    /** Seed of the weights of newly initialised heads (default 0). */
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
+export type LoadPretrainedOptions = z.input<typeof loadPretrainedOptionsSchema>;
+
+/** What {@link loadPretrained} returns. */
+export interface LoadPretrainedResult {
+  /** The model, in eval mode. */
+  model: EncoderModel;
+  /** Parameters not in the checkpoint (a new head or pooler, freshly initialised). */
+  missing: string[];
+  /** Checkpoint tensors the model has no place for (another head), under pofa's names. */
+  unexpected: string[];
+  /** What else happened: tied or buffer tensors dropped, heads re-initialised, parts ignored. */
+  notes: string[];
+}
+
+/**
+ * Loads a Hugging Face BERT or DistilBERT checkpoint directory (`config.json` +
+ * `model.safetensors`, or sharded with `model.safetensors.index.json`). The architecture
+ * comes from `architectures` (or `model_type`); `task` picks another head, whose weights are
+ * then new. Missing weights outside the heads (and BERT's pooler) are a
+ * {@link CheckpointError}. Needs an initialised backend.
+ *
+ * @example
+ * ```ts
+ * const { model, missing } = await loadPretrained('checkpoints/bert-base-uncased', { task: 'sequence-classification', numLabels: 2 });
+ * console.log(missing); // ['pooler.dense.weight', ..., 'classifier.bias'] for an MLM checkpoint
+ * ```
+ */
+export async function loadPretrained(dir: string, options: LoadPretrainedOptions = {}): Promise<LoadPretrainedResult> {
+  const parsed = loadPretrainedOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new ConfigError('Invalid loadPretrained options', { expected: 'task, numLabels, seed', received: parsed.error.issues[0].message });
+  }
+  const { task, numLabels, seed } = parsed.data;
+  const raw = await readConfigJson(dir);
+  const architecture = resolveArchitecture(raw, task);
+  const config = createModelConfig({ ...raw, model_type: architecture.family });
+  const model = createModel(config, { task: architecture.task, numLabels, seed });
+  const tensors = await readCheckpointTensors(dir);
+  try {
+    const { state, dropped } = fromHuggingFaceNames(architecture.family, tensors);
+    const notes = dropped.map((name) => `dropped ${name}`);
+    if (architecture.note !== undefined) notes.push(architecture.note);
+    const parameters = new Map(model.namedParameters());
+    const heads = HEAD_PREFIXES[architecture.family];
+    const isHead = (name: string): boolean => heads.some((prefix) => name.startsWith(prefix));
+    for (const [name, tensor] of Object.entries(state)) {
+      const parameter = parameters.get(name);
+      if (parameter !== undefined && isHead(name) && !tf.util.arraysEqual(parameter.shape, tensor.shape)) {
+        notes.push(`re-initialised ${name}: checkpoint shape [${tensor.shape.join(', ')}], model shape [${parameter.shape.join(', ')}]`);
+        delete state[name];
+      }
+    }
+    const missing = [...parameters.keys()].filter((name) => !(name in state));
+    const unexpected = Object.keys(state).filter((name) => !parameters.has(name));
+    const headOf = (name: string): string | undefined => heads.find((prefix) => name.startsWith(prefix));
+    const broken = missing.filter((name) => {
+      const head = headOf(name);
+      // A head is new when the checkpoint has nothing under its prefix; a partly present head is broken.
+      return head === undefined || Object.keys(state).some((key) => key.startsWith(head));
+    });
+    if (broken.length > 0) {
+      throw new CheckpointError(`Checkpoint ${dir} lacks weights the model needs`, {
+        expected: `every encoder weight of ${architecture.family} (${architecture.task})`,
+        received: `missing ${broken.slice(0, 8).join(', ')}${broken.length > 8 ? ` and ${broken.length - 8} more` : ''}`,
+        hint: 'Check that config.json belongs to these weights and that no shard is missing',
+      });
+    }
+    const known: Record<string, tf.Tensor> = {};
+    for (const [name, tensor] of Object.entries(state)) if (parameters.has(name)) known[name] = tensor;
+    model.loadStateDict(known, { strict: false });
+    if (missing.length > 0) notes.push(`initialised new weights: ${missing.join(', ')}`);
+    model.eval();
+    return { model, missing, unexpected, notes };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    for (const tensor of Object.values(tensors)) tensor.dispose();
+  }
+}

@@ -1,0 +1,2 @@
+export { DataFormatError } from './data-format-error';
+export { MetricInputError } from './metric-input-error';

@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { describeValue } from '@pofa/core';
+import { DataFormatError } from '../errors/data-format-error';
+
+/** One SQuAD question with its paragraph and gold answers. */
+export interface SquadExample {
+  id: string;
+  title: string;
+  context: string;
+  question: string;
+  /** Gold answers; `answerStart` is a character offset into `context`. */
+  answers: Array<{ text: string; answerStart: number }>;
+}
+
+/** A parsed SQuAD file. */
+export interface SquadDataset {
+  version: string | null;
+  examples: SquadExample[];
+}
+
+const AnswerSchema = z.object({ text: z.string(), answer_start: z.number().int().nonnegative() }).passthrough();
+const QuestionSchema = z
+  .object({ id: z.string().min(1), question: z.string(), answers: z.array(AnswerSchema) })
+  .passthrough();
+const ParagraphSchema = z.object({ context: z.string(), qas: z.array(QuestionSchema) }).passthrough();
+const ArticleSchema = z.object({ title: z.string().optional(), paragraphs: z.array(ParagraphSchema) }).passthrough();
+const SquadFileSchema = z.object({ version: z.string().optional(), data: z.array(ArticleSchema) }).passthrough();
+
+/**
+ * Parses the official SQuAD v1.1 JSON (`data[].paragraphs[].context`, `.qas[].id`,
+ * `.question`, `.answers[].text`, `.answers[].answer_start`) already read into memory.
+ * Throws a {@link DataFormatError} naming the first bad field by its path.
+ *
+ * @example
+ * ```ts
+ * const { examples } = parseSquad(JSON.parse(text), 'dev-v1.1.json');
+ * ```
+ */
+export function parseSquad(json: unknown, source = 'SQuAD data'): SquadDataset {
+  const parsed = SquadFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.reduce<string>(
+      (text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? key : `${text}.${key}`),
+      '',
+    );
+    throw new DataFormatError(`${source}: not the SQuAD v1.1 layout at ${path || 'the top level'}`, {
+      expected: 'the official layout { data: [{ title, paragraphs: [{ context, qas: [{ id, question, answers: [{ text, answer_start }] }] }] }] }',
+      received: issue.message,
+    });
+  }
+  const examples: SquadExample[] = [];
+  const seen = new Set<string>();
+  parsed.data.data.forEach((article, articleIndex) => {
+    article.paragraphs.forEach((paragraph, paragraphIndex) => {
+      paragraph.qas.forEach((question, questionIndex) => {
+        const where = `data[${articleIndex}].paragraphs[${paragraphIndex}].qas[${questionIndex}]`;
+        if (seen.has(question.id)) {
+          throw new DataFormatError(`${source}: duplicate question id at ${where}`, {
+            expected: 'unique question ids (predictions are keyed by id)',
+            received: describeValue(question.id),
+          });
+        }
+        seen.add(question.id);
+        question.answers.forEach((answer, answerIndex) => {
+          if (answer.answer_start + answer.text.length > paragraph.context.length) {
+            throw new DataFormatError(`${source}: answer outside its context at ${where}.answers[${answerIndex}]`, {
+              expected: `answer_start + text length <= ${paragraph.context.length} (the context length)`,
+              received: `answer_start ${answer.answer_start}, text ${describeValue(answer.text)}`,
+            });
+          }
+        });
+        examples.push({
+          id: question.id,
+          title: article.title ?? '',
+          context: paragraph.context,
+          question: question.question,
+          answers: question.answers.map((answer) => ({ text: answer.text, answerStart: answer.answer_start })),
+        });
+      });
+    });
+  });
+  return { version: parsed.data.version ?? null, examples };
+}
+
+/**
+ * Reads and parses an official SQuAD v1.1 JSON file (`train-v1.1.json`, `dev-v1.1.json`).
+ *
+ * @example
+ * ```ts
+ * const { examples } = await loadSquad('./squad/dev-v1.1.json');
+ * examples[0].answers[0]; // { text: 'Denver Broncos', answerStart: 177 }
+ * ```
+ */
+export async function loadSquad(path: string): Promise<SquadDataset> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DataFormatError(`Cannot read the SQuAD file ${path}`, {
+      expected: 'a readable SQuAD v1.1 JSON file',
+      received: (error as Error).message,
+      cause: error,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new DataFormatError(`${path}: not valid JSON`, {
+      expected: 'the SQuAD v1.1 JSON file',
+      received: (error as Error).message,
+      cause: error,
+    });
+  }
+  return parseSquad(json, path);
+}

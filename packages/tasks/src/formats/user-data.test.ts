@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '@pofa/core';
+import { DataFormatError } from '../errors/data-format-error';
+import { loadUserData } from './user-data';
+
+let folder: string;
+const file = (name: string, content: string): string => {
+  const path = join(folder, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'pofa-user-data-'));
+});
+
+describe('loadUserData', () => {
+  it('reads JSONL with class names in first-seen order', async () => {
+    const path = file(
+      'reviews.jsonl',
+      '{"text": "great \\"fun\\"", "label": "pos"}\n\n{"text": "dull", "label": "neg"}\n{"text": "fine", "text_pair": "ok", "label": "pos", "id": 7}\n',
+    );
+    const data = await loadUserData(path);
+    expect(data.format).toBe('jsonl');
+    expect(data.labels).toEqual(['pos', 'neg']);
+    expect(data.examples).toEqual([
+      { id: '0', text: 'great "fun"', label: 0, labelName: 'pos' },
+      { id: '1', text: 'dull', label: 1, labelName: 'neg' },
+      { id: '7', text: 'fine', textPair: 'ok', label: 0, labelName: 'pos' },
+    ]);
+  });
+
+  it('uses given class names for the indices, and rejects a name not among them', async () => {
+    const path = file('given.jsonl', '{"text": "a", "label": "pos"}\n{"text": "b", "label": "neg"}\n');
+    const data = await loadUserData(path, { labels: ['neg', 'pos'] });
+    expect(data.examples.map((example) => example.label)).toEqual([1, 0]);
+    await expect(loadUserData(path, { labels: ['neg', 'neutral'] })).rejects.toThrowError(
+      /given\.jsonl:1: unknown label "pos": expected one of the given labels \[neg, neutral\]/,
+    );
+  });
+
+  it('reads a TSV with a header, numeric labels and literal quotes', async () => {
+    const path = file('scores.tsv', 'id\ttext\ttext_pair\tlabel\nx1\t"a"\tb\t0.5\nx2\tc\td\t3\n');
+    const data = await loadUserData(path);
+    expect(data.labels).toEqual([]);
+    expect(data.examples).toEqual([
+      { id: 'x1', text: '"a"', textPair: 'b', label: 0.5 },
+      { id: 'x2', text: 'c', textPair: 'd', label: 3 },
+    ]);
+    const names = await loadUserData(path, { labelKind: 'name' });
+    expect(names.labels).toEqual(['0.5', '3']);
+    expect(names.examples[1].label).toBe(1);
+  });
+
+  it('reads unlabelled data with null labels', async () => {
+    const data = await loadUserData(file('plain.txt', 'text\nhello\nworld\n'), { format: 'tsv' });
+    expect(data.examples.map((example) => example.label)).toEqual([null, null]);
+    expect(data.labels).toEqual([]);
+  });
+
+  it('names the line of bad JSON, a missing text and a missing label', async () => {
+    await expect(loadUserData(file('bad.jsonl', '{"text": "a"}\n{"text": "b",\n'))).rejects.toThrowError(/bad\.jsonl:2: not valid JSON/);
+    await expect(loadUserData(file('notext.jsonl', '{"text": "a"}\n{"sentence": "b"}\n'))).rejects.toThrowError(
+      /notext\.jsonl:2: missing field "text"/,
+    );
+    await expect(loadUserData(file('type.jsonl', '{"text": 5}\n'))).rejects.toThrowError(/type\.jsonl:1: field "text" has the wrong type/);
+    await expect(
+      loadUserData(file('partial.jsonl', '{"text": "a", "label": "x"}\n{"text": "b"}\n')),
+    ).rejects.toThrowError(/partial\.jsonl:2: missing label/);
+  });
+
+  it('names a missing column and a short row of a TSV', async () => {
+    await expect(loadUserData(file('nocolumn.tsv', 'sentence\tlabel\na\tb\n'))).rejects.toThrowError(
+      /nocolumn\.tsv:1: the header has no "text" column/,
+    );
+    await expect(loadUserData(file('short.tsv', 'text\tlabel\na\tb\nc\n'))).rejects.toThrowError(/short\.tsv:3: wrong number of columns/);
+  });
+
+  it('rejects an empty file, an unknown extension and a forced non-numeric number label', async () => {
+    await expect(loadUserData(file('empty.jsonl', '\n\n'))).rejects.toThrowError(DataFormatError);
+    await expect(loadUserData(file('empty.tsv', ''))).rejects.toThrowError(/empty\.tsv is empty/);
+    await expect(loadUserData(file('data.csv', 'text\n'))).rejects.toThrowError(ConfigError);
+    await expect(
+      loadUserData(file('words.jsonl', '{"text": "a", "label": "pos"}\n'), { labelKind: 'number' }),
+    ).rejects.toThrowError(/words\.jsonl:1: the label is not a number/);
+  });
+});
