@@ -1,4 +1,5 @@
 export type { WeightTransform } from './weight-transform';
+export type { ActivationTransform } from './activation-transform';
 export { Parameter, type ParameterOptions } from './parameter';
 export { createMaskTransform, MASK_TRANSFORM_KIND, type MaskTransform } from './mask-transform';
 export { Module, ModuleList, type ForwardContext, type LoadStateDictOptions, type LoadStateDictResult } from './module';
@@ -8,3 +9,4 @@ export { LayerNorm } from './layer-norm';
 export { Embedding } from './embedding';
 export { Dropout } from './dropout';
 export { gelu, geluTanh, ACTIVATIONS, type ActivationName } from './activations';
+export { ENCODER_LINEAR_WEIGHTS, POOLER_WEIGHT, matchesTarget, selectTargets, type TargetPattern, type TargetOptions } from './targets';

@@ -100,6 +100,14 @@ describe('layers', () => {
     expect(out.shape).toEqual([2, 1, 2]);
     expect(Array.from(out.dataSync())).toEqual([1 - 3 + 0.5, 2 + 2 - 0.5, 0.5, 1 - 0.5]);
     expect(() => layer.forward(tf.ones([2, 4]))).toThrow(/expected 3/);
+    // An input transform runs before the product: doubling the input doubles x·Wᵀ.
+    const seen: boolean[] = [];
+    const double = { kind: 'test/double', apply: (x: tf.Tensor, context: { training: boolean }) => (seen.push(context.training), tf.mul(x, 2)) };
+    layer.addInputTransform(double).eval();
+    expect(Array.from(layer.forward(tf.tensor2d([[1, 2, 3]])).dataSync())).toEqual([2 - 6 + 0.5, 4 + 4 - 0.5]);
+    expect(seen).toEqual([false]);
+    expect(layer.removeInputTransform('test/double')).toBe(double);
+    expect(layer.inputTransforms).toHaveLength(0);
     layer.dispose();
   });
 

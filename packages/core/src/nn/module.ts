@@ -151,9 +151,10 @@ export abstract class Module {
     return this.parameters().reduce((sum, parameter) => sum + parameter.size, 0);
   }
 
-  /** Disposes every parameter (and its transforms) of the tree. */
+  /** Disposes every parameter (and its transforms) of the tree, children through their own `dispose`. */
   dispose(): void {
-    for (const parameter of this.parameters()) parameter.dispose();
+    for (const parameter of this.ownParameters.values()) parameter.dispose();
+    for (const child of this.children.values()) child.dispose();
   }
 }
 
