@@ -47,6 +47,11 @@ export interface Modifier {
   /** A factor on the scheduled learning rate at this step (learning-rate rewind); 1 by default. */
   learningRateFactor?(context: ModifierContext): number;
   finalize(context: ModifierContext): void | Promise<void>;
+  /**
+   * Modules the modifier trains along with the model, such as distillation projections.
+   * The Trainer optimizes and checkpoints their parameters as `modifiers.<index>.<name>.…`.
+   */
+  modules?(): Record<string, Module>;
   state?(): ModifierState;
   loadState?(state: ModifierState): void;
 }

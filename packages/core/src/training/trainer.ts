@@ -7,6 +7,7 @@ import { createRandom, type Random } from '../random';
 import { tf } from '../tensor/tf';
 import { createAdamW, type AdamW } from './adamw';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { runModule } from './run-module';
 import { isCompleteCheckpoint, listCheckpoints } from './checkpoint-files';
 import { clipGradientsByGlobalNorm } from './clip-gradients';
 import { computeGradients, trainableParameters } from './compute-gradients';
@@ -79,6 +80,8 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
   let step = 0;
   let initialized = false;
   let running = false;
+  // The model plus the modules modifiers train with it; known once modifiers are initialized.
+  let trained: Module = model;
 
   const context = (): ModifierContext => ({
     model,
@@ -89,7 +92,7 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
   });
 
   async function restore(directory: string): Promise<void> {
-    const saved = await loadCheckpoint(directory, { model, optimizer, modifiers }, runSettings);
+    const saved = await loadCheckpoint(directory, { model: trained, optimizer, modifiers }, runSettings);
     random.setState(saved.random);
     cursor.loadState(saved.data);
     step = saved.step;
@@ -160,13 +163,14 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
       if (!initialized) {
         const initialContext = context();
         for (const modifier of modifiers) await modifier.initialize(initialContext);
+        trained = runModule(model, modifiers);
         initialized = true;
       }
       if (resumeFrom !== undefined) {
         await restore(resumeFrom);
         resumedFrom = step;
       }
-      const parameters = trainableParameters(model);
+      const parameters = trainableParameters(trained);
       if (parameters.length === 0) {
         throw new TrainingError('The model has no trainable parameters', { hint: 'Set trainable: true on the parameters to train' });
       }
@@ -183,7 +187,7 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
         const last = step === settings.maxSteps;
         if (evaluate !== undefined && (last || (settings.evalEvery !== undefined && step % settings.evalEvery === 0))) await evaluateNow(evaluations);
         if (settings.checkpoint !== undefined && (last || step % settings.checkpoint.every === 0)) {
-          await saveCheckpoint(settings.checkpoint.dir, settings.checkpoint.keep, { model, optimizer, modifiers }, {
+          await saveCheckpoint(settings.checkpoint.dir, settings.checkpoint.keep, { model: trained, optimizer, modifiers }, {
             step,
             settings: runSettings,
             data: cursor.state(),

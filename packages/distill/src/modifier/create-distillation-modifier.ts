@@ -38,7 +38,7 @@ export interface DistillationModifierOptions {
 /** The distillation modifier (a `createModifier` modifier), with the projections it trains. */
 export interface DistillationModifier extends ScheduledModifier {
   readonly config: DistillationConfig;
-  /** Add these to the trained parameters (e.g. as a child of the student wrapper) so they learn. */
+  /** The projections of narrower student features; the Trainer trains them through `modules()`. */
   readonly projections: ModuleList<Projection>;
 }
 
@@ -92,5 +92,6 @@ export function createDistillationModifier(options: DistillationModifierOptions)
       });
     },
   });
-  return Object.assign(modifier, { config, projections: list });
+  // The Trainer optimizes and checkpoints the projections along with the student.
+  return Object.assign(modifier, { config, projections: list, modules: () => (list.length > 0 ? { projections: list } : {}) });
 }
