@@ -39,3 +39,6 @@ export {
   type TrainWordPieceVocabOptions,
   type TokenizerJsonContents,
 } from './tokenizer/index';
+export { layerStructure, type LayerStructure } from './config/layer-structure';
+export { layerLinearNames, type LayerLinearNames } from './structure/layer-parameter-names';
+export { pruneHeads, pruneFfnNeurons, type StructureToRemove } from './structure/prune-structure';

@@ -1,9 +1,14 @@
 import { Dropout, LayerNorm, Linear, Module, tf, type ForwardContext, type InitOptions } from '@pofa/core';
 import { scaledDotProductAttention } from '../attention';
 import type { BertConfig } from '../config/bert-config';
+import { layerStructure } from '../config/layer-structure';
 import type { FeatureRequest, LayerFeatures } from '../features';
 
-/** Query, key and value projections and the attention itself (`attention.self`). */
+/**
+ * Query, key and value projections and the attention itself (`attention.self`). A layer with
+ * `pruned_heads` has fewer heads of the same size: the projections have
+ * `heads × headSize` outputs.
+ */
 export class BertSelfAttention extends Module {
   readonly query: Linear;
   readonly key: Linear;
@@ -11,13 +16,15 @@ export class BertSelfAttention extends Module {
   readonly dropout: Dropout;
   readonly heads: number;
 
-  constructor(config: BertConfig, init: InitOptions) {
+  constructor(config: BertConfig, init: InitOptions, layerIndex = 0) {
     super();
     const width = config.hidden_size;
-    this.heads = config.num_attention_heads;
-    this.query = this.addModule('query', new Linear(width, width, init));
-    this.key = this.addModule('key', new Linear(width, width, init));
-    this.value = this.addModule('value', new Linear(width, width, init));
+    const structure = layerStructure(config, layerIndex);
+    this.heads = structure.heads.length;
+    const allHeads = this.heads * structure.headSize;
+    this.query = this.addModule('query', new Linear(width, allHeads, init));
+    this.key = this.addModule('key', new Linear(width, allHeads, init));
+    this.value = this.addModule('value', new Linear(width, allHeads, init));
     this.dropout = this.addModule('dropout', new Dropout(config.attention_probs_dropout_prob));
   }
 
@@ -67,10 +74,10 @@ export class BertAttention extends Module {
   readonly self: BertSelfAttention;
   readonly output: BertResidualOutput;
 
-  constructor(config: BertConfig, init: InitOptions) {
+  constructor(config: BertConfig, init: InitOptions, layerIndex = 0) {
     super();
-    this.self = this.addModule('self', new BertSelfAttention(config, init));
-    this.output = this.addModule('output', new BertResidualOutput(config.hidden_size, config, init));
+    this.self = this.addModule('self', new BertSelfAttention(config, init, layerIndex));
+    this.output = this.addModule('output', new BertResidualOutput(this.self.query.outFeatures, config, init));
   }
 
   /** The attention block's output `[batch, seq, hidden]` and features; call inside `tf.tidy`. */

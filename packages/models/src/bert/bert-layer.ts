@@ -1,5 +1,6 @@
 import { ACTIVATIONS, Linear, Module, ModuleList, tf, type ForwardContext, type InitOptions } from '@pofa/core';
 import type { BertConfig } from '../config/bert-config';
+import { layerStructure } from '../config/layer-structure';
 import type { FeatureRequest, LayerFeatures } from '../features';
 import { BertAttention, BertResidualOutput } from './bert-attention';
 
@@ -8,9 +9,9 @@ export class BertIntermediate extends Module {
   readonly dense: Linear;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(config: BertConfig, init: InitOptions) {
+  constructor(config: BertConfig, init: InitOptions, intermediateSize = config.intermediate_size) {
     super();
-    this.dense = this.addModule('dense', new Linear(config.hidden_size, config.intermediate_size, init));
+    this.dense = this.addModule('dense', new Linear(config.hidden_size, intermediateSize, init));
     this.activation = ACTIVATIONS[config.hidden_act];
   }
 
@@ -34,11 +35,13 @@ export class BertLayer extends Module {
   readonly intermediate: BertIntermediate;
   readonly output: BertResidualOutput;
 
-  constructor(config: BertConfig, init: InitOptions) {
+  /** `layerIndex` picks the layer's pruned heads and FFN width from the config. */
+  constructor(config: BertConfig, init: InitOptions, layerIndex = 0) {
     super();
-    this.attention = this.addModule('attention', new BertAttention(config, init));
-    this.intermediate = this.addModule('intermediate', new BertIntermediate(config, init));
-    this.output = this.addModule('output', new BertResidualOutput(config.intermediate_size, config, init));
+    const { intermediateSize } = layerStructure(config, layerIndex);
+    this.attention = this.addModule('attention', new BertAttention(config, init, layerIndex));
+    this.intermediate = this.addModule('intermediate', new BertIntermediate(config, init, intermediateSize));
+    this.output = this.addModule('output', new BertResidualOutput(intermediateSize, config, init));
   }
 
   /** The layer output `[batch, seq, hidden]` and features; call inside `tf.tidy`. */
@@ -56,7 +59,7 @@ export class BertEncoder extends Module {
   constructor(config: BertConfig, init: InitOptions) {
     super();
     const layers: BertLayer[] = [];
-    for (let i = 0; i < config.num_hidden_layers; i++) layers.push(new BertLayer(config, init));
+    for (let i = 0; i < config.num_hidden_layers; i++) layers.push(new BertLayer(config, init, i));
     this.layer = this.addModule('layer', new ModuleList(layers));
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseConfig } from './parse-config';
+import { checkStructureFields, structureFieldsSchema } from './structure-fields';
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).lt(1);
@@ -17,7 +18,10 @@ export const labelFieldsSchema = {
 /**
  * Zod schema of a BERT config, with Hugging Face `BertConfig` field names. Shape fields are
  * required; the rest default as in `transformers`. Unknown fields are kept (so a
- * `config.json` round-trips).
+ * `config.json` round-trips). Structurally pruned models carry Hugging Face's
+ * `pruned_heads` (original head indices per layer; head size stays
+ * `hidden_size / num_attention_heads`) and pofa's `intermediate_sizes` (one FFN width per
+ * layer, which Hugging Face cannot load).
  */
 export const bertConfigSchema = z
   .object({
@@ -38,6 +42,7 @@ export const bertConfigSchema = z
     initializer_range: z.number().positive().default(0.02),
     pad_token_id: z.number().int().min(0).default(0),
     position_embedding_type: z.literal('absolute').default('absolute'),
+    ...structureFieldsSchema,
     ...labelFieldsSchema,
   })
   .passthrough()
@@ -52,6 +57,11 @@ export const bertConfigSchema = z
     if (config.pad_token_id >= config.vocab_size) {
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['pad_token_id'], message: 'pad_token_id must be below vocab_size' });
     }
+    checkStructureFields(config, {
+      layers: config.num_hidden_layers,
+      heads: config.num_attention_heads,
+      names: { layers: 'num_hidden_layers', heads: 'num_attention_heads' },
+    }, context);
   })
   .transform((config) => ({ ...config, num_labels: labelCount(config) }));
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { labelCount, labelFieldsSchema } from './bert-config';
 import { parseConfig } from './parse-config';
+import { checkStructureFields, structureFieldsSchema } from './structure-fields';
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().min(0).lt(1);
@@ -8,6 +9,8 @@ const probability = z.number().min(0).lt(1);
 /**
  * Zod schema of a DistilBERT config, with Hugging Face `DistilBertConfig` field names. Shape
  * fields are required; the rest default as in `transformers`; unknown fields are kept.
+ * `pruned_heads` (Hugging Face's) and `intermediate_sizes` (pofa's, one `hidden_dim` per
+ * layer) describe a structurally pruned model, as in `bertConfigSchema`.
  */
 export const distilBertConfigSchema = z
   .object({
@@ -26,6 +29,7 @@ export const distilBertConfigSchema = z
     seq_classif_dropout: probability.default(0.2),
     initializer_range: z.number().positive().default(0.02),
     pad_token_id: z.number().int().min(0).default(0),
+    ...structureFieldsSchema,
     ...labelFieldsSchema,
   })
   .passthrough()
@@ -40,6 +44,7 @@ export const distilBertConfigSchema = z
     if (config.pad_token_id >= config.vocab_size) {
       context.addIssue({ code: z.ZodIssueCode.custom, path: ['pad_token_id'], message: 'pad_token_id must be below vocab_size' });
     }
+    checkStructureFields(config, { layers: config.n_layers, heads: config.n_heads, names: { layers: 'n_layers', heads: 'n_heads' } }, context);
   })
   .transform((config) => ({ ...config, num_labels: labelCount(config) }));
 

@@ -1,9 +1,13 @@
 import { ACTIVATIONS, Dropout, LayerNorm, Linear, Module, ModuleList, tf, type ForwardContext, type InitOptions } from '@pofa/core';
 import { scaledDotProductAttention } from '../attention';
 import type { DistilBertConfig } from '../config/distilbert-config';
+import { layerStructure } from '../config/layer-structure';
 import type { FeatureRequest, LayerFeatures } from '../features';
 
-/** DistilBERT's `MultiHeadSelfAttention`: `q_lin`, `k_lin`, `v_lin`, `out_lin`. */
+/**
+ * DistilBERT's `MultiHeadSelfAttention`: `q_lin`, `k_lin`, `v_lin`, `out_lin`. A layer with
+ * `pruned_heads` has fewer heads of the same size.
+ */
 export class DistilBertAttention extends Module {
   readonly q_lin: Linear;
   readonly k_lin: Linear;
@@ -12,14 +16,16 @@ export class DistilBertAttention extends Module {
   readonly dropout: Dropout;
   readonly heads: number;
 
-  constructor(config: DistilBertConfig, init: InitOptions) {
+  constructor(config: DistilBertConfig, init: InitOptions, layerIndex = 0) {
     super();
     const width = config.dim;
-    this.heads = config.n_heads;
-    this.q_lin = this.addModule('q_lin', new Linear(width, width, init));
-    this.k_lin = this.addModule('k_lin', new Linear(width, width, init));
-    this.v_lin = this.addModule('v_lin', new Linear(width, width, init));
-    this.out_lin = this.addModule('out_lin', new Linear(width, width, init));
+    const structure = layerStructure(config, layerIndex);
+    this.heads = structure.heads.length;
+    const allHeads = this.heads * structure.headSize;
+    this.q_lin = this.addModule('q_lin', new Linear(width, allHeads, init));
+    this.k_lin = this.addModule('k_lin', new Linear(width, allHeads, init));
+    this.v_lin = this.addModule('v_lin', new Linear(width, allHeads, init));
+    this.out_lin = this.addModule('out_lin', new Linear(allHeads, width, init));
     this.dropout = this.addModule('dropout', new Dropout(config.attention_dropout));
   }
 
@@ -46,10 +52,10 @@ export class DistilBertFeedForward extends Module {
   readonly dropout: Dropout;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(config: DistilBertConfig, init: InitOptions) {
+  constructor(config: DistilBertConfig, init: InitOptions, hiddenDim = config.hidden_dim) {
     super();
-    this.lin1 = this.addModule('lin1', new Linear(config.dim, config.hidden_dim, init));
-    this.lin2 = this.addModule('lin2', new Linear(config.hidden_dim, config.dim, init));
+    this.lin1 = this.addModule('lin1', new Linear(config.dim, hiddenDim, init));
+    this.lin2 = this.addModule('lin2', new Linear(hiddenDim, config.dim, init));
     this.dropout = this.addModule('dropout', new Dropout(config.dropout));
     this.activation = ACTIVATIONS[config.activation];
   }
@@ -74,11 +80,12 @@ export class DistilBertLayer extends Module {
   readonly ffn: DistilBertFeedForward;
   readonly output_layer_norm: LayerNorm;
 
-  constructor(config: DistilBertConfig, init: InitOptions) {
+  /** `layerIndex` picks the layer's pruned heads and FFN width from the config. */
+  constructor(config: DistilBertConfig, init: InitOptions, layerIndex = 0) {
     super();
-    this.attention = this.addModule('attention', new DistilBertAttention(config, init));
+    this.attention = this.addModule('attention', new DistilBertAttention(config, init, layerIndex));
     this.sa_layer_norm = this.addModule('sa_layer_norm', new LayerNorm(config.dim, 1e-12));
-    this.ffn = this.addModule('ffn', new DistilBertFeedForward(config, init));
+    this.ffn = this.addModule('ffn', new DistilBertFeedForward(config, init, layerStructure(config, layerIndex).intermediateSize));
     this.output_layer_norm = this.addModule('output_layer_norm', new LayerNorm(config.dim, 1e-12));
   }
 
@@ -98,7 +105,7 @@ export class DistilBertTransformer extends Module {
   constructor(config: DistilBertConfig, init: InitOptions) {
     super();
     const layers: DistilBertLayer[] = [];
-    for (let i = 0; i < config.n_layers; i++) layers.push(new DistilBertLayer(config, init));
+    for (let i = 0; i < config.n_layers; i++) layers.push(new DistilBertLayer(config, init, i));
     this.layer = this.addModule('layer', new ModuleList(layers));
   }
 }
