@@ -1,0 +1,8 @@
+export {
+  calibrate,
+  applyPostTrainingQuantization,
+  postTrainingOptionsSchema,
+  type ActivationRanges,
+  type CalibrateOptions,
+  type CalibrationResult,
+} from './calibrate';

@@ -1,0 +1,87 @@
+export { QuantizationError } from './errors/quantization-error';
+
+// Fake quantization, quantization parameters, the weight fake-quant transform
+export { fakeQuantize, fakeQuantizeMask } from './primitives/fake-quantize';
+export type { FakeQuantizeOptions, ResolvedParameters } from './primitives/resolve-parameters';
+export { quantParams, quantParamsOptionsSchema, MIN_SCALE, type QuantParams, type QuantParamsOptions } from './primitives/quant-params';
+export { integerRange, checkBits, checkQuantRange, MIN_BITS, MAX_BITS, type IntegerRangeOptions } from './primitives/integer-range';
+export { roundHalfEven, inverseScale, quantizeValue, dequantizeValue } from './primitives/scalar-quantize';
+export {
+  createWeightFakeQuantTransform,
+  weightFakeQuantOptionsSchema,
+  WEIGHT_FAKE_QUANT_KIND,
+  type WeightFakeQuantOptions,
+  type WeightFakeQuantTransform,
+} from './primitives/weight-fake-quant-transform';
+
+// Observers
+export { createObserver, type QuantObserver, type ObserverState } from './observers/create-observer';
+export { observerOptionsSchema, OBSERVER_KINDS, type ObserverKind, type ObserverOptions } from './observers/observer-options';
+export { percentileOfSorted, percentileRange } from './observers/percentile';
+export { mseRange, quantizationError, type MseScheme } from './observers/mse-search';
+export { sliceValues, sliceMinMax } from './observers/slice-values';
+
+// Export: int8 and half precision
+export { exportInt8, writeInt8Safetensors, exportInt8OptionsSchema, type ExportInt8Options, type SafetensorsExport } from './export/export-int8';
+export { dequantizeInt8 } from './export/dequantize-int8';
+export { exportHalf } from './export/export-half';
+export { quantizeParameter, type QuantizedWeight } from './export/quantized-weight';
+export { effectiveValues } from './export/effective-values';
+export { INT8_FORMAT, INT8_SUFFIXES } from './export/int8-names';
+export {
+  createInputFakeQuantTransform,
+  inputFakeQuantOptionsSchema,
+  INPUT_FAKE_QUANT_KIND,
+  type InputFakeQuantOptions,
+  type InputFakeQuantMode,
+  type InputFakeQuantTransform,
+} from './qat/input-fake-quantize';
+export { quantTargets, targetOptionsSchema, QUANTIZED_LINEAR_WEIGHTS, TASK_HEAD_WEIGHTS, EMBEDDING_WEIGHTS, type QuantTarget } from './qat/quant-targets';
+export {
+  installFakeQuantization,
+  weightSchemeSchema,
+  type WeightScheme,
+  type InstallFakeQuantizationOptions,
+  type InstalledFakeQuantization,
+  type FakeQuantizedLayer,
+} from './qat/install-fake-quantization';
+export { createQatModifier, qatOptionsSchema, QAT_MODIFIER_KIND, type QatOptions, type QatModifier } from './qat/create-qat-modifier';
+export { registerQuantization, qatModifierFactory, affineQuantizer, OBSERVER_SPECS } from './qat/register-quantization';
+export {
+  calibrate,
+  applyPostTrainingQuantization,
+  postTrainingOptionsSchema,
+  type ActivationRanges,
+  type CalibrateOptions,
+  type CalibrationResult,
+} from './calibration/calibrate';
+export { estimateHessianTraces, hessianTraceOptionsSchema, type HessianTraceOptions, type HessianTraceEstimate } from './qbert/hessian-trace';
+export {
+  allocateBits,
+  omegaOf,
+  quantizedBytes,
+  bitAllocationOptionsSchema,
+  type BitAllocationOptions,
+  type BitAllocation,
+  type LayerAllocation,
+  type LayerSensitivity,
+} from './qbert/bit-allocation';
+export {
+  applyGroupWiseQuantization,
+  groupSizeFor,
+  groupWiseTransform,
+  groupWiseOptionsSchema,
+  type GroupWiseOptions,
+  type GroupWiseLayer,
+  type GroupWiseQuantization,
+} from './qbert/group-wise';
+export {
+  planMixedPrecision,
+  applyMixedPrecision,
+  quantizationPerturbation,
+  mixedPrecisionOptionsSchema,
+  type MixedPrecisionOptions,
+  type MixedPrecisionLayer,
+  type MixedPrecisionReport,
+} from './qbert/mixed-precision';
+export { formatMixedPrecisionReport } from './qbert/mixed-precision-report';
