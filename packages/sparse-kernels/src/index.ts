@@ -1,1 +1,36 @@
-export {};
+export {
+  PACKED_FORMATS,
+  type PackedFormat,
+  type WeightDtype,
+  type PackedWeight,
+  type DenseWeight,
+  type CsrWeight,
+  type BlockWeight,
+  type NmWeight,
+  type BitmaskWeight,
+} from './formats/packed-weight';
+export { packWeight, PackWeightOptionsSchema, type PackWeightOptions } from './formats/pack-weight';
+export { unpackWeight } from './formats/unpack-weight';
+export { quantizeWeightInt8, QuantizeWeightOptionsSchema, type QuantizeWeightOptions } from './formats/quantize-weight';
+export { packedByteLength } from './formats/packed-byte-length';
+export { roundHalfEven } from './formats/round-half-even';
+export type { Kernels, KernelIsa, LinearOptions, AttentionOptions, ActivationQuantization } from './kernels/types';
+export { loadKernels, LoadKernelsOptionsSchema, type LoadKernelsOptions } from './kernels/load-kernels';
+export { createPortableKernels } from './kernels/portable-kernels';
+export { referenceKernels } from './kernels/reference';
+export { quantizeActivations, dequantizeAccumulator, type QuantizedActivations } from './kernels/quantize-activations';
+export { sparseMatMul, SPARSE_MAT_MUL, type SparseMatMulAttributes } from './tfjs/sparse-mat-mul';
+export { createSparseMatMulKernels, registerSparseMatMulKernels } from './tfjs/sparse-mat-mul-kernels';
+export { BundleError } from './bundle/bundle-error';
+export { writeBundle, serializeBundle } from './bundle/write-bundle';
+export { readBundle, parseBundle } from './bundle/read-bundle';
+export { exportBundle, encoderConfigOf, exportBundleOptionsSchema, type ExportBundleOptions, type ExportableModel } from './bundle/export-bundle';
+export { compressionReport, type CompressionReport } from './bundle/compression-report';
+export { encoderConfigSchema, type EncoderConfig } from './bundle/encoder-config';
+export { encoderTensorShapes, layerTensorNames, type LayerTensorNames } from './bundle/encoder-tensors';
+export { isPackedWeight, type Bundle, type BundleContents, type BundleTensor, type DenseTensor } from './bundle/bundle-types';
+export { BUNDLE_MAGIC, BUNDLE_VERSION, bundleHeaderSchema, type BundleHeader, type BundleQuantization, type TensorEntry } from './bundle/bundle-header';
+export { loadBundle, createEncoderRuntime, loadBundleOptionsSchema, type LoadBundleOptions, type EncoderRuntime } from './runtime/load-bundle';
+export type { EncoderOutputs } from './runtime/encoder-forward';
+export type { EncoderInputs, TokenMatrix } from './runtime/runtime-inputs';
+export { RuntimeInputError } from './runtime/runtime-input-error';

@@ -1,0 +1,97 @@
+// Throughput of each kernel (GFLOP/s of useful work) against a measured peak: the best dense
+// fp32 GEMM (and the best dense int8 Linear for int8 kernels) on the FFN weight's shape.
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRandom } from '@pofa/core';
+import { magnitudeMask } from './random-encoder.mjs';
+
+/**
+ * Single-core fp32 FMA throughput from the kernels package's microbenchmark
+ * (scripts/fma-peak.cc, compiled here with the system C++ compiler); undefined when it
+ * cannot be built or run.
+ */
+export function fmaPeakPerCore(isa) {
+  const source = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'sparse-kernels', 'scripts', 'fma-peak.cc');
+  const binary = join(tmpdir(), `pofa-bench-fma-peak-${process.pid}`);
+  const flags = isa === 'avx512-vnni' ? ['-mavx512f', '-mfma'] : ['-mavx2', '-mfma', '-DPOFA_PEAK_AVX2'];
+  const compiled = spawnSync('c++', ['-O2', ...flags, source, '-o', binary], { encoding: 'utf8' });
+  if (compiled.status !== 0) return undefined;
+  const runs = [0, 1, 2].map(() => Number(spawnSync(binary, ['300'], { encoding: 'utf8' }).stdout));
+  const best = Math.max(...runs.filter(Number.isFinite));
+  return best > 0 ? best : undefined;
+}
+
+function randomInput(length, seed) {
+  const random = createRandom(seed);
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = random.normal();
+  return out;
+}
+
+function storedElements(packed) {
+  let count = 0;
+  for (let i = 0; i < packed.values.length; i++) if (packed.values[i] !== 0) count++;
+  return count;
+}
+
+export async function measureKernels(sk, kernels, dense, weightName, { sparsities, seq, batches, median, config }) {
+  const { shape, data } = dense.get(weightName);
+  const [rows, cols] = shape;
+  const tokenCounts = batches.map((batch) => batch * seq);
+  const inputs = new Map(tokenCounts.map((tokens) => [tokens, randomInput(tokens * cols, tokens)]));
+  const gflops = (flops, ms) => flops / ms / 1e6;
+  const denseFp32 = sk.packWeight(data, rows, cols, { format: 'dense' });
+  const denseInt8 = sk.quantizeWeightInt8(denseFp32);
+  const peak = { fp32Gflops: 0, fp32Source: '', int8Gops: 0, int8Source: '' };
+  const out = [];
+  for (const tokens of tokenCounts) {
+    const input = inputs.get(tokens);
+    const flops = 2 * tokens * rows * cols;
+    const gemm = gflops(flops, await median(() => kernels.gemm(input, tokens, cols, data, rows)));
+    if (gemm > peak.fp32Gflops) Object.assign(peak, { fp32Gflops: gemm, fp32Source: `gemm ${tokens}x${cols}x${rows}` });
+    const int8 = gflops(flops, await median(() => kernels.linear(input, tokens, denseInt8)));
+    if (int8 > peak.int8Gops) Object.assign(peak, { int8Gops: int8, int8Source: `dense int8 linear ${tokens}x${cols}x${rows}` });
+    out.push({ kernel: 'gemm', pattern: 'dense', sparsity: 0, dtype: 'fp32', tokens, gflops: gemm });
+    out.push({ kernel: 'linear', pattern: 'dense', sparsity: 0, dtype: 'int8', tokens, gflops: int8 });
+  }
+  for (const pattern of ['unstructured', '4x1']) {
+    for (const sparsity of sparsities) {
+      const mask = magnitudeMask(data, rows, cols, sparsity, pattern, 7);
+      const fp32 = sk.packWeight(data, rows, cols, pattern === 'unstructured' ? { format: 'csr', mask } : { format: 'block', block: [4, 1], mask });
+      for (const [dtype, weight] of [['fp32', fp32], ['int8', sk.quantizeWeightInt8(fp32)]]) {
+        for (const tokens of tokenCounts) {
+          const input = inputs.get(tokens);
+          const useful = 2 * tokens * storedElements(fp32);
+          const rate = gflops(useful, await median(() => kernels.linear(input, tokens, weight)));
+          out.push({ kernel: 'linear', pattern, sparsity, dtype, tokens, gflops: rate });
+        }
+      }
+    }
+  }
+  for (const batch of batches) {
+    const width = config.hiddenSize;
+    const headDim = width / config.numHeads;
+    const q = randomInput(batch * seq * width, 1);
+    const k = randomInput(batch * seq * width, 2);
+    const v = randomInput(batch * seq * width, 3);
+    const flops = 4 * batch * config.numHeads * seq * seq * headDim;
+    const rate = gflops(flops, await median(() => kernels.attention(q, k, v, { batch, seq, heads: config.numHeads, headDim })));
+    out.push({ kernel: 'attention', pattern: 'dense', sparsity: 0, dtype: 'fp32', tokens: batch * seq, gflops: rate });
+  }
+  peak.bestGemmGflops = peak.fp32Gflops;
+  peak.bestDenseInt8Gops = peak.int8Gops;
+  const perCore = kernels.name === 'native' ? fmaPeakPerCore(kernels.isa) : undefined;
+  if (perCore !== undefined) {
+    peak.fmaPerCoreGflops = perCore;
+    peak.fp32Gflops = perCore * kernels.threads;
+    peak.fp32Source = `FMA microbenchmark ${perCore.toFixed(1)} GFLOP/s per core × ${kernels.threads} thread(s)`;
+    if (kernels.isa === 'avx512-vnni') {
+      peak.int8Gops = 4 * peak.fp32Gflops;
+      peak.int8Source = 'VNNI: 4 int8 multiply-adds per fp32 FMA lane, × the FMA peak';
+    }
+  }
+  for (const row of out) row.fractionOfPeak = row.gflops / (row.dtype === 'int8' ? peak.int8Gops : peak.fp32Gflops);
+  return { peak, kernels: out };
+}
