@@ -1,0 +1,3 @@
+export { movementPruning, movementPruningOptionsSchema, type MovementPruningOptions } from './movement-pruning';
+export { accumulateMovementScores } from './movement-scores';
+export { register } from './register';
