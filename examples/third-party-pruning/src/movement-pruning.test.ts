@@ -1,5 +1,6 @@
 import { ConfigError, ShapeError, initBackend, tf } from '@pofa/core';
-import { describePruningMethodConformance, leakedTensors } from '@pofa/core/testing';
+import { leakedTensors } from '@pofa/core/testing';
+import { describePruningMethodConformance } from '@pofa/core/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { movementPruning } from './movement-pruning';
 

@@ -1,5 +1,5 @@
 import { RegistryError, createRegistry, defaultRegistry } from '@pofa/core';
-import { describeRegistryPluginConformance } from '@pofa/core/testing';
+import { describeRegistryPluginConformance } from '@pofa/core/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { movementPruning } from './movement-pruning';
 import { register } from './register';

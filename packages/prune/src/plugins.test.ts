@@ -1,5 +1,5 @@
 import { createModifiersFromRecipe, createRegistry, initBackend, tf } from '@pofa/core';
-import { describePruningMethodConformance, describeRegistryPluginConformance } from '@pofa/core/testing';
+import { describePruningMethodConformance, describeRegistryPluginConformance } from '@pofa/core/testing/vitest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMagnitudePruning, magnitudePruning, PRUNING_MODIFIERS, registerPruning, SPARSITY_SCHEDULES } from './plugins';
 

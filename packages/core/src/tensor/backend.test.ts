@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../errors/backend-error';
-import { availableBackends, initBackend } from './backend';
+import { availableBackends, initBackend, registerBackendLoader, type BackendLoaderSpec } from './backend';
 import { tf } from './tf';
 import { erf } from './wasm-kernels';
 
@@ -92,5 +92,55 @@ describe('erf', () => {
       expect(erf(x)).toBeCloseTo(value, 7);
       expect(erf(-x)).toBeCloseTo(-value, 7);
     }
+  });
+});
+
+// These run last: the loaders they register stay for the rest of the file.
+describe('registerBackendLoader', () => {
+  /** A plugin backend built on the cpu backend's memory and kernels, as pofa-native is. */
+  function cpuTwinLoader(name: string, priority: number, calls: string[]): BackendLoaderSpec {
+    return {
+      specificationVersion: 'v1',
+      name,
+      priority,
+      load: async ({ loadBackend }) => {
+        calls.push(name);
+        if (!(await loadBackend('cpu'))) return false;
+        for (const config of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...config, backendName: name });
+        tf.registerBackend(name, tf.findBackendFactory('cpu')!, 0);
+        return true;
+      },
+    };
+  }
+
+  it('prefers a plugin backend ranked above wasm, loads it once, and ranks it in availableBackends', async () => {
+    const calls: string[] = [];
+    registerBackendLoader(cpuTwinLoader('cpu-twin', 250, calls));
+    registerBackendLoader(cpuTwinLoader('cpu-last', 50, calls));
+    const available = await availableBackends();
+    expect(available.filter((name) => name !== 'tensorflow')).toEqual(['cpu-twin', 'wasm', 'cpu', 'cpu-last']);
+    if (available.includes('tensorflow')) return; // tfjs-node present: it outranks the plugin
+    expect(await initBackend()).toBe('cpu-twin');
+    expect(tf.getBackend()).toBe('cpu-twin');
+    expect(Array.from(tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync())).toEqual([4, 6]);
+    expect(await initBackend({ backend: 'cpu-last' })).toBe('cpu-last');
+    expect(calls).toEqual(['cpu-twin', 'cpu-last']);
+  });
+
+  it('rejects an invalid spec, a built-in name and a duplicate unless overridden', () => {
+    const calls: string[] = [];
+    const invalid = { specificationVersion: 'v2', name: 'x', priority: 1, load: () => true } as unknown as BackendLoaderSpec;
+    expect(() => registerBackendLoader(invalid)).toThrow(/Invalid backend loader/);
+    expect(() => registerBackendLoader(cpuTwinLoader('wasm', 1, calls))).toThrow(/built-in/);
+    registerBackendLoader(cpuTwinLoader('twice', 1, calls));
+    expect(() => registerBackendLoader(cpuTwinLoader('twice', 1, calls))).toThrow(/override: true/);
+    expect(() => registerBackendLoader(cpuTwinLoader('twice', 2, calls), { override: true })).not.toThrow();
+  });
+
+  it('treats a loader that throws as unavailable, and explains how to get pofa-native', async () => {
+    registerBackendLoader({ specificationVersion: 'v1', name: 'broken', priority: 400, load: () => { throw new Error('no device'); } });
+    expect(await availableBackends()).not.toContain('broken');
+    await expect(initBackend({ backend: 'broken' })).rejects.toThrow(/not available/);
+    await expect(initBackend({ backend: 'pofa-native' })).rejects.toThrow(/registerPofaNativeBackend/);
   });
 });

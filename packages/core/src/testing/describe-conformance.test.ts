@@ -1,4 +1,4 @@
-import { describeLossConformance, describePruningMethodConformance, describeRegistryPluginConformance } from './index';
+import { describeLossConformance, describePruningMethodConformance, describeRegistryPluginConformance } from './vitest';
 import { hintonKd, mse } from './__fixtures__/toy-losses';
 import { block4x1, magnitude } from './__fixtures__/toy-pruning-methods';
 

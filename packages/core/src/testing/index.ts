@@ -1,12 +1,7 @@
+// The checkers run anywhere; the vitest suites built on them are in `@pofa/core/testing/vitest`.
 export { runChecks, runCheck, type ConformanceCheck, type ConformanceFailure } from './conformance-check';
 export { checkPruningMethod, pruningMethodChecks, type PruningMethodCheckOptions } from './check-pruning-method';
 export { checkDistillationLoss, distillationLossChecks, type DistillationLossCheckOptions } from './check-distillation-loss';
 export { checkRegistryPlugin } from './check-registry-plugin';
-export {
-  describePruningMethodConformance,
-  describeLossConformance,
-  describeRegistryPluginConformance,
-  type ConformanceSuiteOptions,
-} from './describe-conformance';
 export { ensureBackend } from './ensure-backend';
 export { leakedTensors } from './test-tensors';
