@@ -18,3 +18,4 @@ export {
   type MaskedLmBatcherOptions,
   type MaskingOptions,
 } from './masked-lm';
+export { preEncode, type AsyncEncodeFunction, type TextToEncode } from './pre-encode';
