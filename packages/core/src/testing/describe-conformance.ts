@@ -33,7 +33,7 @@ function describeChecks(title: string, checks: ConformanceCheck[], backend: Back
  * @example
  * ```ts
  * // magnitude.test.ts
- * import { describePruningMethodConformance } from '@pofa/core/testing';
+ * import { describePruningMethodConformance } from '@pofa/core/testing/vitest';
  * describePruningMethodConformance(magnitude, { options: { sparsity: 0.9 }, magnitude: true, backend: 'cpu' });
  * ```
  */
@@ -46,7 +46,7 @@ export function describePruningMethodConformance(method: PruningMethod, settings
  *
  * @example
  * ```ts
- * import { describeLossConformance } from '@pofa/core/testing';
+ * import { describeLossConformance } from '@pofa/core/testing/vitest';
  * describeLossConformance(mse, { options: {}, shape: [2, 5, 8], backend: 'cpu' });
  * ```
  */
@@ -59,7 +59,7 @@ export function describeLossConformance(loss: DistillationLoss, settings: Distil
  *
  * @example
  * ```ts
- * import { describeRegistryPluginConformance } from '@pofa/core/testing';
+ * import { describeRegistryPluginConformance } from '@pofa/core/testing/vitest';
  * describeRegistryPluginConformance('task', myTask);
  * ```
  */

@@ -1,5 +1,5 @@
 import { tf } from '@pofa/core';
-import { describeLossConformance } from '@pofa/core/testing';
+import { describeLossConformance } from '@pofa/core/testing/vitest';
 import {
   attentionKlSpecification,
   attentionMseSpecification,

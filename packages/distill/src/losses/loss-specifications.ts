@@ -20,7 +20,7 @@ const distance = { zeroWhenEqual: true, nonNegative: true } as const;
  *
  * @example
  * ```ts
- * registry.get('distill/kd-cross-entropy').compute(student, teacher, { temperature: 2, mask });
+ * registry.get('distillation-loss', 'distill/kd-cross-entropy').compute(student, teacher, { temperature: 2, mask });
  * ```
  */
 export const kdCrossEntropySpecification: DistillationLoss<TemperatureOptions> = {

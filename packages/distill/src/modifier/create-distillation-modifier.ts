@@ -5,6 +5,7 @@ import {
   type ModuleList,
   type Parameter,
   type Random,
+  type Registry,
   type ScheduledModifier,
   tf,
 } from '@pofa/core';
@@ -31,6 +32,8 @@ export interface DistillationModifierOptions {
   teacherInputs?: (batch: unknown) => unknown;
   /** Third-party loss specs the config may name, besides this package's. */
   losses?: readonly DistillationLoss[];
+  /** A registry whose `distillation-loss` specs the config may also name (after `losses`). */
+  registry?: Registry;
   /** Seeds the projections' initial weights. */
   random?: Random;
 }
@@ -59,8 +62,10 @@ export interface DistillationModifier extends ScheduledModifier {
  */
 export function createDistillationModifier(options: DistillationModifierOptions): DistillationModifier {
   const config = parseLossOptions(distillationConfigSchema, options.config, 'createDistillationModifier');
-  resolveLoss(config.softLoss, options.losses);
-  for (const match of config.intermediate) resolveLoss(match.loss, options.losses);
+  const registered = options.registry?.list('distillation-loss').map((name) => options.registry!.get('distillation-loss', name)) ?? [];
+  const losses = [...(options.losses ?? []), ...registered];
+  resolveLoss(config.softLoss, losses);
+  for (const match of config.intermediate) resolveLoss(match.loss, losses);
   const { list, byMatch } = createMatchProjections(config, options.random);
   const request = featureRequest(config.intermediate.map((match) => match.feature));
   const { teacher } = options;
@@ -87,7 +92,7 @@ export function createDistillationModifier(options: DistillationModifierOptions)
           teacher: teacherOutputs,
           step: context.step,
           projections: byMatch,
-          losses: options.losses,
+          losses,
         });
       });
     },

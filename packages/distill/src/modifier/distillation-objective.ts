@@ -23,7 +23,7 @@ export function resolveLoss(name: string, extra: readonly DistillationLoss[] = [
   throw new ConfigError('Unknown distillation loss', {
     expected: `one of ${known.join(', ')}`,
     received: JSON.stringify(name),
-    hint: 'Pass third-party loss specs in `losses`',
+    hint: 'Pass third-party loss specs in `losses`, or a `registry` they are registered in',
   });
 }
 
