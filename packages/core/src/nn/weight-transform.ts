@@ -13,7 +13,7 @@ import type { tf } from '../tensor/tf';
  * ```
  */
 export interface WeightTransform {
-  /** A namespaced name such as `prune/mask` or `quant/fake-quantize`. */
+  /** A namespaced name such as `core/mask` or `quant/fake-quantize`. */
   readonly kind: string;
   /** Returns the transformed weight; called inside `tf.tidy` and the gradient tape. */
   apply(weight: tf.Tensor): tf.Tensor;
