@@ -82,6 +82,17 @@ describe('createGradualPruningModifier', () => {
     model.dispose();
   });
 
+  it('leaks no tensor per step, pruning steps included', async () => {
+    const pruning = createGradualPruningModifier({ finalSparsity: 0.9, startStep: 0, endStep: 12, frequency: 2 });
+    const counts: number[] = [];
+    const probe = probeModifier(() => counts.push(tf.memory().numTensors));
+    const { model } = await trainTiny([pruning, probe], { maxSteps: 16 });
+    // The first update comes before the optimizer creates its moments; from the second on,
+    // masks are replaced (not added) at every pruning step and nothing else may accumulate.
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    model.dispose();
+  });
+
   it('ranks by the RAW weight, as MCRP does, so a pruned weight whose raw value grew comes back', () => {
     const model = new BertModel(TINY_BERT, { task: 'masked-lm', seed: 3 });
     const pruning = createGradualPruningModifier({ schedule: 'constant', finalSparsity: 0.5, endStep: 1, frequency: 1, maskUpdateEndStep: 5, targets: { include: ['encoder.layer.0.attention.self.query.weight'] } });
