@@ -66,6 +66,35 @@ describe('initBackend', () => {
     expect(wasm).toEqual({ shape: [3, 2, 2], data: [9, 10, 11, 12, 6, 8, 10, 12, 0, 0, 0, 0] });
   });
 
+  it('multiplies with transposes on wasm exactly as cpu does (pofa wraps the wasm kernel)', async () => {
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[5, 3], [4, 3], false, true],
+      [[3, 5], [3, 4], true, false],
+      [[3, 5], [4, 3], true, true],
+      [[2, 7, 3], [2, 6, 3], false, true],
+      [[2, 3, 7], [1, 3, 6], true, false], // the batch dimension broadcasts
+    ];
+    const run = () =>
+      cases.map(([shapeA, shapeB, transposeA, transposeB], index) =>
+        tf.tidy(() => {
+          const values = (shape: number[], offset: number) =>
+            tf.tensor(Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => Math.sin(i + offset)), shape);
+          const product = tf.matMul(values(shapeA, index) as tf.Tensor3D, values(shapeB, 10 * index) as tf.Tensor3D, transposeA, transposeB);
+          return { shape: product.shape, data: Array.from(product.dataSync()) };
+        }),
+      );
+    await initBackend({ backend: 'cpu' });
+    const onCpu = run();
+    await initBackend({ backend: 'wasm' });
+    const before = tf.memory().numTensors;
+    const onWasm = run();
+    expect(tf.memory().numTensors).toBe(before);
+    onWasm.forEach((result, i) => {
+      expect(result.shape).toEqual(onCpu[i].shape);
+      result.data.forEach((value, j) => expect(value).toBeCloseTo(onCpu[i].data[j], 5));
+    });
+  });
+
   it('honours POFA_BACKEND and rejects an unknown name with the list of backends', async () => {
     process.env.POFA_BACKEND = 'cpu';
     expect(await initBackend()).toBe('cpu');
