@@ -1,0 +1,83 @@
+import { resolve } from 'node:path';
+import { initBackend } from '@pofa/core';
+import type { Command } from '../cli/command';
+import { choiceOption, numberOption } from '../cli/parse-command-line';
+import { runCompress } from '../pipeline/compress';
+import { formatReportTable, writeReportJson } from '../pipeline/report-table';
+import { SCALE_NAMES } from '../pipeline/scales';
+import { PATTERNS } from '../pipeline/sparse';
+import { UsageError } from '../errors/usage-error';
+
+const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * `pofa compress`: the whole Prune OFA pipeline; with no options, the embedded default.
+ *
+ * @example
+ * ```ts
+ * await runCli(['compress', '--scale', 'test', '--json', 'rows.json'], io, COMMANDS);
+ * ```
+ */
+export const compressCommand: Command = {
+  name: 'compress',
+  summary: 'Sparse pre-train, transfer, quantize and evaluate (no options: the embedded default end to end)',
+  usage: 'pofa compress [--task TASK] [--sparsity S] [--pattern P] [--json FILE] [--resume] [...]',
+  description: [
+    'Runs Prune Once for All end to end: a WordPiece vocabulary and a dense teacher pre-trained on the',
+    'embedded corpus (cached), the teacher fine-tuned on the task (cached), sparse pre-training with',
+    'distillation and cubic gradual magnitude pruning, sparse transfer with pattern lock and task',
+    'distillation, int8, and a table of the dense, sparse and sparse+int8 models: the test metric, the',
+    'encoder size (nominal and on disk), the latency and the speedup. Stages are saved in --out, and',
+    '--resume continues an interrupted run (Ctrl-C keeps the last checkpoint).',
+  ].join('\n'),
+  options: {
+    model: { type: 'string', value: 'MODEL', description: 'A preset (bert-tiny, bert-mini, ...) or a Hugging Face directory with vocab.txt', defaultText: 'a small BERT of the --scale' },
+    task: { type: 'string', value: 'TASK', description: 'spam, sotu-party, sotu-year, sotu-pair; a GLUE task with --data DIR; or a .tsv/.jsonl file', defaultText: 'spam' },
+    data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (train.tsv, dev.tsv)' },
+    sparsity: { type: 'string', value: 'S', description: 'Target sparsity of the encoder Linear weights, in [0, 1)', defaultText: '0.9' },
+    pattern: { type: 'string', value: 'P', description: `Sparsity pattern: ${PATTERNS.join(', ')} (2:4 fixes 50%)`, defaultText: 'unstructured' },
+    int8: { type: 'boolean', description: 'Quantize the sparse model to int8 (the default)' },
+    'no-int8': { type: 'boolean', description: 'Skip int8' },
+    recipe: { type: 'string', value: 'FILE', description: 'A YAML/JSON recipe whose modifiers replace the default pruning of sparse pre-training' },
+    teacher: { type: 'string', value: 'DIR', description: 'A fine-tuned dense teacher for the task (skips teacher fine-tuning)' },
+    out: { type: 'string', short: 'o', value: 'DIR', description: 'Run folder (stages, checkpoints, models)', defaultText: 'pofa-out' },
+    seed: { type: 'string', value: 'N', description: 'Seed of every random choice', defaultText: '0' },
+    resume: { type: 'boolean', description: 'Continue the interrupted run in --out' },
+    json: { type: 'string', value: 'FILE', description: 'Also write the table as JSON rows' },
+    cache: { type: 'string', value: 'DIR', description: 'Cache of vocabularies and teachers', defaultText: '$POFA_CACHE or ~/.cache/pofa' },
+    scale: { type: 'string', value: 'NAME', description: `Sizes and steps: ${SCALE_NAMES.join(', ')}`, defaultText: 'default' },
+  },
+  async run({ options }, io) {
+    if (options.int8 === true && options['no-int8'] === true) throw new UsageError('--int8 and --no-int8 contradict each other', { hint: 'Pass one of them' });
+    await initBackend();
+    const result = await runCompress(
+      {
+        model: text(options.model),
+        task: text(options.task),
+        data: text(options.data),
+        sparsity: numberOption(options, 'sparsity', { fallback: 0.9, min: 0, max: 0.999 }),
+        pattern: choiceOption(options, 'pattern', PATTERNS, 'unstructured'),
+        int8: options['no-int8'] !== true,
+        recipe: text(options.recipe),
+        teacher: text(options.teacher),
+        out: text(options.out),
+        seed: numberOption(options, 'seed', { fallback: 0, integer: true }),
+        resume: options.resume === true,
+        cache: text(options.cache),
+        scale: choiceOption(options, 'scale', SCALE_NAMES, 'default'),
+      },
+      { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal },
+    );
+    io.stdout.write(`\n${formatReportTable(result.rows)}`);
+    io.stdout.write(`\nMeasured sparsity of the encoder Linear weights: ${(100 * result.sparsity).toFixed(2)}%`);
+    io.stdout.write(result.int8Method === undefined ? '\n' : ` · int8: ${result.int8Method} weight quantization\n`);
+    io.stdout.write(`Time per stage: ${result.timings.map((timing) => `${timing.stage} ${timing.seconds.toFixed(1)} s${timing.reused ? ' (reused)' : ''}`).join('; ')}\n`);
+    io.stdout.write(`Models and checkpoints: ${result.outDir}\n`);
+    const json = text(options.json);
+    if (json !== undefined) {
+      await writeReportJson(resolve(io.cwd, json), result.rows);
+      io.stdout.write(`Rows written to ${json}\n`);
+    }
+    return 0;
+  },
+};

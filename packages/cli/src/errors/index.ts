@@ -1,0 +1,2 @@
+export { UsageError } from './usage-error';
+export { InterruptedError } from './interrupted-error';

@@ -1,0 +1,95 @@
+import { access, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, writeFileAtomic } from '@pofa/core';
+import { stableStringify } from './cache';
+
+const RUN_FILE = 'run.json';
+const DONE_FILE = 'done.json';
+
+/** The run folder (`--out`): its settings, and which stages finished. */
+export interface RunDirectory {
+  dir: string;
+  /** The folder of a stage (`<out>/<stage>`). */
+  stageDir(stage: string): string;
+  /** The record of a finished stage, or undefined. */
+  finished(stage: string): Promise<Record<string, unknown> | undefined>;
+  /** Marks a stage finished, with what it reports (timing, losses). */
+  finish(stage: string, record: Record<string, unknown>): Promise<void>;
+  /** Marks the whole run finished. */
+  complete(): Promise<void>;
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+function differences(saved: Record<string, unknown>, current: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
+  return [...keys].filter((key) => stableStringify(saved[key]) !== stableStringify(current[key]));
+}
+
+/**
+ * Opens the run folder. A fresh run (no `resume`) refuses a folder that holds an interrupted
+ * run (so it is not overwritten by mistake) and clears a finished one; `resume` requires a
+ * previous run with the same settings, and keeps its finished stages and checkpoints.
+ *
+ * @example
+ * ```ts
+ * const run = await openRunDirectory('pofa-out', { task: 'spam', sparsity: 0.9 }, { resume: false });
+ * ```
+ */
+export async function openRunDirectory(dir: string, settings: Record<string, unknown>, options: { resume: boolean; command: string }): Promise<RunDirectory> {
+  const saved = await readJson(join(dir, RUN_FILE));
+  if (options.resume) {
+    if (saved === undefined) {
+      throw new ConfigError(`Nothing to resume in ${dir}`, {
+        expected: `a folder with the ${RUN_FILE} of an earlier pofa ${options.command} run`,
+        received: 'none',
+        hint: 'Check --out, or drop --resume to start a new run',
+      });
+    }
+    const changed = differences((saved.settings ?? {}) as Record<string, unknown>, settings);
+    if (changed.length > 0) {
+      throw new ConfigError(`Cannot resume the run in ${dir} with other settings`, {
+        expected: 'the options of the interrupted run',
+        received: `changes to ${changed.join(', ')}`,
+        hint: 'Resume with the same options, or choose another --out',
+      });
+    }
+  } else if (saved !== undefined) {
+    if (saved.completed !== true) {
+      throw new ConfigError(`${dir} holds an interrupted run`, {
+        expected: 'an empty or finished --out folder',
+        received: 'an unfinished run',
+        hint: `Continue it with pofa ${options.command} --resume${dir === 'pofa-out' ? '' : ` --out ${dir}`}, or delete the folder to start over`,
+      });
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (!options.resume || saved === undefined) {
+    await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ command: options.command, settings, completed: false }, null, 2)}\n`);
+  }
+  const stageDir = (stage: string) => join(dir, stage);
+  return {
+    dir,
+    stageDir,
+    async finished(stage) {
+      const path = join(stageDir(stage), DONE_FILE);
+      try {
+        await access(path);
+      } catch {
+        return undefined;
+      }
+      return readJson(path);
+    },
+    finish: (stage, record) => writeFileAtomic(join(stageDir(stage), DONE_FILE), `${JSON.stringify(record, null, 2)}\n`),
+    async complete() {
+      const current = (await readJson(join(dir, RUN_FILE))) ?? {};
+      await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ ...current, completed: true }, null, 2)}\n`);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { stat } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { closestMatches, ConfigError, createRandom } from '@pofa/core';
+import {
+  EMBEDDED_TASK_SPECIFICATIONS,
+  GLUE_TASKS,
+  GLUE_TASK_NAMES,
+  loadGlueTask,
+  loadSotuPairTask,
+  loadSotuPartyTask,
+  loadSotuYearTask,
+  loadSpamTask,
+  loadUserData,
+  type BatchableExample,
+  type EmbeddedTask,
+  type GlueTaskName,
+  type TaskSpecification,
+} from '@pofa/tasks';
+
+/** A labelled task as a run uses it: three splits, labels, and the spec `evaluate()` scores with. */
+export interface RunTask {
+  /** `spam`, `glue/sst2`, or `file:<name>`. */
+  name: string;
+  train: BatchableExample[];
+  validation: BatchableExample[];
+  test: BatchableExample[];
+  labels: string[];
+  regression: boolean;
+  labelScale?: { mean: number; std: number };
+  specification: TaskSpecification;
+  /** What identifies the data (for cache keys): the task name, or a file's path, size and modification time. */
+  identity: unknown;
+}
+
+const EMBEDDED_LOADERS: Record<string, (options: { seed: number }) => Promise<EmbeddedTask>> = {
+  spam: (options) => loadSpamTask(options),
+  'sotu-party': loadSotuPartyTask,
+  'sotu-year': loadSotuYearTask,
+  'sotu-pair': loadSotuPairTask,
+};
+
+/** The task names `--task` accepts besides a file (`squad` is listed so that it gets a clear answer). */
+export const TASK_CHOICES = [...Object.keys(EMBEDDED_LOADERS), ...GLUE_TASK_NAMES] as const;
+
+const USER_FILE_EXTENSIONS = ['.tsv', '.jsonl', '.ndjson'];
+
+function sample<T>(items: readonly T[], limit: number, seed: number): T[] {
+  if (items.length <= limit) return [...items];
+  const random = createRandom(seed);
+  const order = items.map((_, index) => index);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, limit).sort((a, b) => a - b).map((index) => items[index]);
+}
+
+function unknownTask(task: string): ConfigError {
+  const suggestions = closestMatches(task, [...TASK_CHOICES, 'squad']);
+  return new ConfigError(`Unknown task ${JSON.stringify(task)}`, {
+    expected: `an embedded task (${Object.keys(EMBEDDED_LOADERS).join(', ')}), a GLUE task with --data DIR (${GLUE_TASK_NAMES.join(', ')}), or a .tsv/.jsonl file of your own`,
+    received: JSON.stringify(task),
+    hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : 'See pofa compress --help',
+  });
+}
+
+async function fileInfo(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function userSpecification(name: string, labels: string[], regression: boolean): TaskSpecification {
+  if (regression) return { specificationVersion: 'v1', name, fields: ['text'], head: 'regression', metrics: ['pearson', 'spearman', 'mse'], primaryMetric: 'pearson' };
+  const metrics = labels.length === 2 ? ['accuracy', 'f1'] : ['accuracy'];
+  return { specificationVersion: 'v1', name, fields: ['text'], head: 'classification', labels, metrics, primaryMetric: 'accuracy' };
+}
+
+async function loadUserTask(path: string, seed: number): Promise<RunTask> {
+  const info = await fileInfo(path);
+  if (info === undefined) {
+    throw new ConfigError(`Cannot read the task file ${path}`, { expected: 'an existing .tsv or .jsonl file', received: 'no such file', hint: 'Check the path' });
+  }
+  const data = await loadUserData(path);
+  if (data.examples.some((example) => example.label === null)) {
+    throw new ConfigError(`The task file ${path} has unlabelled examples`, { expected: 'a label on every example (training needs them)', received: 'examples without a label' });
+  }
+  const regression = data.labels.length === 0;
+  const examples = data.examples.map((example) => ({ ...example, label: example.label as number }));
+  const random = createRandom(seed + 1);
+  const shuffled = [...examples];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const validationSize = Math.max(1, Math.floor(shuffled.length / 10));
+  const name = `file:${path}`;
+  const train = shuffled.slice(2 * validationSize);
+  return {
+    name,
+    train,
+    validation: shuffled.slice(0, validationSize),
+    test: shuffled.slice(validationSize, 2 * validationSize),
+    labels: data.labels,
+    regression,
+    ...(regression ? { labelScale: labelScaleOf(train) } : {}),
+    specification: userSpecification(name, data.labels, regression),
+    identity: { file: resolve(path), ...info },
+  };
+}
+
+function labelScaleOf(examples: readonly BatchableExample[]): { mean: number; std: number } {
+  const values = examples.map((example) => Number(example.label));
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const std = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length) || 1;
+  return { mean, std };
+}
+
+async function loadGlue(task: GlueTaskName, dir: string | undefined): Promise<RunTask> {
+  if (dir === undefined) {
+    throw new ConfigError(`The GLUE task ${task} needs its data folder`, {
+      expected: `--data DIR, the folder holding ${task === 'mnli' ? 'train.tsv and dev_matched.tsv' : 'train.tsv and dev.tsv'}`,
+      received: 'no --data',
+      hint: 'GLUE is not downloaded at run time; use the files of download_glue_data.py',
+    });
+  }
+  const train = (await loadGlueTask(task, dir, 'train', { onMalformed: 'skip' })).examples;
+  const dev = (await loadGlueTask(task, dir, task === 'mnli' ? 'dev_matched' : 'dev', { onMalformed: 'skip' })).examples;
+  const specification = GLUE_TASKS[task];
+  const regression = specification.head === 'regression';
+  const labelled = (examples: typeof train) => examples.map((example) => ({ ...example, label: example.label as number }));
+  const validationSize = Math.max(1, Math.floor(train.length / 20));
+  return {
+    name: `glue/${task}`,
+    train: labelled(train.slice(validationSize)),
+    validation: labelled(train.slice(0, validationSize)),
+    test: labelled(dev),
+    labels: [...specification.labels],
+    regression,
+    ...(regression ? { labelScale: labelScaleOf(train.map((example) => ({ ...example, label: example.label as number }))) } : {}),
+    specification,
+    identity: { glue: task, dir: resolve(dir) },
+  };
+}
+
+/**
+ * Loads the task a run trains on: an embedded task (`spam`, `sotu-party`, `sotu-year`,
+ * `sotu-pair`), a GLUE task from `--data DIR`, or a `.tsv` / `.jsonl` file of the user's (split
+ * 80/10/10 with a seeded shuffle). Each split is cut to `limits` examples (a seeded sample). An
+ * unknown name, a missing file, GLUE without `--data`, or `squad` are `ConfigError`s.
+ *
+ * @example
+ * ```ts
+ * const task = await loadRunTask('spam', undefined, { seed: 0, limits: { train: 4000, validation: 300, test: 565 }, cwd: process.cwd() });
+ * ```
+ */
+export async function loadRunTask(
+  task: string,
+  data: string | undefined,
+  options: { seed: number; limits: { train: number; validation: number; test: number }; cwd: string },
+): Promise<RunTask> {
+  const loaded = await loadFullTask(task, data === undefined ? undefined : resolve(options.cwd, data), options);
+  const { limits, seed } = options;
+  return { ...loaded, train: sample(loaded.train, limits.train, seed), validation: sample(loaded.validation, limits.validation, seed + 1), test: sample(loaded.test, limits.test, seed + 2) };
+}
+
+async function loadFullTask(task: string, data: string | undefined, options: { seed: number; cwd: string }): Promise<RunTask> {
+  const embedded = EMBEDDED_LOADERS[task];
+  if (embedded !== undefined) {
+    const loaded = await embedded({ seed: options.seed });
+    const specification = (EMBEDDED_TASK_SPECIFICATIONS as Record<string, TaskSpecification>)[`embedded/${task}`];
+    return {
+      name: task,
+      train: loaded.train,
+      validation: loaded.validation,
+      test: loaded.test,
+      labels: loaded.labels,
+      regression: specification.head === 'regression',
+      ...(loaded.labelScale === undefined ? {} : { labelScale: loaded.labelScale }),
+      specification,
+      identity: { embedded: task, seed: options.seed },
+    };
+  }
+  if ((GLUE_TASK_NAMES as readonly string[]).includes(task)) return loadGlue(task as GlueTaskName, data);
+  if (task === 'squad') {
+    throw new ConfigError('pofa compress does not train span question answering (squad) yet', {
+      expected: 'a classification or regression task',
+      received: 'squad',
+      hint: '@pofa/tasks reads SQuAD (loadSquad, createSquadFeatures); the CLI pipeline for it is not written',
+    });
+  }
+  if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed);
+  if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadUserTask(data, options.seed);
+  throw unknownTask(task);
+}

@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { createRandom } from '@pofa/core';
+import { createModel, loadVocab, savePretrained, saveVocab, trainWordPieceVocab, type EncoderModel } from '@pofa/models';
+import { loadMlmCorpus } from '@pofa/tasks';
+import { cachedArtifact, cacheKey } from './cache';
+import { loadModel, teacherConfig, type ModelSource } from './models';
+import type { Scale } from './scales';
+import { classificationTrainingLoss, maskedLmData, maskedLmTrainingLoss, taskData, trainStage, type StageEnvironment } from './stage-training';
+import type { RunTask } from './task-source';
+import type { PreparedEncoder } from './text-encoder';
+
+/** What the teacher stages share: the scale, the seed, the cache and a stage environment maker. */
+export interface TeacherContext {
+  scale: Scale;
+  seed: number;
+  cacheDir: string;
+  environment(stage: string): StageEnvironment;
+  note(text: string): void;
+}
+
+/**
+ * The MLM pre-training texts: a seeded sample of the embedded corpus (State of the Union and
+ * Moby Dick) of `count` segments.
+ *
+ * @example
+ * ```ts
+ * const texts = await corpusTexts(3000, 0);
+ * ```
+ */
+export async function corpusTexts(count: number, seed: number): Promise<string[]> {
+  const corpus = await loadMlmCorpus({ sources: ['sotu', 'moby-dick'], seed });
+  const texts = corpus.train.filter((text) => text.trim() !== '');
+  const random = createRandom(seed);
+  for (let i = texts.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [texts[i], texts[j]] = [texts[j], texts[i]];
+  }
+  return texts.slice(0, count);
+}
+
+/**
+ * The WordPiece vocabulary trained on the corpus texts, cached under a key of its settings.
+ *
+ * @example
+ * ```ts
+ * const { vocab, key, reused } = await cachedVocabulary(texts, context);
+ * ```
+ */
+export async function cachedVocabulary(texts: readonly string[], context: TeacherContext): Promise<{ vocab: string[]; key: string; reused: boolean }> {
+  const settings = { corpus: 'sotu+moby-dick', texts: texts.length, vocabSize: context.scale.vocabSize, seed: context.seed };
+  const key = cacheKey('vocab', settings);
+  const artifact = await cachedArtifact(context.cacheDir, key, {
+    settings,
+    create: (dir) => saveVocab(join(dir, 'vocab.txt'), trainWordPieceVocab(texts, { vocabSize: context.scale.vocabSize })),
+    load: (dir) => loadVocab(join(dir, 'vocab.txt')),
+  });
+  return { vocab: artifact.value, key, reused: artifact.reused };
+}
+
+/**
+ * The dense teacher pre-trained with masked LM on the corpus texts (from scratch, in the scale's
+ * shape or a preset's), cached under a key of everything that determines it; its Trainer
+ * checkpoints live in the run folder, so an interrupted pre-training resumes.
+ *
+ * @example
+ * ```ts
+ * const { model, dir, reused } = await cachedPretrainedTeacher(texts, encoder, vocabKey, { kind: 'scale' }, context);
+ * ```
+ */
+export async function cachedPretrainedTeacher(
+  texts: readonly string[],
+  encoder: PreparedEncoder,
+  vocabKey: string,
+  source: ModelSource,
+  context: TeacherContext,
+): Promise<{ model: EncoderModel; dir: string; key: string; reused: boolean }> {
+  const { scale, seed } = context;
+  const config = teacherConfig(source, scale, encoder.tokenizer.vocabSize);
+  const settings = {
+    vocab: vocabKey, config, texts: texts.length, steps: scale.steps.teacherPretrain,
+    learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize, maxLength: scale.maxLength, seed,
+  };
+  const key = cacheKey('teacher', settings);
+  const artifact = await cachedArtifact(context.cacheDir, key, {
+    settings,
+    async create(dir) {
+      const model = createModel(config, { task: 'masked-lm', seed });
+      try {
+        await trainStage({
+          name: 'teacher pre-training', model, data: maskedLmData(texts, encoder), loss: maskedLmTrainingLoss,
+          steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize,
+          environment: context.environment('teacher-pretrain'),
+        });
+        await savePretrained(model, dir);
+        await saveVocab(join(dir, 'vocab.txt'), encoder.tokenizer.getVocab());
+      } finally {
+        model.dispose();
+      }
+    },
+    load: (dir) => loadModel(dir, 'masked-lm'),
+  });
+  return { model: artifact.value, dir: artifact.dir, key, reused: artifact.reused };
+}
+
+/** The number of outputs of a task's head: 1 for regression, else the class count. */
+export function labelCountOf(task: RunTask): number {
+  return task.regression ? 1 : task.labels.length;
+}
+
+/**
+ * The dense teacher fine-tuned on the task (the "dense" row of the table), cached under a key of
+ * the pre-trained teacher, the task data and the fine-tuning settings.
+ *
+ * @example
+ * ```ts
+ * const { model } = await cachedFinetunedTeacher(teacherDir, teacherKey, task, encoder, context);
+ * ```
+ */
+export async function cachedFinetunedTeacher(
+  teacherDir: string,
+  teacherKey: string,
+  task: RunTask,
+  encoder: PreparedEncoder,
+  context: TeacherContext,
+): Promise<{ model: EncoderModel; dir: string; reused: boolean }> {
+  const { scale, seed } = context;
+  const settings = {
+    teacher: teacherKey, task: task.identity, sizes: [task.train.length, task.validation.length, task.test.length],
+    steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize, seed,
+  };
+  const numLabels = labelCountOf(task);
+  const artifact = await cachedArtifact(context.cacheDir, cacheKey('finetuned', settings), {
+    settings,
+    async create(dir) {
+      const model = await loadModel(teacherDir, 'sequence-classification', numLabels);
+      try {
+        await trainStage({
+          name: 'teacher fine-tuning', model, data: taskData(task.train, encoder, labelling(task)), loss: classificationTrainingLoss,
+          steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize,
+          environment: context.environment('teacher-finetune'),
+        });
+        await savePretrained(model, dir);
+      } finally {
+        model.dispose();
+      }
+    },
+    load: (dir) => loadModel(dir, 'sequence-classification', numLabels),
+  });
+  return { model: artifact.value, dir: artifact.dir, reused: artifact.reused };
+}
+
+/**
+ * The batcher's labelling options for a task: class names, or regression with the label scale.
+ *
+ * @example
+ * ```ts
+ * taskData(task.train, encoder, labelling(task));
+ * ```
+ */
+export function labelling(task: RunTask): { labels?: string[]; regression?: boolean; labelScale?: { mean: number; std: number } } {
+  return task.regression ? { regression: true, ...(task.labelScale === undefined ? {} : { labelScale: task.labelScale }) } : { labels: task.labels };
+}
