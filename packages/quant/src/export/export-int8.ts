@@ -1,4 +1,5 @@
 import { type Module, type RawTensor, type TargetOptions, parseOptions, selectTargets, writeSafetensors } from '@pofa/core';
+import { QUANTIZED_LINEAR_WEIGHTS } from '../qat/quant-targets';
 import { z } from 'zod';
 import { QuantizationError } from '../errors/quantization-error';
 import { quantParams } from '../primitives/quant-params';
@@ -15,7 +16,7 @@ import { quantizeParameter } from './quantized-weight';
  * ```
  */
 export const exportInt8OptionsSchema = z.object({
-  /** The weights to quantize (core's `selectTargets`; default the encoder Linear weights). */
+  /** The weights to quantize (core's `selectTargets`; default QAT's: the encoder Linear weights and the task head). */
   targets: z.custom<TargetOptions>((value) => typeof value === 'object' && value !== null).optional(),
   /** Per output row (default) or per tensor, for weights without a fake-quantizer of their own. */
   perChannel: z.boolean().default(true),
@@ -68,7 +69,7 @@ export interface SafetensorsExport {
  */
 export function exportInt8(model: Module, options: ExportInt8Options = {}): SafetensorsExport {
   const settings = parseOptions(exportInt8OptionsSchema, options, 'exportInt8 options', { rejectUnknownKeys: true });
-  const targets = new Map(selectTargets(model, settings.targets));
+  const targets = new Map(selectTargets(model, settings.targets ?? { include: QUANTIZED_LINEAR_WEIGHTS }));
   const modules: Record<string, unknown> = {};
   const tensors: Record<string, RawTensor> = {};
   for (const [name, parameter] of model.namedParameters()) {
