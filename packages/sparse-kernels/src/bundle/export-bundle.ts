@@ -35,7 +35,7 @@ export const exportBundleOptionsSchema = z
         z.boolean(),
         z
           .object({
-            scales: z.record(z.string(), z.instanceof(Float32Array)).optional(),
+            scales: z.record(z.string(), z.custom<Float32Array>((value) => value instanceof Float32Array, { message: 'expected a Float32Array of per-row scales' })).optional(),
             activations: z.record(z.string(), z.tuple([z.number(), z.number()])).optional(),
           })
           .strict(),
@@ -109,7 +109,7 @@ function effectiveWeight(parameter: Parameter): { values: Float32Array; mask?: F
  *
  * @example
  * ```ts
- * await exportBundle(model, 'model.pofa', { format: 'block', block: [4, 1], int8: true, tokenizerVocab: tokenizer.vocab });
+ * await exportBundle(model, 'model.pofa', { format: 'block', block: [4, 1], int8: true, tokenizerVocab: tokenizer.getVocab() });
  * ```
  */
 export async function exportBundle(model: ExportableModel, path: string, options: ExportBundleOptions = {}): Promise<number> {
