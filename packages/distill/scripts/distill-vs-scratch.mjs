@@ -86,16 +86,20 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm') {
   const validationBatcher = createMaskedLmBatcher(validation, { ...common, shuffle: false, seed: 99 });
   const started = Date.now();
 
+  const note = (stage) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${stage}`);
+  note('data and vocabulary ready; training the teacher');
   const teacher = bert(scale.teacher, tokenizer.vocabSize, scale.maxLength, 1);
   await train(teacher, trainBatcher(1), scale.teacherSteps, 1);
   teacher.eval();
   const teacherLoss = validationLoss(teacher, validationBatcher);
 
+  note(`teacher validation loss ${teacherLoss.toFixed(3)}; training the student from scratch`);
   const scratch = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
   await train(scratch, trainBatcher(2), scale.studentSteps, 2);
   scratch.eval();
   const scratchLoss = validationLoss(scratch, validationBatcher);
 
+  note(`scratch student validation loss ${scratchLoss.toFixed(3)}; distilling the student`);
   const distilled = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
   const modifier = createDistillationModifier({ teacher, config: distillationPreset('prune-ofa'), random: createRandom(3) });
   await train(distilled, trainBatcher(2), scale.studentSteps, 2, [modifier]);
