@@ -3,8 +3,14 @@ export type { Command, CommandOption, CliIo, OptionValues } from './cli/command'
 export { parseCommandLine, findCommand, numberOption, choiceOption } from './cli/parse-command-line';
 export { commandHelp, programHelp } from './cli/help';
 export { COMMANDS } from './commands/index';
-export { compressCommand } from './commands/compress';
+export { compressCommand, compressOptionsFromCommandLine, printCompressResult } from './commands/compress';
 export { inspectCommand, inspectSafetensors, type InspectedTensor } from './commands/inspect';
+export { inspectBundle, type InspectedBundle, type InspectedBundleTensor } from './commands/inspect-bundle';
+export { evalCommand, evaluateLocation, type EvalRow, type EvalOptions } from './commands/eval';
+export { exportCommand, exportModel, RUN_STAGES, type ExportOptions } from './commands/export';
+export { pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand } from './commands/stages';
+export { locateModel, runStageDir, isBundleFile, runModelsSchema, type ModelLocation, type RunModels } from './commands/model-source';
+export { formatTable } from './cli/format-table';
 export { UsageError, InterruptedError } from './errors/index';
 export { runCompress, type CompressIo, type CompressResult, type StageTiming } from './pipeline/compress';
 export { compressOptionsSchema, recipeModifiers, type CompressOptions, type CompressSettings } from './pipeline/compress-options';
@@ -14,6 +20,9 @@ export { reportRowSchema, formatReportTable, writeReportJson, type ReportRow } f
 export { loadRunTask, TASK_CHOICES, type RunTask } from './pipeline/task-source';
 export { prepareEncoder, type PreparedEncoder, type EncodableText } from './pipeline/text-encoder';
 export { PATTERNS, effectiveSparsity, defaultPruningModifiers, sparsePretrain, sparseTransfer, type PatternName } from './pipeline/sparse';
-export { quantizeToInt8, type Int8Result } from './pipeline/quantize';
-export { nominalEncoderBytes, measureLatencies, evaluateModel, fileBytes } from './pipeline/measure';
+export { quantizationAwareTraining, loadQuantizedStage, bundleInt8Options, type QatResult, type QatScheme } from './pipeline/quantize';
+export { encoderSparsity, evaluateModel, fileBytes } from './pipeline/measure';
+export { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout, type WrittenBundle } from './pipeline/bundles';
+export { runtimeInputs, evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './pipeline/runtime';
+export { measureRows, type RowModels, type RowContext, type MeasuredRows } from './pipeline/report-rows';
 export { openRunDirectory, type RunDirectory } from './pipeline/run-directory';

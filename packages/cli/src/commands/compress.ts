@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { initBackend } from '@pofa/core';
-import type { Command } from '../cli/command';
+import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
-import { runCompress } from '../pipeline/compress';
+import { runCompress, type CompressResult } from '../pipeline/compress';
+import type { CompressOptions } from '../pipeline/compress-options';
 import { formatReportTable, writeReportJson } from '../pipeline/report-table';
 import { SCALE_NAMES } from '../pipeline/scales';
 import { PATTERNS } from '../pipeline/sparse';
@@ -26,9 +27,10 @@ export const compressCommand: Command = {
     'Runs Prune Once for All end to end: a WordPiece vocabulary and a dense teacher pre-trained on the',
     'embedded corpus (cached), the teacher fine-tuned on the task (cached), sparse pre-training with',
     'distillation and cubic gradual magnitude pruning, sparse transfer with pattern lock and task',
-    'distillation, int8, and a table of the dense, sparse and sparse+int8 models: the test metric, the',
-    'encoder size (nominal and on disk), the latency and the speedup. Stages are saved in --out, and',
-    '--resume continues an interrupted run (Ctrl-C keeps the last checkpoint).',
+    'distillation, quantization-aware training to int8, .pofa bundles of the dense, sparse and',
+    'sparse+int8 models, and a table: the test metric (tfjs model and bundle runtime), the sparsity,',
+    'the encoder size (nominal and on disk), the latency on the sparse-kernels runtime and the speedup.',
+    'Stages are saved in --out, and --resume continues an interrupted run (Ctrl-C keeps the last checkpoint).',
   ].join('\n'),
   options: {
     model: { type: 'string', value: 'MODEL', description: 'A preset (bert-tiny, bert-mini, ...) or a Hugging Face directory with vocab.txt', defaultText: 'a small BERT of the --scale' },
@@ -36,8 +38,9 @@ export const compressCommand: Command = {
     data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (train.tsv, dev.tsv)' },
     sparsity: { type: 'string', value: 'S', description: 'Target sparsity of the encoder Linear weights, in [0, 1)', defaultText: '0.9' },
     pattern: { type: 'string', value: 'P', description: `Sparsity pattern: ${PATTERNS.join(', ')} (2:4 fixes 50%)`, defaultText: 'unstructured' },
-    int8: { type: 'boolean', description: 'Quantize the sparse model to int8 (the default)' },
+    int8: { type: 'boolean', description: 'Quantization-aware training of the sparse model to int8 (the default)' },
     'no-int8': { type: 'boolean', description: 'Skip int8' },
+    'per-channel': { type: 'boolean', description: 'QAT weight scales per output row (default: per tensor, as the Prune OFA code)' },
     recipe: { type: 'string', value: 'FILE', description: 'A YAML/JSON recipe whose modifiers replace the default pruning of sparse pre-training' },
     teacher: { type: 'string', value: 'DIR', description: 'A fine-tuned dense teacher for the task (skips teacher fine-tuning)' },
     out: { type: 'string', short: 'o', value: 'DIR', description: 'Run folder (stages, checkpoints, models)', defaultText: 'pofa-out' },
@@ -48,36 +51,68 @@ export const compressCommand: Command = {
     scale: { type: 'string', value: 'NAME', description: `Sizes and steps: ${SCALE_NAMES.join(', ')}`, defaultText: 'default' },
   },
   async run({ options }, io) {
-    if (options.int8 === true && options['no-int8'] === true) throw new UsageError('--int8 and --no-int8 contradict each other', { hint: 'Pass one of them' });
+    const settings = compressOptionsFromCommandLine(options);
     await initBackend();
-    const result = await runCompress(
-      {
-        model: text(options.model),
-        task: text(options.task),
-        data: text(options.data),
-        sparsity: numberOption(options, 'sparsity', { fallback: 0.9, min: 0, max: 0.999 }),
-        pattern: choiceOption(options, 'pattern', PATTERNS, 'unstructured'),
-        int8: options['no-int8'] !== true,
-        recipe: text(options.recipe),
-        teacher: text(options.teacher),
-        out: text(options.out),
-        seed: numberOption(options, 'seed', { fallback: 0, integer: true }),
-        resume: options.resume === true,
-        cache: text(options.cache),
-        scale: choiceOption(options, 'scale', SCALE_NAMES, 'default'),
-      },
-      { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal },
-    );
-    io.stdout.write(`\n${formatReportTable(result.rows)}`);
-    io.stdout.write(`\nMeasured sparsity of the encoder Linear weights: ${(100 * result.sparsity).toFixed(2)}%`);
-    io.stdout.write(result.int8Method === undefined ? '\n' : ` · int8: ${result.int8Method} weight quantization\n`);
-    io.stdout.write(`Time per stage: ${result.timings.map((timing) => `${timing.stage} ${timing.seconds.toFixed(1)} s${timing.reused ? ' (reused)' : ''}`).join('; ')}\n`);
-    io.stdout.write(`Models and checkpoints: ${result.outDir}\n`);
-    const json = text(options.json);
-    if (json !== undefined) {
-      await writeReportJson(resolve(io.cwd, json), result.rows);
-      io.stdout.write(`Rows written to ${json}\n`);
-    }
+    const result = await runCompress(settings, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
+    await printCompressResult(result, io, text(options.json));
     return 0;
   },
 };
+
+/**
+ * The {@link CompressOptions} of a `pofa compress` command line (also `pofa pretrain`'s), with
+ * {@link UsageError}s for values out of range.
+ *
+ * @example
+ * ```ts
+ * compressOptionsFromCommandLine({ sparsity: '0.8', pattern: '4x1' }); // { sparsity: 0.8, pattern: '4x1', int8: true, ... }
+ * ```
+ */
+export function compressOptionsFromCommandLine(options: OptionValues): CompressOptions {
+  if (options.int8 === true && options['no-int8'] === true) throw new UsageError('--int8 and --no-int8 contradict each other', { hint: 'Pass one of them' });
+  return {
+    model: text(options.model),
+    task: text(options.task),
+    data: text(options.data),
+    sparsity: numberOption(options, 'sparsity', { fallback: 0.9, min: 0, max: 0.999 }),
+    pattern: choiceOption(options, 'pattern', PATTERNS, 'unstructured'),
+    int8: options['no-int8'] !== true,
+    perChannel: options['per-channel'] === true,
+    recipe: text(options.recipe),
+    teacher: text(options.teacher),
+    out: text(options.out),
+    seed: numberOption(options, 'seed', { fallback: 0, integer: true }),
+    resume: options.resume === true,
+    cache: text(options.cache),
+    scale: choiceOption(options, 'scale', SCALE_NAMES, 'default'),
+  };
+}
+
+/**
+ * Prints what a compress run (or a stage command) did: the table, the sparsity before and after
+ * QAT, the int8 scheme, the latency setup and the time per stage; writes the rows to `json`.
+ *
+ * @example
+ * ```ts
+ * await printCompressResult(await runCompress(options, compressIo), io, 'rows.json');
+ * ```
+ */
+export async function printCompressResult(result: CompressResult, io: CliIo, json?: string): Promise<void> {
+  const times = `Time per stage: ${result.timings.map((timing) => `${timing.stage} ${timing.seconds.toFixed(1)} s${timing.reused ? ' (reused)' : ''}`).join('; ')}\n`;
+  if (result.stoppedAfter !== undefined) {
+    io.stdout.write(times);
+    io.stdout.write(`Stopped after ${result.stoppedAfter}; the run in ${result.outDir} continues with the next stage command (or pofa compress --resume)\n`);
+    return;
+  }
+  io.stdout.write(`\n${formatReportTable(result.rows)}`);
+  io.stdout.write(`\nMeasured sparsity of the encoder Linear weights: ${(100 * (result.sparsity ?? 0)).toFixed(2)}%`);
+  io.stdout.write(result.sparsityAfterQat === undefined ? '\n' : ` (after QAT: ${(100 * result.sparsityAfterQat).toFixed(2)}%, every pruned weight still zero)\n`);
+  if (result.int8Method !== undefined) io.stdout.write(`int8: ${result.int8Method}\n`);
+  io.stdout.write(`Latency: the .pofa bundles on the sparse-kernels runtime (${result.kernels ?? 'unknown kernels'}), one batch of test examples, median of 20 runs\n`);
+  io.stdout.write(times);
+  io.stdout.write(`Models, bundles and checkpoints: ${result.outDir} (models.json lists them)\n`);
+  if (json !== undefined) {
+    await writeReportJson(resolve(io.cwd, json), result.rows);
+    io.stdout.write(`Rows written to ${json}\n`);
+  }
+}

@@ -1,6 +1,9 @@
 import type { Command } from '../cli/command';
 import { compressCommand } from './compress';
+import { evalCommand } from './eval';
+import { exportCommand } from './export';
 import { inspectCommand } from './inspect';
+import { finetuneCommand, pretrainCommand, pruneCommand, quantizeCommand } from './stages';
 
 /** The commands of `pofa`, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [compressCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [compressCommand, pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand, evalCommand, exportCommand, inspectCommand];

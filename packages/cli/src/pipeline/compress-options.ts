@@ -24,6 +24,8 @@ export const compressOptionsSchema = z
     sparsity: z.number().min(0).lt(1).default(0.9),
     pattern: z.enum(PATTERNS).default('unstructured'),
     int8: z.boolean().default(true),
+    /** QAT weight scales per output row instead of per tensor (the Prune OFA code's choice). */
+    perChannel: z.boolean().default(false),
     /** A recipe whose modifiers replace the default pruning of sparse pre-training. */
     recipe: z.string().optional(),
     /** A fine-tuned dense teacher directory for the task (skips teacher fine-tuning). */
@@ -34,6 +36,8 @@ export const compressOptionsSchema = z
     json: z.string().optional(),
     cache: z.string().optional(),
     scale: z.enum(SCALE_NAMES as [ScaleName, ...ScaleName[]]).default('default'),
+    /** Stop after this stage, leaving the run open for the next stage command (`pofa prune`, ...). */
+    until: z.enum(['pretrain', 'prune', 'finetune']).optional(),
   })
   .strict();
 

@@ -1,9 +1,11 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@pofa/core';
+import { initBackend, readSafetensorsRaw } from '@pofa/core';
 import { loadPretrained } from '@pofa/models';
 import { sparsityReport } from '@pofa/prune';
+import { dequantizeInt8 } from '@pofa/quant';
+import { compressionReport, isPackedWeight, readBundle, unpackWeight } from '@pofa/sparse-kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index';
 import { runCli } from '../cli/run-cli';
@@ -33,10 +35,21 @@ describe('pofa compress at the test scale', () => {
       expect(row.latencyMs).toBeGreaterThan(0);
     }
     const [dense, sparse, int8] = rows;
-    // 90% of the Linear weights gone: the sparse encoder is nominally smaller, int8 smaller still.
-    expect(sparse.encoderBytesNominal).toBeLessThan(dense.encoderBytesNominal as number);
+    // Sizes come from the bundles on disk: read them back independently of the pipeline.
+    const reports = await Promise.all(['dense', 'sparse', 'sparse-int8'].map(async (stage) => compressionReport(await readBundle(join(dir, 'run-a', 'bundles', `${stage}.pofa`)))));
+    rows.forEach((row, index) => {
+      expect(row.encoderBytesOnDisk).toBe(reports[index].onDiskBytes);
+      expect(row.bundleBytes).toBe(reports[index].fileBytes);
+      expect(row.encoderBytesNominal).toBe((reports[index].nonZeros * reports[index].bits) / 8);
+      expect(row.runtimeValue).toBeGreaterThanOrEqual(0);
+    });
+    expect(reports.map((report) => report.bits)).toEqual([32, 32, 8]);
+    // 90% of the Linear weights gone: the sparse encoder is smaller, int8 smaller still, nominally and on disk.
+    expect(sparse.encoderBytesNominal).toBeLessThan((dense.encoderBytesNominal as number) / 5);
     expect(int8.encoderBytesNominal).toBeLessThan(sparse.encoderBytesNominal as number);
-    expect(sparse.encoderBytesOnDisk).toBeNull();
+    expect(sparse.encoderBytesOnDisk).toBeLessThan(dense.encoderBytesOnDisk as number);
+    expect(int8.encoderBytesOnDisk).toBeLessThan(sparse.encoderBytesOnDisk as number);
+    expect(dense.speedup).toBe(1);
 
     // The sparsity of the transferred model, measured independently of the pipeline.
     const { model } = await loadPretrained(join(dir, 'run-a', 'sparse-transfer', 'model'), { task: 'sequence-classification' });
@@ -46,8 +59,28 @@ describe('pofa compress at the test scale', () => {
       expect(tensor.count - tensor.nonZeros).toBe(Math.floor(0.9 * tensor.count));
     }
     expect(report.total.sparsity).toBeCloseTo(0.9, 2);
+    expect(sparse.sparsity).toBeCloseTo(report.total.sparsity, 10);
+
+    // QAT kept the pattern: every weight pruned before QAT is an integer 0 in the int8 export, and
+    // the int8 bundle holds exactly the QAT weights (per-tensor scale, as the Prune OFA code).
+    const { tensors } = await readSafetensorsRaw(join(dir, 'run-a', 'quantize', 'model-int8.safetensors'));
+    const qat = dequantizeInt8(tensors);
+    const bundle = await readBundle(join(dir, 'run-a', 'bundles', 'sparse-int8.pofa'));
+    for (const tensor of report.rows) {
+      const before = model.getParameter(tensor.name)!.variable.dataSync();
+      const quantized = tensors[tensor.name].data as Int8Array;
+      expect(tensors[tensor.name].dtype).toBe('I8');
+      expect(tensors[tensor.name.replace(/weight$/, 'weight_scale')].shape).toEqual([]);
+      before.forEach((value, index) => value === 0 && expect(quantized[index]).toBe(0));
+      const packed = bundle.tensors.get(tensor.name)!;
+      expect(isPackedWeight(packed) && packed.dtype).toBe('int8');
+      expect(Array.from(unpackWeight(packed as Parameters<typeof unpackWeight>[0]))).toEqual(Array.from(qat[tensor.name].data as Float32Array));
+    }
+    expect(int8.sparsity).toBeGreaterThanOrEqual(sparse.sparsity as number);
+    expect(Object.keys(bundle.quantization?.activations ?? {})).toHaveLength(report.rows.length);
     model.dispose();
     expect(io.out()).toContain('| sparse-int8 |');
+    expect(io.out()).toMatch(/after QAT: \d+\.\d+%, every pruned weight still zero/);
   });
 
   it('reuses the cached vocabulary and teachers in a second run', async () => {
@@ -80,5 +113,36 @@ describe('pofa compress at the test scale', () => {
     expect(stages['sparse pre-training (distillation + gradual magnitude pruning)']).toBe(true);
     expect(stages['sparse transfer (pattern lock + task distillation)']).toBe(false);
     expect(resumed.sparsity).toBeCloseTo(0.75, 2);
+  });
+
+  it('runs the same pipeline stage by stage with pofa pretrain, prune, finetune and quantize', async () => {
+    const stage = async (argv: string[]) => {
+      const io = createTestIo(dir);
+      const code = await runCli(argv, io, COMMANDS);
+      return { code, out: io.out(), err: io.err() };
+    };
+    const { access } = await import('node:fs/promises');
+    const exists = (path: string) => access(join(dir, 'run-s', path)).then(() => true, () => false);
+    const pretrain = await stage(['pretrain', '--scale', 'test', '--out', 'run-s', '--cache', 'cache', '--seed', '3']);
+    expect(pretrain.code).toBe(0);
+    expect(pretrain.out).toContain('Stopped after pretrain');
+    expect(await exists('sparse-pretrain')).toBe(false);
+    expect((await stage(['prune', '--out', 'run-s', '--cache', 'cache'])).code).toBe(0);
+    expect(await exists('sparse-pretrain/done.json')).toBe(true);
+    expect(await exists('sparse-transfer')).toBe(false);
+    expect((await stage(['finetune', '--out', 'run-s', '--cache', 'cache'])).code).toBe(0);
+    expect(await exists('sparse-transfer/done.json')).toBe(true);
+    expect(await exists('quantize')).toBe(false);
+    const quantize = await stage(['quantize', '--out', 'run-s', '--cache', 'cache', '--json', 'stage-rows.json']);
+    expect(quantize.code).toBe(0);
+    expect(quantize.out).toContain('| sparse-int8 |');
+    expect(JSON.parse(await readFile(join(dir, 'run-s', 'run.json'), 'utf8')).completed).toBe(true);
+    // Same settings and seed as run-a: the stage commands train exactly the models pofa compress trained.
+    for (const file of ['sparse-transfer/model/model.safetensors', 'quantize/model-int8.safetensors']) {
+      expect(Buffer.compare(await readFile(join(dir, 'run-s', file)), await readFile(join(dir, 'run-a', file)))).toBe(0);
+    }
+    const missing = await stage(['prune', '--out', 'nowhere']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/No run to continue in nowhere.*pofa pretrain --out nowhere/);
   });
 });

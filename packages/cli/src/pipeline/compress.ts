@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path';
-import { ConfigError, parseOptions, type ProgressStream } from '@pofa/core';
-import { loadVocab, type EncoderModel } from '@pofa/models';
-import { sparsityReport } from '@pofa/prune';
+import { ConfigError, parseOptions, writeFileAtomic, type ProgressStream } from '@pofa/core';
+import { loadVocab, saveVocab } from '@pofa/models';
 import { resolveCacheDir } from './cache';
 import { compressOptionsSchema, recipeModifiers, type CompressOptions, type CompressSettings } from './compress-options';
-import { evaluateModel, fileBytes, measureLatencies, nominalEncoderBytes } from './measure';
+import { layoutOf } from './bundles';
 import { loadModel, resolveModelSource } from './models';
-import { quantizeToInt8 } from './quantize';
-import type { ReportRow } from './report-table';
+import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
+import { measureRows } from './report-rows';
+import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
 import { SCALES } from './scales';
 import { defaultPruningModifiers, effectiveSparsity, sparsePretrain, sparseTransfer } from './sparse';
@@ -36,40 +36,28 @@ export interface StageTiming {
 export interface CompressResult {
   rows: ReportRow[];
   timings: StageTiming[];
-  /** Measured sparsity of the encoder Linear weights of the sparse model. */
-  sparsity: number;
-  outDir: string;
+  /** Measured sparsity of the encoder Linear weights of the sparse model (absent when stopped before the table). */
+  sparsity?: number;
+  /** Measured sparsity of the QAT model's effective int8 weights (absent with `int8: false`): never below `sparsity`, since QAT keeps every pruned weight at zero. */
+  sparsityAfterQat?: number;
+  /** How the int8 row was made, in words. */
   int8Method?: string;
-}
-
-async function evaluateRow(
-  stage: ReportRow['stage'],
-  model: EncoderModel,
-  dense: EncoderModel,
-  context: { task: Awaited<ReturnType<typeof loadRunTask>>; encoder: Awaited<ReturnType<typeof prepareEncoder>>; batchSize: number; maxLength: number },
-  sizes: { bits: number; onDisk: number | null },
-): Promise<ReportRow> {
-  const result = await evaluateModel(model, context.task, 'test', context.encoder, 2 * context.batchSize);
-  // Dense and this model take turns, so the speedup compares them under the same load.
-  const [denseMs, latencyMs] = model === dense ? [1, ...(await measureLatencies([model], context.maxLength))] : await measureLatencies([dense, model], context.maxLength);
-  return {
-    stage,
-    task: context.task.name,
-    metric: result.primaryMetric,
-    value: result.primary,
-    encoderBytesNominal: nominalEncoderBytes(model, sizes.bits),
-    encoderBytesOnDisk: sizes.onDisk,
-    latencyMs,
-    speedup: model === dense ? 1 : denseMs / latencyMs,
-  };
+  /** The kernels the bundles ran on. */
+  kernels?: string;
+  outDir: string;
+  /** The stage the run stopped after (`until`), leaving the run open; absent for a complete run. */
+  stoppedAfter?: 'pretrain' | 'prune' | 'finetune';
 }
 
 /**
  * Runs the Prune OFA pipeline end to end: corpus and task, WordPiece vocabulary and dense teacher
  * pre-training (cached), teacher fine-tuning on the task (cached), sparse pre-training with
  * distillation and gradual magnitude pruning, sparse transfer with pattern lock and task
- * distillation, int8, then the table rows (dense, sparse, sparse-int8) with the test metric,
- * encoder sizes and latency. Each stage's result is saved in `out`, so `resume` continues an
+ * distillation, quantization-aware training to int8 (pattern lock and distillation still on), then
+ * `.pofa` bundles of the three models and the table rows (dense, sparse, sparse-int8): the test
+ * metric of the tfjs model and of the bundle runtime, the sparsity, the encoder sizes and the
+ * latency of the bundles on the sparse-kernels runtime. Each stage's result is saved in `out`
+ * (`models.json` names the models, `report.json` holds the rows), so `resume` continues an
  * interrupted run where it stopped.
  *
  * @example
@@ -99,7 +87,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const { task } = await timed('loading the task', async () => ({
     task: await loadRunTask(settings.task, settings.data, { seed: settings.seed, limits: scale.taskExamples, cwd: io.cwd }),
   }));
-  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined }, { resume: settings.resume, command: 'compress' });
+  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress' });
   const cacheDir = resolveCacheDir(settings.cache, io.env, io.cwd);
   const environment = (stage: string): StageEnvironment => ({
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: scale.checkpointEvery,
@@ -118,6 +106,22 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
       ? { model: await loadModel(source.dir, 'masked-lm'), dir: source.dir, key: `dir:${source.dir}`, reused: true }
       : cachedPretrainedTeacher(texts, encoder, vocabulary.key, source, context),
   );
+  const stop = (models: Array<{ dispose(): void }>): CompressResult => {
+    for (const model of models) model.dispose();
+    return { rows: [], timings, outDir, stoppedAfter: settings.until };
+  };
+  if (settings.until === 'pretrain') return stop([teacher.model]);
+
+  const sparsity = effectiveSparsity(settings.pattern, settings.sparsity);
+  await timed('sparse pre-training (distillation + gradual magnitude pruning)', async () => {
+    if ((await run.finished('sparse-pretrain')) !== undefined) return { reused: true };
+    const student = await sparsePretrain(teacher.model, texts.length > 0 ? texts : task.train.map((example) => example.text), encoder,
+      pruning ?? defaultPruningModifiers(scale.steps.sparsePretrain, settings.sparsity, settings.pattern), scale, environment('sparse-pretrain'));
+    student.dispose();
+    await run.finish('sparse-pretrain', { sparsity });
+    return {};
+  });
+  if (settings.until === 'prune') return stop([teacher.model]);
   const numLabels = labelCountOf(task);
   const finetuned = await timed('teacher fine-tuning', async () =>
     settings.teacher === undefined
@@ -132,15 +136,6 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
     });
   }
 
-  const sparsity = effectiveSparsity(settings.pattern, settings.sparsity);
-  await timed('sparse pre-training (distillation + gradual magnitude pruning)', async () => {
-    if ((await run.finished('sparse-pretrain')) !== undefined) return { reused: true };
-    const student = await sparsePretrain(teacher.model, texts.length > 0 ? texts : task.train.map((example) => example.text), encoder,
-      pruning ?? defaultPruningModifiers(scale.steps.sparsePretrain, settings.sparsity, settings.pattern), scale, environment('sparse-pretrain'));
-    student.dispose();
-    await run.finish('sparse-pretrain', { sparsity });
-    return {};
-  });
   const transferred = await timed('sparse transfer (pattern lock + task distillation)', async () => {
     const dir = join(run.stageDir('sparse-transfer'), 'model');
     if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, 'sequence-classification', numLabels), reused: true };
@@ -148,23 +143,40 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
     await run.finish('sparse-transfer', {});
     return { model };
   });
-  const measured = sparsityReport(transferred.model).total.sparsity;
+  if (settings.until === 'finetune') return stop([teacher.model, finetuned.model, transferred.model]);
+  const perChannel = settings.perChannel;
+  let quantized: QatResult | undefined;
+  if (settings.int8) {
+    quantized = await timed('quantization-aware training (int8, pattern lock + task distillation)', async () => {
+      const record = await run.finished('quantize');
+      if (record !== undefined) return { ...(await loadQuantizedStage(run.stageDir('quantize'), numLabels, { perChannel }, record as { sparsityBefore: number })), reused: true };
+      const result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), finetuned.model, task, encoder, scale, environment('quantize'), { perChannel });
+      await run.finish('quantize', { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, perChannel });
+      return result;
+    });
+  }
 
-  const rows: ReportRow[] = [];
-  const rowContext = { task, encoder, batchSize: scale.batchSize, maxLength: scale.maxLength };
-  let int8Method: string | undefined;
-  await timed('evaluation', async () => {
-    const dense = finetuned.model;
-    rows.push(await evaluateRow('dense', dense, dense, rowContext, { bits: 32, onDisk: await fileBytes(join(finetuned.dir, 'model.safetensors')) }));
-    rows.push(await evaluateRow('sparse', transferred.model, dense, rowContext, { bits: 32, onDisk: null }));
-    if (settings.int8) {
-      const int8 = await quantizeToInt8(transferred.model, run.stageDir('quantize'));
-      int8Method = int8.method;
-      rows.push(await evaluateRow('sparse-int8', transferred.model, dense, rowContext, { bits: 8, onDisk: int8.bytesOnDisk }));
-    }
-    return {};
-  });
-  for (const model of [teacher.model, finetuned.model, transferred.model]) model.dispose();
+  await saveVocab(join(outDir, 'vocab.txt'), vocabulary.vocab);
+  const measured = await timed('bundles, latency and evaluation', async () =>
+    measureRows(
+      { dense: finetuned.model, sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
+      { task, encoder, batchSize: scale.batchSize, layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
+    ),
+  );
+  const rows: ReportRow[] = measured.rows;
+  const models = {
+    dense: finetuned.dir, sparse: 'sparse-transfer/model', ...(quantized === undefined ? {} : { 'sparse-int8': 'quantize/model', 'sparse-int8-safetensors': 'quantize/model-int8.safetensors' }),
+    vocab: 'vocab.txt', bundles: Object.fromEntries(Object.keys(measured.bundles).map((stage) => [stage, `bundles/${stage}.pofa`])),
+  };
+  await writeFileAtomic(join(outDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
+  await writeReportJson(join(outDir, 'report.json'), rows);
+  const measuredSparsity = rows[1].sparsity as number;
+  const int8Method = quantized === undefined ? undefined
+    : `quantization-aware training, ${scale.steps.quantize} steps: weights int8 symmetric per ${perChannel ? 'row' : 'tensor'}, inputs uint8 (EMA observers, frozen after ${Math.max(1, Math.floor(scale.steps.quantize * scale.freezeObserversAt))} steps)`;
+  for (const model of [teacher.model, finetuned.model, transferred.model, ...(quantized === undefined ? [] : [quantized.model])]) model.dispose();
   await run.complete();
-  return { rows, timings, sparsity: measured, outDir, ...(int8Method === undefined ? {} : { int8Method }) };
+  return {
+    rows, timings, sparsity: measuredSparsity, outDir, kernels: measured.kernels,
+    ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter, int8Method }),
+  };
 }

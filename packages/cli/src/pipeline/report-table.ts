@@ -3,11 +3,15 @@ import { writeFileAtomic } from '@pofa/core';
 
 /**
  * One row of the final table (and of `--json FILE`). `null` means "not measured": pofa never
- * fills a number it did not measure.
+ * fills a number it did not measure. `value` is the metric of the tfjs model (fake-quantized for
+ * `sparse-int8`); `runtimeValue` the metric of the row's `.pofa` bundle on the sparse-kernels
+ * runtime (the deployed model). Sizes are those of the encoder Linear weights: nominal = non-zeros
+ * × bits / 8 (the paper's arithmetic), on disk = their bytes in the bundle; `bundleBytes` is the
+ * whole file. Latency is the bundle runtime's, and `speedup` the dense bundle's latency over the row's.
  *
  * @example
  * ```ts
- * reportRowSchema.parse({ stage: 'dense', task: 'spam', metric: 'f1', value: 0.91, encoderBytesNominal: 1_200_000, encoderBytesOnDisk: 1_210_000, latencyMs: 4.2, speedup: 1 });
+ * reportRowSchema.parse({ stage: 'dense', task: 'spam', metric: 'f1', value: 0.91, runtimeValue: 0.91, sparsity: 0, encoderBytesNominal: 393_216, encoderBytesOnDisk: 393_216, bundleBytes: 1_200_000, latencyMs: 4.2, speedup: 1 });
  * ```
  */
 export const reportRowSchema = z
@@ -16,8 +20,12 @@ export const reportRowSchema = z
     task: z.string(),
     metric: z.string(),
     value: z.number().nullable(),
+    runtimeValue: z.number().nullable(),
+    /** Fraction of zeros of the encoder Linear weights (effective weights: masks and quantization applied). */
+    sparsity: z.number().min(0).max(1).nullable(),
     encoderBytesNominal: z.number().nonnegative().nullable(),
     encoderBytesOnDisk: z.number().nonnegative().nullable(),
+    bundleBytes: z.number().nonnegative().nullable(),
     latencyMs: z.number().nonnegative().nullable(),
     speedup: z.number().nonnegative().nullable(),
   })
@@ -43,14 +51,17 @@ const orDash = (value: number | null, digits: number, suffix = ''): string => (v
  * ```
  */
 export function formatReportTable(rows: readonly ReportRow[]): string {
-  const header = ['stage', 'task', 'metric', 'value', 'encoder (nominal)', 'encoder (on disk)', 'latency', 'speedup'];
+  const header = ['stage', 'task', 'metric', 'value', 'value (runtime)', 'sparsity', 'encoder (nominal)', 'encoder (on disk)', 'bundle', 'latency', 'speedup'];
   const body = rows.map((row) => [
     row.stage,
     row.task,
     row.metric,
     orDash(row.value, 4),
+    orDash(row.runtimeValue, 4),
+    row.sparsity === null ? 'not measured' : `${(100 * row.sparsity).toFixed(2)}%`,
     bytes(row.encoderBytesNominal),
     bytes(row.encoderBytesOnDisk),
+    bytes(row.bundleBytes),
     orDash(row.latencyMs, 2, ' ms'),
     orDash(row.speedup, 2, 'x'),
   ]);

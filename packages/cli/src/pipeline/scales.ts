@@ -21,7 +21,9 @@ export const scaleSchema = z
       transfer: z.number().int().positive(),
       quantize: z.number().int().positive(),
     }),
-    learningRate: z.object({ pretrain: z.number().positive(), finetune: z.number().positive() }),
+    learningRate: z.object({ pretrain: z.number().positive(), finetune: z.number().positive(), quantize: z.number().positive() }),
+    /** QAT freezes its input observers after this fraction of its steps (Prune OFA: observers frozen before the end). */
+    freezeObserversAt: z.number().gt(0).max(1),
     /** Optimizer steps between two Trainer checkpoints (what `--resume` can lose at most). */
     checkpointEvery: z.number().int().positive(),
   })
@@ -49,8 +51,9 @@ export const SCALES = {
     hidden: 64,
     heads: 2,
     taskExamples: { train: 4000, validation: 300, test: 565 },
-    steps: { teacherPretrain: 250, teacherFinetune: 150, sparsePretrain: 250, transfer: 150, quantize: 60 },
-    learningRate: { pretrain: 2e-3, finetune: 2e-3 },
+    steps: { teacherPretrain: 250, teacherFinetune: 150, sparsePretrain: 250, transfer: 150, quantize: 100 },
+    learningRate: { pretrain: 2e-3, finetune: 2e-3, quantize: 5e-4 },
+    freezeObserversAt: 0.75,
     checkpointEvery: 25,
   },
   test: {
@@ -63,7 +66,8 @@ export const SCALES = {
     heads: 2,
     taskExamples: { train: 96, validation: 32, test: 32 },
     steps: { teacherPretrain: 6, teacherFinetune: 6, sparsePretrain: 12, transfer: 6, quantize: 4 },
-    learningRate: { pretrain: 2e-3, finetune: 1e-3 },
+    learningRate: { pretrain: 2e-3, finetune: 1e-3, quantize: 5e-4 },
+    freezeObserversAt: 0.75,
     checkpointEvery: 3,
   },
 } as const satisfies Record<string, Scale>;

@@ -1,0 +1,139 @@
+import { join, resolve } from 'node:path';
+import { ConfigError, initBackend } from '@pofa/core';
+import { loadPretrained, loadVocab } from '@pofa/models';
+import { loadBundle } from '@pofa/sparse-kernels';
+import type { Command } from '../cli/command';
+import { formatTable } from '../cli/format-table';
+import { choiceOption, numberOption } from '../cli/parse-command-line';
+import { evaluateModel } from '../pipeline/measure';
+import { evaluateRuntime } from '../pipeline/runtime';
+import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
+import { loadRunTask } from '../pipeline/task-source';
+import { prepareEncoder } from '../pipeline/text-encoder';
+import { locateModel, type ModelLocation } from './model-source';
+
+/** One scored model of `pofa eval`. */
+export interface EvalRow {
+  /** The bundle or directory scored. */
+  model: string;
+  /** `runtime`: the `.pofa` bundle on the sparse-kernels runtime; `tfjs`: the model in @pofa/models. */
+  engine: 'runtime' | 'tfjs';
+  task: string;
+  split: 'validation' | 'test';
+  metric: string;
+  value: number;
+  metrics: Record<string, number>;
+  examples: number;
+}
+
+/** What to score on; a run folder fills what is not given from its own settings. */
+export interface EvalOptions {
+  task?: string;
+  data?: string;
+  split: 'validation' | 'test';
+  /** The scale whose example limits split the task (default: the run's, else `default`). */
+  scale?: ScaleName;
+  seed?: number;
+  batchSize?: number;
+}
+
+/**
+ * Scores a model on a task split: every bundle of a finished run (on the sparse-kernels runtime),
+ * a `.pofa` bundle (runtime, its embedded vocabulary), or a Hugging Face directory (tfjs, its
+ * `vocab.txt`). The task's splits are drawn as `pofa compress` draws them (same seed and scale →
+ * the same test examples).
+ *
+ * @example
+ * ```ts
+ * const rows = await evaluateLocation(await locateModel('model.pofa', cwd), { task: 'spam', split: 'test' }, cwd);
+ * ```
+ */
+export async function evaluateLocation(location: ModelLocation, options: EvalOptions, cwd: string): Promise<EvalRow[]> {
+  const settings = location.kind === 'run' ? location.settings : undefined;
+  const taskName = options.task ?? settings?.task ?? 'spam';
+  const scale = SCALES[options.scale ?? settings?.scale ?? 'default'];
+  const data = options.data ?? (options.task === undefined ? settings?.data : undefined);
+  const task = await loadRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: scale.taskExamples, cwd });
+  const batchSize = options.batchSize ?? 2 * scale.batchSize;
+  const rows: EvalRow[] = [];
+  const examples = task[options.split];
+  const row = (model: string, engine: EvalRow['engine'], result: Awaited<ReturnType<typeof evaluateModel>>): EvalRow => ({
+    model, engine, task: task.name, split: options.split, metric: result.primaryMetric, value: result.primary, metrics: result.metrics, examples: result.numExamples,
+  });
+  if (location.kind === 'huggingface') {
+    const vocab = await loadVocab(join(location.dir, 'vocab.txt')).catch(() => {
+      throw new ConfigError(`${location.dir} has no vocab.txt`, { expected: 'the WordPiece vocabulary beside config.json', received: 'none', hint: 'pofa export --format hf writes it' });
+    });
+    const { model } = await loadPretrained(location.dir);
+    try {
+      const encoder = await prepareEncoder(vocab, examples, Math.min(512, Number(model.config.max_position_embeddings)));
+      rows.push(row(location.dir, 'tfjs', await evaluateModel(model, task, options.split, encoder, batchSize)));
+    } finally {
+      model.dispose();
+    }
+    return rows;
+  }
+  const paths = location.kind === 'bundle' ? [location.path] : Object.values(location.models.bundles).map((path) => resolve(location.dir, path));
+  for (const path of paths) {
+    const runtime = await loadBundle(path);
+    if (runtime.vocab === undefined) {
+      throw new ConfigError(`${path} has no tokenizer vocabulary`, { expected: 'a bundle exported with its vocabulary', received: 'none', hint: 'Export it with pofa export --format pofa (which embeds the vocabulary)' });
+    }
+    const encoder = await prepareEncoder(runtime.vocab, examples, Math.min(512, runtime.config.maxPositions));
+    rows.push(row(path, 'runtime', await evaluateRuntime(runtime, task, options.split, encoder, batchSize)));
+  }
+  return rows;
+}
+
+const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * `pofa eval SOURCE`: the metric of a run's bundles, a `.pofa` bundle or a Hugging Face directory on a task.
+ *
+ * @example
+ * ```ts
+ * await runCli(['eval', 'pofa-out/bundles/sparse-int8.pofa', '--task', 'spam'], io, COMMANDS);
+ * ```
+ */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Score a run\'s bundles, a .pofa bundle or a Hugging Face directory on a task',
+  usage: 'pofa eval SOURCE [--task TASK] [--data PATH] [--split test|validation] [--json]',
+  description: [
+    'SOURCE is a finished pofa compress run folder (each of its .pofa bundles is scored on the',
+    'sparse-kernels runtime, on the run\'s task and test split), a .pofa bundle (runtime), or a Hugging',
+    'Face directory with vocab.txt (tfjs). The task is split as pofa compress splits it: --scale and --seed',
+    '(a run folder: its own) give the same test examples as the run that made the model.',
+  ].join('\n'),
+  options: {
+    task: { type: 'string', value: 'TASK', description: 'An embedded task, a GLUE task with --data, or a .tsv/.jsonl file', defaultText: "the run's task, else spam" },
+    data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (or a data file)' },
+    split: { type: 'string', value: 'SPLIT', description: 'test or validation', defaultText: 'test' },
+    scale: { type: 'string', value: 'NAME', description: `The scale that sized the task's splits: ${SCALE_NAMES.join(', ')}`, defaultText: "the run's, else default" },
+    seed: { type: 'string', value: 'N', description: 'The seed that drew the splits', defaultText: "the run's, else 0" },
+    'batch-size': { type: 'string', value: 'N', description: 'Examples per forward pass', defaultText: 'twice the scale\'s batch size' },
+    json: { type: 'boolean', description: 'Print JSON rows instead of a table' },
+  },
+  positionals: [{ name: 'SOURCE', required: true }],
+  async run({ options, positionals }, io) {
+    const split = choiceOption(options, 'split', ['test', 'validation'] as const, 'test');
+    const scale = options.scale === undefined ? undefined : choiceOption(options, 'scale', SCALE_NAMES, 'default');
+    const seed = numberOption(options, 'seed', { integer: true });
+    const batchSize = numberOption(options, 'batch-size', { min: 1, integer: true });
+    const location = await locateModel(positionals[0], io.cwd);
+    await initBackend();
+    const task = text(options.task);
+    const data = text(options.data);
+    const rows = await evaluateLocation(location, {
+      split, ...(task === undefined ? {} : { task }), ...(data === undefined ? {} : { data }), ...(scale === undefined ? {} : { scale }),
+      ...(seed === undefined ? {} : { seed }), ...(batchSize === undefined ? {} : { batchSize }),
+    }, io.cwd);
+    if (options.json === true) {
+      io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
+    const cells = rows.map((item) => [item.model, item.engine, item.task, item.split, item.metric, item.value.toFixed(4), String(item.examples)]);
+    io.stdout.write(formatTable(['model', 'engine', 'task', 'split', 'metric', 'value', 'examples'], cells));
+    return 0;
+  },
+};

@@ -1,0 +1,126 @@
+import { copyFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError, initBackend, readSafetensorsRaw } from '@pofa/core';
+import { loadPretrained, loadVocab, savePretrained, saveVocab } from '@pofa/models';
+import type { Command } from '../cli/command';
+import { choiceOption } from '../cli/parse-command-line';
+import { UsageError } from '../errors/usage-error';
+import { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout } from '../pipeline/bundles';
+import { bundleInt8Options } from '../pipeline/quantize';
+import { locateModel, runStageDir, type ModelLocation } from './model-source';
+
+/**
+ * The stages of a run that `pofa export --stage` names.
+ *
+ * @example
+ * ```ts
+ * RUN_STAGES.includes('sparse-int8'); // true
+ * ```
+ */
+export const RUN_STAGES = ['dense', 'sparse', 'sparse-int8'] as const;
+
+/** Options of {@link exportModel}. */
+export interface ExportOptions {
+  format: 'hf' | 'pofa';
+  /** The output folder (hf) or file (pofa); default beside the source (see the command help). */
+  out?: string;
+  /** The stage of a run (default: its last, sparse-int8 when it has one). */
+  stage?: (typeof RUN_STAGES)[number];
+  /** The packed layout of a `.pofa` export (default: the run's pattern, else csr). */
+  layout?: BundleLayout;
+  /** int8 weights per row (max-abs scales) for a Hugging Face source; a run's sparse-int8 stage always uses its QAT scales. */
+  int8?: boolean;
+}
+
+async function vocabOf(dir: string): Promise<string[] | undefined> {
+  const path = join(dir, 'vocab.txt');
+  return (await stat(path).catch(() => undefined)) === undefined ? undefined : loadVocab(path);
+}
+
+/**
+ * Exports a model as a Hugging Face directory (`savePretrained`: config.json, model.safetensors,
+ * plus vocab.txt, and for a run's sparse-int8 stage its `model-int8.safetensors`) or a `.pofa`
+ * bundle (`exportBundle`; a run's sparse-int8 stage in int8 with its QAT scales and input ranges).
+ * Returns the path written.
+ *
+ * @example
+ * ```ts
+ * await exportModel(await locateModel('pofa-out', cwd), { format: 'pofa', stage: 'sparse-int8' }); // 'pofa-out/export/sparse-int8.pofa'
+ * ```
+ */
+export async function exportModel(location: ModelLocation, options: ExportOptions): Promise<string> {
+  if (location.kind === 'bundle') {
+    throw new ConfigError(`${location.path} is already a .pofa bundle`, { expected: 'a run folder or a Hugging Face directory', received: 'a .pofa file', hint: 'pofa inspect shows what it holds' });
+  }
+  const run = location.kind === 'run' ? location : undefined;
+  const stage = options.stage ?? (run?.models['sparse-int8'] !== undefined ? 'sparse-int8' : 'sparse');
+  if (run === undefined && options.stage !== undefined) throw new UsageError('--stage applies to a run folder only', { hint: 'Drop --stage for a Hugging Face directory' });
+  const dir = run === undefined ? location.dir : runStageDir(run, stage);
+  const vocab = run === undefined ? await vocabOf(dir) : await loadVocab(resolve(run.dir, run.models.vocab));
+  const int8File = run !== undefined && stage === 'sparse-int8' && run.models['sparse-int8-safetensors'] !== undefined ? resolve(run.dir, run.models['sparse-int8-safetensors']) : undefined;
+  const base = run === undefined ? location.dir : join(run.dir, 'export', stage);
+  const { model } = await loadPretrained(dir);
+  try {
+    if (options.format === 'hf') {
+      const out = options.out ?? `${base}-hf`;
+      await savePretrained(model, out);
+      if (vocab !== undefined) await saveVocab(join(out, 'vocab.txt'), vocab);
+      if (int8File !== undefined) await copyFile(int8File, join(out, 'model-int8.safetensors'));
+      return out;
+    }
+    const out = options.out ?? `${base}.pofa`;
+    const layout = options.layout ?? (stage === 'dense' ? 'dense' : run === undefined ? 'csr' : layoutOf(run.settings.pattern));
+    const int8 = int8File !== undefined ? bundleInt8Options((await readSafetensorsRaw(int8File)).tensors) : options.int8 === true;
+    await writeModelBundle(model, out, { layout, int8, ...(vocab === undefined ? {} : { vocab }), metadata: { source: run === undefined ? location.dir : `${run.dir} (${stage})` } });
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
+const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * `pofa export SOURCE --format hf|pofa`: a run's model (or a Hugging Face directory) as a Hugging
+ * Face directory or a `.pofa` bundle.
+ *
+ * @example
+ * ```ts
+ * await runCli(['export', 'pofa-out', '--format', 'pofa', '--stage', 'sparse-int8', '--out', 'model.pofa'], io, COMMANDS);
+ * ```
+ */
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'Write a run\'s model (or a Hugging Face directory) as a Hugging Face directory or a .pofa bundle',
+  usage: 'pofa export SOURCE --format hf|pofa [--stage STAGE] [--out PATH] [--layout L] [--int8]',
+  description: [
+    'SOURCE is a finished pofa compress run folder or a Hugging Face directory (config.json, model.safetensors).',
+    '--format hf writes config.json, model.safetensors and vocab.txt (a sparse-int8 stage adds its',
+    'model-int8.safetensors: the fake-quantized weights are fp32 in model.safetensors). --format pofa writes',
+    'a .pofa bundle: the encoder Linear weights packed in --layout (default: the run\'s pattern, csr otherwise),',
+    'int8 with the QAT scales and input ranges for a run\'s sparse-int8 stage, or per-row max-abs with --int8.',
+    'Default output: <run>/export/<stage>(-hf|.pofa), or <dir>(-hf|.pofa) beside a Hugging Face directory.',
+  ].join('\n'),
+  options: {
+    format: { type: 'string', value: 'F', description: 'hf or pofa' },
+    stage: { type: 'string', value: 'STAGE', description: `A run's model: ${RUN_STAGES.join(', ')}`, defaultText: 'sparse-int8 (sparse without int8)' },
+    out: { type: 'string', short: 'o', value: 'PATH', description: 'Output folder (hf) or file (pofa)' },
+    layout: { type: 'string', value: 'L', description: `Packed layout of a .pofa export: ${BUNDLE_LAYOUTS.join(', ')}` },
+    int8: { type: 'boolean', description: 'int8 weights (per-row max-abs) for a Hugging Face source' },
+  },
+  positionals: [{ name: 'SOURCE', required: true }],
+  async run({ options, positionals }, io) {
+    if (options.format === undefined) throw new UsageError('pofa export needs --format', { expected: '--format hf or --format pofa', hint: 'See pofa export --help' });
+    const format = choiceOption(options, 'format', ['hf', 'pofa'] as const, 'pofa');
+    const stage = options.stage === undefined ? undefined : choiceOption(options, 'stage', RUN_STAGES, 'sparse-int8');
+    const layout = options.layout === undefined ? undefined : choiceOption(options, 'layout', BUNDLE_LAYOUTS, 'csr');
+    if (format === 'hf' && (layout !== undefined || options.int8 === true)) throw new UsageError('--layout and --int8 apply to --format pofa only', { hint: 'Drop them, or use --format pofa' });
+    const location = await locateModel(positionals[0], io.cwd);
+    await initBackend();
+    const out = text(options.out);
+    const written = await exportModel(location, { format, ...(out === undefined ? {} : { out: resolve(io.cwd, out) }), ...(stage === undefined ? {} : { stage }), ...(layout === undefined ? {} : { layout }), int8: options.int8 === true });
+    io.stdout.write(`Written ${written}${format === 'pofa' ? ` (${(await stat(written)).size} bytes)` : ''}\n`);
+    return 0;
+  },
+};
+
