@@ -1,0 +1,36 @@
+// The sizes of the OFA width benchmark at each scale.
+
+/**
+ * The scales of the OFA benchmark: a BERT of `layers` × `hidden` with `heads` heads (FFN 4×
+ * hidden) is pre-trained with masked LM on the embedded corpus, fine-tuned on `task`, reordered by
+ * importance and trained as a width supernet (widths 1, 0.833, 0.667, 0.5, as PaddleSlim's
+ * `width_mult_list`), then each width is exported and measured.
+ *
+ * @example
+ * ```js
+ * OFA_SCALES.tiny.task; // 'spam'
+ * ```
+ */
+export const OFA_SCALES = {
+  smoke: {
+    task: 'sotu-party', layers: 1, hidden: 16, heads: 4, corpusTexts: 200, vocabSize: 300, maxLength: 16, batchSize: 8,
+    taskExamples: { train: 96, validation: 32, test: 64 },
+    steps: { teacherPretrain: 4, teacherFinetune: 6, supernet: 4 },
+    learningRate: { pretrain: 2e-3, finetune: 2e-3, supernet: 1e-3 },
+    calibrationBatches: 2, latencyRuns: 3,
+  },
+  tiny: {
+    task: 'spam', layers: 2, hidden: 64, heads: 8, corpusTexts: 1500, vocabSize: 800, maxLength: 32, batchSize: 16,
+    taskExamples: { train: 1200, validation: 100, test: 400 },
+    steps: { teacherPretrain: 50, teacherFinetune: 120, supernet: 40 },
+    learningRate: { pretrain: 3e-3, finetune: 2e-3, supernet: 1e-3 },
+    calibrationBatches: 8, latencyRuns: 20,
+  },
+  mini: {
+    task: 'spam', layers: 4, hidden: 256, heads: 8, corpusTexts: 20000, vocabSize: 3000, maxLength: 64, batchSize: 16,
+    taskExamples: { train: 4000, validation: 400, test: 1000 },
+    steps: { teacherPretrain: 400, teacherFinetune: 200, supernet: 200 },
+    learningRate: { pretrain: 1e-3, finetune: 1e-3, supernet: 5e-4 },
+    calibrationBatches: 16, latencyRuns: 20,
+  },
+};

@@ -1,0 +1,131 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, initBackend } from '@pofa/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { readCommandLine } from '../shared/command-line.mjs';
+import { describeTeacher, findGlueTasks, run, SCALES, VARIANTS, withRetention } from './index.mjs';
+
+const NOMINAL = { dense: 0, 85: 0.85, 90: 0.9, '85+qat': 0.85, '90+qat': 0.9 };
+
+const rowSchema = z
+  .object({
+    model: z.enum(['bert-base', 'bert-large', 'distilbert']),
+    variant: z.enum(['dense', '85', '90', '85+qat', '90+qat']),
+    task: z.string(),
+    metric: z.string(),
+    value: z.number().finite(),
+    sparsity: z.number().min(0).max(1),
+    retention: z.number().finite().nullable(),
+  })
+  .strict();
+
+let out;
+beforeAll(async () => {
+  await initBackend({ backend: 'wasm' });
+  out = await mkdtemp(join(tmpdir(), 'pofa-prune-ofa-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('prune-ofa at the smoke scale', () => {
+  let result;
+  beforeAll(async () => {
+    result = await run({ scale: 'smoke', out });
+  });
+
+  it('writes one row per model, variant and task, each with the row schema', async () => {
+    const { models, tasks } = SCALES.smoke;
+    expect(result.rows).toHaveLength(models.length * VARIANTS.length * tasks.length);
+    for (const row of result.rows) rowSchema.parse(row);
+    const keys = new Set(result.rows.map((row) => `${row.model}/${row.variant}/${row.task}`));
+    expect(keys.size).toBe(result.rows.length);
+    const json = JSON.parse(await readFile(join(out, 'prune-ofa-smoke.json'), 'utf8'));
+    expect(json.rows).toEqual(result.rows);
+    expect(json.scale).toBe('smoke');
+  });
+
+  it('gives sparse rows their sparsity and dense rows none', () => {
+    for (const row of result.rows) {
+      // Layer-wise magnitude pruning keeps floor/round of each tensor's size: within a percent of the target.
+      expect(Math.abs(row.sparsity - NOMINAL[row.variant])).toBeLessThan(0.01);
+    }
+    // QAT keeps every zero of the pattern it starts from (int8 rounding may add a few more).
+    for (const variant of ['85', '90']) {
+      for (const row of result.rows.filter((item) => item.variant === variant)) {
+        const quantized = result.rows.find((item) => item.model === row.model && item.task === row.task && item.variant === `${variant}+qat`);
+        expect(quantized.sparsity).toBeGreaterThanOrEqual(row.sparsity);
+        expect(quantized.sparsity - row.sparsity).toBeLessThan(0.01);
+      }
+    }
+  });
+
+  it('computes retention as value / the dense value of the same model and task', () => {
+    for (const row of result.rows) {
+      const dense = result.rows.find((item) => item.model === row.model && item.task === row.task && item.variant === 'dense');
+      expect(dense.value).toBeGreaterThan(0); // sotu-party accuracy
+      expect(row.retention).toBeCloseTo(row.value / dense.value, 12);
+    }
+    expect(result.rows.filter((row) => row.variant === 'dense').every((row) => row.retention === 1)).toBe(true);
+  });
+
+  it('writes the Markdown table beside the paper and an SVG plot per task', async () => {
+    const markdown = await readFile(join(out, 'prune-ofa-smoke.md'), 'utf8');
+    expect(markdown).toContain('| BERT-Base | 2×16 | 85 |');
+    expect(markdown).toContain('91.46'); // the paper's 85% BERT-Base SST-2 accuracy (MCRP README)
+    const svg = await readFile(join(out, 'prune-ofa-smoke-sotu-party.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<polyline/g)).toHaveLength(6); // dense→85→90 and 85+qat→90+qat for three models
+    expect(result.files).toHaveLength(3);
+  });
+});
+
+describe('prune-ofa options and the full scale', () => {
+  it('rejects full-scale options at the embedded scales and a full scale without a teacher or data', async () => {
+    await expect(run({ scale: 'tiny', out, teacher: 'bert' })).rejects.toThrow(/--teacher only apply to --scale full/);
+    await expect(run({ scale: 'full', out, glue: 'glue_data' })).rejects.toThrow(/needs --teacher/);
+    await expect(run({ scale: 'full', out, teacher: 'x' })).rejects.toThrow(/--glue DIR and\/or --squad FILE/);
+    await expect(run({ scale: 'huge', out })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('names the row of a Hugging Face checkpoint from its config, and refuses a folder without one', async () => {
+    const dir = join(out, 'teacher');
+    await mkdir(dir, { recursive: true });
+    await expect(describeTeacher(dir)).rejects.toThrow(/config.json and vocab.txt/);
+    await writeFile(join(dir, 'vocab.txt'), '[PAD]\n');
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', num_hidden_layers: 24, hidden_size: 1024 }));
+    expect(await describeTeacher(dir)).toMatchObject({ name: 'bert-large', paper: 'BERT-Large', layers: 24, hidden: 1024 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'distilbert', n_layers: 6, dim: 768 }));
+    expect(await describeTeacher(dir)).toMatchObject({ name: 'distilbert', layers: 6, hidden: 768 });
+  });
+
+  it('finds the paper GLUE tasks in a glue_data folder', async () => {
+    const glue = join(out, 'glue');
+    await expect(findGlueTasks(glue)).rejects.toThrow(/No GLUE task/);
+    await mkdir(join(glue, 'SST-2'), { recursive: true });
+    await writeFile(join(glue, 'SST-2', 'train.tsv'), 'sentence\tlabel\ngood\t1\n');
+    expect(await findGlueTasks(glue)).toEqual([['sst2', join(glue, 'SST-2')]]);
+  });
+
+  it('reads the command line: repeated --teacher, and an unknown option is an error', () => {
+    const types = { scale: 'string', teacher: 'string', glue: 'string' };
+    expect(readCommandLine(['--', '--scale', 'full', '--teacher', 'a', '--teacher', 'b', '--glue', 'g'], types, ['teacher'])).toEqual({ scale: 'full', teacher: ['a', 'b'], glue: 'g' });
+    expect(readCommandLine(['--scale', 'full', '--teacher', 'a'], types, ['teacher'])).toEqual({ scale: 'full', teacher: 'a' });
+    expect(() => readCommandLine(['--scael', 'tiny'], types)).toThrow(/scael/);
+  });
+});
+
+describe('withRetention', () => {
+  it('divides by the dense value of the same model and task, and gives null without one', () => {
+    const rows = withRetention([
+      { model: 'a', task: 't', variant: 'dense', value: 0.5 },
+      { model: 'a', task: 't', variant: '90', value: 0.375 },
+      { model: 'b', task: 't', variant: '90', value: 0.5 },
+      { model: 'c', task: 't', variant: 'dense', value: 0 },
+      { model: 'c', task: 't', variant: '90', value: 0 },
+    ]);
+    expect(rows.map((row) => row.retention)).toEqual([1, 0.75, null, null, null]);
+  });
+});

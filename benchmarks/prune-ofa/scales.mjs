@@ -1,0 +1,93 @@
+// The sizes of the Prune OFA benchmark at each scale, and the mapping of the paper's models onto them.
+
+/**
+ * The paper's three models at a scale. The analogues keep the paper's depth ratios: BERT-Large has
+ * twice BERT-Base's layers and a wider hidden size (1024 vs 768, ×1.33); DistilBERT has half of
+ * BERT-Base's layers at the same width and is made by distillation from it (its layers are
+ * initialised from every other teacher layer, then it trains with masked LM + KL to the teacher).
+ * The embedded models are BERT-architecture encoders (`BertModel`) of those shapes.
+ */
+const modelsOf = (base, large, distil, heads) => [
+  { name: 'bert-base', paper: 'BERT-Base', layers: base.layers, hidden: base.hidden, heads: heads.base },
+  { name: 'bert-large', paper: 'BERT-Large', layers: large.layers, hidden: large.hidden, heads: heads.large },
+  { name: 'distilbert', paper: 'DistilBERT', layers: distil.layers, hidden: distil.hidden, heads: heads.base, distilledFrom: 'bert-base' },
+];
+
+/**
+ * The built-in scales (the `full` scale's shapes come from the `--teacher` checkpoints):
+ *
+ * | scale | BERT-Base-like | BERT-Large-like | DistilBERT-like | tasks | data |
+ * | --- | --- | --- | --- | --- | --- |
+ * | `smoke` | 2 × 16 | 3 × 24 | 1 × 16 | sotu-party | a few hundred texts, a handful of steps (tests) |
+ * | `tiny` | 2 × 64 | — (does not learn in 5 minutes) | 1 × 64 | spam | 1,500 corpus texts, sequences of 32 (under 5 minutes) |
+ * | `mini` | 4 × 256 (bert-mini) | — (too slow for 2 cores) | 2 × 256 | all four embedded | 20,000 corpus texts, sequences of 64 (hours) |
+ *
+ * @example
+ * ```js
+ * SCALES.tiny.models.map((model) => `${model.layers}x${model.hidden}`); // ['2x64', '1x64']
+ * ```
+ */
+export const SCALES = {
+  smoke: {
+    models: modelsOf({ layers: 2, hidden: 16 }, { layers: 3, hidden: 24 }, { layers: 1, hidden: 16 }, { base: 2, large: 2 }),
+    tasks: ['sotu-party'],
+    corpusTexts: 200,
+    vocabSize: 300,
+    maxLength: 16,
+    batchSize: 8,
+    taskExamples: { train: 96, validation: 32, test: 64 },
+    steps: { teacherPretrain: 6, teacherFinetune: 6, sparsePretrain: 8, transfer: 6, qat: 4 },
+    learningRate: { pretrain: 2e-3, finetune: 2e-3, qat: 5e-4 },
+  },
+  tiny: {
+    // No BERT-Large analogue: a 4 × 80 model does not learn spam in the steps five minutes allow (its dense F1 stayed 0).
+    models: modelsOf({ layers: 2, hidden: 64 }, { layers: 4, hidden: 80 }, { layers: 1, hidden: 64 }, { base: 2, large: 2 }).filter((model) => model.name !== 'bert-large'),
+    tasks: ['spam'],
+    corpusTexts: 1500,
+    vocabSize: 800,
+    maxLength: 32,
+    batchSize: 16,
+    taskExamples: { train: 1200, validation: 100, test: 400 },
+    steps: { teacherPretrain: 50, teacherFinetune: 100, sparsePretrain: 30, transfer: 120, qat: 20 },
+    learningRate: { pretrain: 3e-3, finetune: 3e-3, qat: 5e-4 },
+  },
+  mini: {
+    // No BERT-Large analogue at this scale: an 8-layer, 320-wide model alone would take most of a day on 2 cores.
+    models: modelsOf({ layers: 4, hidden: 256 }, { layers: 8, hidden: 320 }, { layers: 2, hidden: 256 }, { base: 4, large: 5 }).filter((model) => model.name !== 'bert-large'),
+    tasks: ['spam', 'sotu-party', 'sotu-pair', 'sotu-year'],
+    corpusTexts: 20000,
+    vocabSize: 3000,
+    maxLength: 64,
+    batchSize: 16,
+    taskExamples: { train: 4000, validation: 400, test: 1000 },
+    steps: { teacherPretrain: 400, teacherFinetune: 120, sparsePretrain: 300, transfer: 120, qat: 40 },
+    learningRate: { pretrain: 1e-3, finetune: 1e-3, qat: 2e-4 },
+  },
+};
+
+/** The sparsities of the table's rows, with their variant names (the "+ QAT" rows add `+qat`). */
+export const SPARSITIES = [
+  { variant: '85', sparsity: 0.85 },
+  { variant: '90', sparsity: 0.9 },
+];
+
+/** The row variants, in table order. */
+export const VARIANTS = ['dense', '85', '90', '85+qat', '90+qat'];
+
+/**
+ * The `full` scale's settings for Hugging Face checkpoints and GLUE/SQuAD on a GPU machine: the
+ * paper's sequence length and batch size, fine-tuning for `epochs` over the given data (in steps,
+ * computed from the training set size), sparse pre-training on `--corpus` (one passage per line)
+ * or the embedded corpus.
+ */
+export const FULL_SCALE = {
+  tasks: [],
+  corpusTexts: 1_000_000,
+  vocabSize: 30522,
+  maxLength: 128,
+  batchSize: 32,
+  taskExamples: { train: Number.MAX_SAFE_INTEGER, validation: 2000, test: Number.MAX_SAFE_INTEGER },
+  steps: { teacherPretrain: 0, teacherFinetune: 0, sparsePretrain: 100_000, transfer: 0, qat: 0 },
+  epochs: { teacherFinetune: 3, transfer: 3, qat: 2 },
+  learningRate: { pretrain: 1e-4, finetune: 5e-5, qat: 1e-5 },
+};
