@@ -5,14 +5,14 @@
 //
 // `issue` (the issue's sizes): teacher bert-mini (4 layers, 256), student bert-tiny (2, 128).
 // `ci`: the same recipe shrunk so it runs in well under a minute (used by the e2e test).
-import { createTrainer, createRandom, initBackend, tf } from '@pofa/core';
+import { createLinearWarmupSchedule, createTrainer, createRandom, initBackend, tf } from '@pofa/core';
 import { distillationPreset, createDistillationModifier } from '@pofa/distill';
 import { BertModel, createWordPieceTokenizer, maskedLmLoss, presetConfig, trainWordPieceVocab } from '@pofa/models';
 import { createMaskedLmBatcher, loadMlmCorpus } from '@pofa/tasks';
 
 export const SCALES = {
   ci: { texts: 300, vocab: 600, maxLength: 48, batch: 16, teacherSteps: 250, studentSteps: 120, teacher: { layers: 2, hidden: 96, heads: 4 }, student: { layers: 1, hidden: 48, heads: 2 } },
-  issue: { texts: 2000, vocab: 1500, maxLength: 48, batch: 16, teacherSteps: 800, studentSteps: 300, teacher: { layers: 4, hidden: 256, heads: 4 }, student: { layers: 2, hidden: 128, heads: 2 } },
+  issue: { texts: 2000, vocab: 1000, maxLength: 32, batch: 32, teacherSteps: 1000, studentSteps: 300, teacherRate: 1e-3, teacher: { layers: 4, hidden: 256, heads: 4 }, student: { layers: 2, hidden: 128, heads: 2 } },
 };
 
 function bert(shape, vocab, maxLength, seed) {
@@ -58,8 +58,10 @@ function validationLoss(model, batcher) {
   return total / count;
 }
 
-async function train(model, batcher, steps, seed, modifiers = []) {
-  const trainer = createTrainer({ model, data: trainingData(batcher), loss: mlmLoss, schedule: 2e-3, maxSteps: steps, batchSize: 1, clipNorm: 1, progress: false, seed, modifiers });
+async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3) {
+  // Linear warmup over the first 10% of the steps, then linear decay (the BERT recipe).
+  const schedule = createLinearWarmupSchedule({ learningRate: rate, warmupSteps: Math.ceil(steps / 10), totalSteps: steps });
+  const trainer = createTrainer({ model, data: trainingData(batcher), loss: mlmLoss, schedule, maxSteps: steps, batchSize: 1, clipNorm: 1, progress: false, seed, modifiers });
   await trainer.train();
   trainer.optimizer.dispose();
 }
@@ -89,7 +91,7 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm') {
   const note = (stage) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${stage}`);
   note('data and vocabulary ready; training the teacher');
   const teacher = bert(scale.teacher, tokenizer.vocabSize, scale.maxLength, 1);
-  await train(teacher, trainBatcher(1), scale.teacherSteps, 1);
+  await train(teacher, trainBatcher(1), scale.teacherSteps, 1, [], scale.teacherRate ?? 2e-3);
   teacher.eval();
   const teacherLoss = validationLoss(teacher, validationBatcher);
 
