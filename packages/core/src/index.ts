@@ -1,6 +1,17 @@
 export * from './errors/index';
 export { tf, type Tensor, type Variable } from './tensor/tf';
-export { initBackend, availableBackends, BACKEND_NAMES, type BackendName, type InitBackendOptions } from './tensor/backend';
+export {
+  initBackend,
+  availableBackends,
+  registerBackendLoader,
+  BACKEND_NAMES,
+  BACKEND_LOADERS_KEY,
+  type BackendName,
+  type BuiltinBackendName,
+  type BackendLoaderSpec,
+  type BackendLoaderContext,
+  type InitBackendOptions,
+} from './tensor/backend';
 export { registerWasmKernels } from './tensor/wasm-kernels';
 export { createRandom, type Random, type RandomState } from './random';
 export * from './nn/index';

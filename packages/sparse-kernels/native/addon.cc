@@ -9,6 +9,7 @@
 
 #include "kernels.h"
 #include "thread-pool.h"
+#include "training-bindings.h"
 
 namespace {
 
@@ -57,6 +58,7 @@ int default_threads() {
 }
 
 pofa::Parallel parallel() { return pool->parallel(); }
+const char* active_isa() { return active->isa; }
 
 template <class T>
 T* data(const Napi::Value& value) {
@@ -162,6 +164,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gelu", Napi::Function::New(env, Gelu));
   exports.Set("add", Napi::Function::New(env, Add));
   exports.Set("attention", Napi::Function::New(env, Attention));
+  pofa::register_training_bindings(env, exports, parallel, active_isa);
   return exports;
 }
 

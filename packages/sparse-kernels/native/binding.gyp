@@ -9,11 +9,11 @@
     {
       "target_name": "pofa_kernels_scalar",
       "type": "static_library",
-      "sources": ["kernels-scalar.cc"]
+      "sources": ["kernels-scalar.cc", "training-scalar.cc"]
     },
     {
       "target_name": "pofa_sparse_kernels",
-      "sources": ["addon.cc", "thread-pool.cc"],
+      "sources": ["addon.cc", "thread-pool.cc", "training-bindings.cc"],
       "dependencies": ["pofa_kernels_scalar"],
       "conditions": [
         ["target_arch=='x64'", {
@@ -29,13 +29,13 @@
         {
           "target_name": "pofa_kernels_avx2",
           "type": "static_library",
-          "sources": ["kernels-avx2.cc"],
+          "sources": ["kernels-avx2.cc", "training-avx2.cc"],
           "cflags_cc": ["-mavx2", "-mfma"]
         },
         {
           "target_name": "pofa_kernels_avx512",
           "type": "static_library",
-          "sources": ["kernels-avx512.cc"],
+          "sources": ["kernels-avx512.cc", "training-avx512.cc"],
           "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx512vnni", "-mavx2", "-mfma", "-Wno-uninitialized"]
         }
       ]

@@ -34,3 +34,4 @@ export { loadBundle, createEncoderRuntime, loadBundleOptionsSchema, type LoadBun
 export type { EncoderOutputs } from './runtime/encoder-forward';
 export type { EncoderInputs, TokenMatrix } from './runtime/runtime-inputs';
 export { RuntimeInputError } from './runtime/runtime-input-error';
+export { registerPofaNativeBackend, POFA_NATIVE_BACKEND, POFA_NATIVE_PRIORITY, POFA_NATIVE_KERNEL_NAMES } from './tfjs-backend/register-pofa-native-backend';

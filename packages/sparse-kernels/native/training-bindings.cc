@@ -1,0 +1,89 @@
+// N-API bindings of the training kernels (the `pofa-native` tfjs backend). They run on the
+// addon's thread pool and on the instruction-set build that matches the addon's active table,
+// reading and writing the JavaScript typed arrays in place.
+#include <napi.h>
+
+#include <cstring>
+
+#include "training-bindings.h"
+#include "training-kernels.h"
+
+namespace pofa {
+namespace {
+
+ParallelSource parallel_source = nullptr;
+IsaSource isa_source = nullptr;
+
+const TrainingKernelTable* table() {
+  const char* isa = isa_source();
+#if defined(POFA_HAVE_X86_BUILDS)
+  if (std::strcmp(isa, "avx512-vnni") == 0) return training_table_avx512();
+  if (std::strcmp(isa, "avx2") == 0) return training_table_avx2();
+#endif
+  return training_table_scalar();
+}
+
+template <class T>
+T* data(const Napi::Value& value) {
+  if (value.IsNull() || value.IsUndefined()) return nullptr;
+  return value.As<Napi::TypedArrayOf<T>>().Data();
+}
+
+int integer(const Napi::CallbackInfo& info, size_t index) { return info[index].As<Napi::Number>().Int32Value(); }
+int64_t wide(const Napi::CallbackInfo& info, size_t index) { return info[index].As<Napi::Number>().Int64Value(); }
+
+StridedMatrix strided(const Napi::CallbackInfo& info, size_t first) {
+  return StridedMatrix{data<float>(info[first]), integer(info, first + 1), wide(info, first + 2), wide(info, first + 3), wide(info, first + 4)};
+}
+
+// gemmStrided(batch, m, n, k, a, aBatches, aBatchStride, aRow, aCol, b, bBatches, bBatchStride, bRow, bCol, bias, out)
+Napi::Value GemmStrided(const Napi::CallbackInfo& info) {
+  table()->gemm_strided(parallel_source(), integer(info, 0), integer(info, 1), integer(info, 2), integer(info, 3), strided(info, 4),
+                        strided(info, 9), data<float>(info[14]), data<float>(info[15]));
+  return info.Env().Undefined();
+}
+
+// softmax(x, rows, cols, log, out)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  table()->softmax(parallel_source(), data<float>(info[0]), wide(info, 1), integer(info, 2), info[3].As<Napi::Boolean>().Value(),
+                   data<float>(info[4]));
+  return info.Env().Undefined();
+}
+
+// unary(op, x, out)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  auto x = info[1].As<Napi::Float32Array>();
+  table()->unary(parallel_source(), integer(info, 0), x.Data(), static_cast<int64_t>(x.ElementLength()), data<float>(info[2]));
+  return info.Env().Undefined();
+}
+
+// reduce(op, x, outer, middle, inner, out)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  table()->reduce(parallel_source(), integer(info, 0), data<float>(info[1]), wide(info, 2), wide(info, 3), wide(info, 4), data<float>(info[5]));
+  return info.Env().Undefined();
+}
+
+// binary(op, layout, a, b, out): layout = Float64Array [shape..., aStrides..., bStrides...] of 3·rank numbers.
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  auto layout = info[1].As<Napi::Float64Array>();
+  const int rank = static_cast<int>(layout.ElementLength() / 3);
+  int64_t numbers[18];
+  for (int i = 0; i < 3 * rank && i < 18; i++) numbers[i] = static_cast<int64_t>(layout[i]);
+  table()->binary(parallel_source(), integer(info, 0), rank, numbers, data<float>(info[2]), numbers + rank, data<float>(info[3]),
+                  numbers + 2 * rank, data<float>(info[4]));
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void register_training_bindings(Napi::Env env, Napi::Object exports, ParallelSource parallel, IsaSource isa) {
+  parallel_source = parallel;
+  isa_source = isa;
+  exports.Set("gemmStrided", Napi::Function::New(env, GemmStrided));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+}
+
+}  // namespace pofa

@@ -1,0 +1,44 @@
+// The kernels of the `pofa-native` tfjs backend (training): a batched GEMM over strided
+// operands, so that transposes and batch broadcasting need no copies, and the elementwise and
+// row-wise kernels a BERT training step spends its time in. One table per instruction-set
+// build, picked to match the inference kernels' table (see training-bindings.cc).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels.h"
+
+namespace pofa {
+
+// A batch of matrices: element (b, i, j) is data[(b % batches)·batch_stride + i·row + j·col].
+// `batches` below the GEMM's batch broadcasts (tfjs's BatchMatMul convention).
+struct StridedMatrix {
+  const float* data;
+  int batches;
+  int64_t batch_stride;
+  int64_t row;
+  int64_t col;
+};
+
+struct TrainingKernelTable {
+  const char* isa;
+  // out[b][m, n] = A_b[m, k] · B_b[k, n] + bias[n] (bias may be null); out is dense.
+  void (*gemm_strided)(const Parallel&, int batch, int m, int n, int k, const StridedMatrix& a, const StridedMatrix& b, const float* bias,
+                       float* out);
+  // Row-wise softmax (log_softmax when `log`) of x[rows, cols].
+  void (*softmax)(const Parallel&, const float* x, int64_t rows, int cols, bool log, float* out);
+  // out = op(x): 0 erf, 1 exp, 2 log, 3 sqrt, 4 rsqrt, 5 square, 6 neg.
+  void (*unary)(const Parallel&, int op, const float* x, int64_t count, float* out);
+  // out[o, i] = sum (op 0) or max (op 1) over m of x[o, m, i], for x[outer, middle, inner].
+  void (*reduce)(const Parallel&, int op, const float* x, int64_t outer, int64_t middle, int64_t inner, float* out);
+  // Broadcasting out = a op b (op 0 add, 1 sub, 2 mul, 3 div, 4 a alone: a strided copy, e.g. a transpose) over an output of `rank` ≤ 6
+  // dimensions; a_strides/b_strides are 0 on the dimensions an operand broadcasts.
+  void (*binary)(const Parallel&, int op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides, const float* b,
+                 const int64_t* b_strides, float* out);
+};
+
+const TrainingKernelTable* training_table_avx512();
+const TrainingKernelTable* training_table_avx2();
+const TrainingKernelTable* training_table_scalar();
+
+}  // namespace pofa
