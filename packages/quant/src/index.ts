@@ -28,60 +28,6 @@ export { exportHalf } from './export/export-half';
 export { quantizeParameter, type QuantizedWeight } from './export/quantized-weight';
 export { effectiveValues } from './export/effective-values';
 export { INT8_FORMAT, INT8_SUFFIXES } from './export/int8-names';
-export {
-  createInputFakeQuantTransform,
-  inputFakeQuantOptionsSchema,
-  INPUT_FAKE_QUANT_KIND,
-  type InputFakeQuantOptions,
-  type InputFakeQuantMode,
-  type InputFakeQuantTransform,
-} from './qat/input-fake-quantize';
-export { quantTargets, targetOptionsSchema, QUANTIZED_LINEAR_WEIGHTS, TASK_HEAD_WEIGHTS, EMBEDDING_WEIGHTS, type QuantTarget } from './qat/quant-targets';
-export {
-  installFakeQuantization,
-  weightSchemeSchema,
-  type WeightScheme,
-  type InstallFakeQuantizationOptions,
-  type InstalledFakeQuantization,
-  type FakeQuantizedLayer,
-} from './qat/install-fake-quantization';
-export { createQatModifier, qatOptionsSchema, QAT_MODIFIER_KIND, type QatOptions, type QatModifier } from './qat/create-qat-modifier';
-export { registerQuantization, qatModifierFactory, affineQuantizer, OBSERVER_SPECS } from './qat/register-quantization';
-export {
-  calibrate,
-  applyPostTrainingQuantization,
-  postTrainingOptionsSchema,
-  type ActivationRanges,
-  type CalibrateOptions,
-  type CalibrationResult,
-} from './calibration/calibrate';
-export { estimateHessianTraces, hessianTraceOptionsSchema, type HessianTraceOptions, type HessianTraceEstimate } from './qbert/hessian-trace';
-export {
-  allocateBits,
-  omegaOf,
-  quantizedBytes,
-  bitAllocationOptionsSchema,
-  type BitAllocationOptions,
-  type BitAllocation,
-  type LayerAllocation,
-  type LayerSensitivity,
-} from './qbert/bit-allocation';
-export {
-  applyGroupWiseQuantization,
-  groupSizeFor,
-  groupWiseTransform,
-  groupWiseOptionsSchema,
-  type GroupWiseOptions,
-  type GroupWiseLayer,
-  type GroupWiseQuantization,
-} from './qbert/group-wise';
-export {
-  planMixedPrecision,
-  applyMixedPrecision,
-  quantizationPerturbation,
-  mixedPrecisionOptionsSchema,
-  type MixedPrecisionOptions,
-  type MixedPrecisionLayer,
-  type MixedPrecisionReport,
-} from './qbert/mixed-precision';
-export { formatMixedPrecisionReport } from './qbert/mixed-precision-report';
+export * from './qat/index';
+export * from './calibration/index';
+export * from './qbert/index';
