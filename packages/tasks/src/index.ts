@@ -75,3 +75,4 @@ export {
   type EmbeddedTaskName,
   type TaskRegistryLike,
 } from './task-spec';
+export { SQUAD_TASK, registerSquadTask } from './squad-task';
