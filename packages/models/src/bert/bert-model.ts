@@ -5,6 +5,7 @@ import type { ForwardOptions, ModelInputs, ModelOutputs, TaskName } from '../fea
 import { BertMaskedLMHead } from '../heads/bert-heads';
 import { splitSpanLogits } from '../heads/tied-projection';
 import { resolveModelOptions, withLabelCount, type ModelOptions } from '../model-options';
+import { runEncoderLayers } from '../encoder-stack';
 import { checkInputs } from '../validate-inputs';
 import { BertEmbeddings } from './bert-embeddings';
 import { BertEncoder, BertPooler } from './bert-layer';
@@ -84,18 +85,9 @@ export class BertModel extends Module {
         typeVocabSize: this.config.type_vocab_size,
       });
       const additiveMask = additiveAttentionMask(checked.mask);
-      let hidden = this.embeddings.forward(checked.inputIds, checked.tokenTypeIds, context);
-      const outputs: ModelOutputs = { lastHidden: hidden, mask: checked.mask, hidden: [], attentionScores: [], attentionProbs: [], values: [] };
-      if (features.hidden) outputs.hidden.push(hidden);
-      for (const layer of this.encoder.layer.items) {
-        const result = layer.forward(hidden, additiveMask, context, features);
-        hidden = result.output;
-        if (features.hidden) outputs.hidden.push(hidden);
-        if (result.scores !== undefined) outputs.attentionScores.push(result.scores);
-        if (result.probs !== undefined) outputs.attentionProbs.push(result.probs);
-        if (result.values !== undefined) outputs.values.push(result.values);
-      }
-      outputs.lastHidden = hidden;
+      const embedded = this.embeddings.forward(checked.inputIds, checked.tokenTypeIds, context);
+      const outputs: ModelOutputs = { lastHidden: embedded, mask: checked.mask, hidden: [], attentionScores: [], attentionProbs: [], values: [] };
+      const hidden = runEncoderLayers(this.encoder.layer.items, embedded, additiveMask, context, features, outputs);
       if (this.pooler !== undefined) outputs.pooled = this.pooler.forward(hidden);
       if (this.cls !== undefined) outputs.logits = this.cls.forward(hidden, this.embeddings.word_embeddings.weight);
       if (this.classifier !== undefined && this.headDropout !== undefined && outputs.pooled !== undefined) {

@@ -4,6 +4,7 @@ import { createDistilBertConfig, type DistilBertConfig, type DistilBertConfigInp
 import type { ForwardOptions, ModelInputs, ModelOutputs, TaskName } from '../features';
 import { splitSpanLogits, TiedProjection } from '../heads/tied-projection';
 import { resolveModelOptions, withLabelCount, type ModelOptions } from '../model-options';
+import { runEncoderLayers } from '../encoder-stack';
 import { checkInputs } from '../validate-inputs';
 import { DistilBertEmbeddings } from './distilbert-embeddings';
 import { DistilBertTransformer } from './distilbert-layer';
@@ -88,18 +89,9 @@ export class DistilBertModel extends Module {
         typeVocabSize: 0,
       });
       const additiveMask = additiveAttentionMask(checked.mask);
-      let hidden = this.embeddings.forward(checked.inputIds, context);
-      const outputs: ModelOutputs = { lastHidden: hidden, mask: checked.mask, hidden: [], attentionScores: [], attentionProbs: [], values: [] };
-      if (features.hidden) outputs.hidden.push(hidden);
-      for (const layer of this.transformer.layer.items) {
-        const result = layer.forward(hidden, additiveMask, context, features);
-        hidden = result.output;
-        if (features.hidden) outputs.hidden.push(hidden);
-        if (result.scores !== undefined) outputs.attentionScores.push(result.scores);
-        if (result.probs !== undefined) outputs.attentionProbs.push(result.probs);
-        if (result.values !== undefined) outputs.values.push(result.values);
-      }
-      outputs.lastHidden = hidden;
+      const embedded = this.embeddings.forward(checked.inputIds, context);
+      const outputs: ModelOutputs = { lastHidden: embedded, mask: checked.mask, hidden: [], attentionScores: [], attentionProbs: [], values: [] };
+      const hidden = runEncoderLayers(this.transformer.layer.items, embedded, additiveMask, context, features, outputs);
       if (this.vocab_transform !== undefined && this.vocab_layer_norm !== undefined && this.vocab_projector !== undefined) {
         const transformed = this.vocab_layer_norm.forward(ACTIVATIONS[this.config.activation](this.vocab_transform.forward(hidden)));
         outputs.logits = this.vocab_projector.forward(transformed, this.embeddings.word_embeddings.weight);

@@ -1,0 +1,40 @@
+import type { ForwardContext, tf } from '@pofa/core';
+import type { FeatureRequest, LayerFeatures, ModelOutputs } from './features';
+
+/** What {@link runEncoderLayers} needs of a transformer layer (BERT's and DistilBERT's fit). */
+export interface EncoderLayerLike {
+  forward(hidden: tf.Tensor, additiveMask: tf.Tensor4D, context: ForwardContext, features?: FeatureRequest): { output: tf.Tensor } & LayerFeatures;
+}
+
+/**
+ * Runs `layers` in order from the embedding output `embedded`, collecting the requested
+ * features into `outputs` (`hidden[0]` is the embedding output, `hidden[i]` layer i's) and
+ * setting `outputs.lastHidden`. Shared by the BERT and DistilBERT forward passes; call it
+ * inside their `tf.tidy`.
+ *
+ * @example
+ * ```ts
+ * const last = runEncoderLayers(this.encoder.layer.items, embedded, additiveMask, context, features, outputs);
+ * ```
+ */
+export function runEncoderLayers(
+  layers: readonly EncoderLayerLike[],
+  embedded: tf.Tensor,
+  additiveMask: tf.Tensor4D,
+  context: ForwardContext,
+  features: FeatureRequest,
+  outputs: ModelOutputs,
+): tf.Tensor {
+  let hidden = embedded;
+  if (features.hidden) outputs.hidden.push(hidden);
+  for (const layer of layers) {
+    const result = layer.forward(hidden, additiveMask, context, features);
+    hidden = result.output;
+    if (features.hidden) outputs.hidden.push(hidden);
+    if (result.scores !== undefined) outputs.attentionScores.push(result.scores);
+    if (result.probs !== undefined) outputs.attentionProbs.push(result.probs);
+    if (result.values !== undefined) outputs.values.push(result.values);
+  }
+  outputs.lastHidden = hidden;
+  return hidden;
+}
