@@ -33,7 +33,8 @@ for (const config of tf.getKernelsForBackend(args.backend)) {
       entry.calls += 1;
       totals.set(config.kernelName, entry);
       const shape = (Array.isArray(result) ? result[0] : result)?.shape ?? [];
-      const key = `${config.kernelName} -> [${shape.join(', ')}]`;
+      const inputs = Object.values(kernelArgs.inputs).map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(' ');
+      const key = `${config.kernelName} ${inputs} -> [${shape.join(', ')}]`;
       const sized = bySize.get(key) ?? { ms: 0, calls: 0 };
       sized.ms += performance.now() - start;
       sized.calls += 1;
