@@ -13,6 +13,7 @@ export {
   type InitBackendOptions,
 } from './tensor/backend';
 export { registerWasmKernels } from './tensor/wasm-kernels';
+export { FUSED_KERNELS, hasFusedKernels, runFusedKernel, setFusedKernelsEnabled, type FusedKernelName } from './tensor/fused-kernels';
 export { createRandom, type Random, type RandomState } from './random';
 export * from './nn/index';
 export * from './registry/index';

@@ -74,6 +74,49 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// fusedSoftmaxXent(x, labels, rows, cols, rowLoss, lse)
+Napi::Value SoftmaxXent(const Napi::CallbackInfo& info) {
+  table()->softmax_xent(parallel_source(), data<float>(info[0]), data<int32_t>(info[1]), wide(info, 2), integer(info, 3), data<float>(info[4]),
+                        data<float>(info[5]));
+  return info.Env().Undefined();
+}
+
+// fusedSoftmaxXentGrad(x, labels, lse, scale, rows, cols, out)
+Napi::Value SoftmaxXentGrad(const Napi::CallbackInfo& info) {
+  table()->softmax_xent_grad(parallel_source(), data<float>(info[0]), data<int32_t>(info[1]), data<float>(info[2]), data<float>(info[3]),
+                             wide(info, 4), integer(info, 5), data<float>(info[6]));
+  return info.Env().Undefined();
+}
+
+// fusedLayerNorm(x, gamma, beta, rows, cols, eps, y, mean, rstd)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  table()->layer_norm(parallel_source(), data<float>(info[0]), data<float>(info[1]), data<float>(info[2]), wide(info, 3), integer(info, 4),
+                      info[5].As<Napi::Number>().FloatValue(), data<float>(info[6]), data<float>(info[7]), data<float>(info[8]));
+  return info.Env().Undefined();
+}
+
+// fusedLayerNormGrad(dy, x, gamma, mean, rstd, rows, cols, dx, dgamma, dbeta)
+Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
+  table()->layer_norm_grad(parallel_source(), data<float>(info[0]), data<float>(info[1]), data<float>(info[2]), data<float>(info[3]),
+                           data<float>(info[4]), wide(info, 5), integer(info, 6), data<float>(info[7]), data<float>(info[8]), data<float>(info[9]));
+  return info.Env().Undefined();
+}
+
+// fusedGelu(op, a, b, out): op 0 GELU(a) (b ignored), op 1 a · GELU'(b)
+Napi::Value Gelu(const Napi::CallbackInfo& info) {
+  auto a = info[1].As<Napi::Float32Array>();
+  table()->gelu(parallel_source(), integer(info, 0), a.Data(), data<float>(info[2]), static_cast<int64_t>(a.ElementLength()), data<float>(info[3]));
+  return info.Env().Undefined();
+}
+
+// fusedAdamW(param, grad, expAvg, expAvgSq, constants, outParam, outExpAvg, outExpAvgSq)
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  auto param = info[0].As<Napi::Float32Array>();
+  table()->adamw(parallel_source(), param.Data(), data<float>(info[1]), data<float>(info[2]), data<float>(info[3]), data<float>(info[4]),
+                 static_cast<int64_t>(param.ElementLength()), data<float>(info[5]), data<float>(info[6]), data<float>(info[7]));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_training_bindings(Napi::Env env, Napi::Object exports, ParallelSource parallel, IsaSource isa) {
@@ -84,6 +127,12 @@ void register_training_bindings(Napi::Env env, Napi::Object exports, ParallelSou
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("fusedSoftmaxXent", Napi::Function::New(env, SoftmaxXent));
+  exports.Set("fusedSoftmaxXentGrad", Napi::Function::New(env, SoftmaxXentGrad));
+  exports.Set("fusedLayerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("fusedLayerNormGrad", Napi::Function::New(env, LayerNormGrad));
+  exports.Set("fusedGelu", Napi::Function::New(env, Gelu));
+  exports.Set("fusedAdamW", Napi::Function::New(env, AdamW));
 }
 
 }  // namespace pofa

@@ -35,6 +35,17 @@ struct TrainingKernelTable {
   // dimensions; a_strides/b_strides are 0 on the dimensions an operand broadcasts.
   void (*binary)(const Parallel&, int op, int rank, const int64_t* shape, const float* a, const int64_t* a_strides, const float* b,
                  const int64_t* b_strides, float* out);
+  // The fused kernels (FUSED_KERNELS in @pofa/core; contracts in training-body.inc).
+  void (*softmax_xent)(const Parallel&, const float* x, const int32_t* labels, int64_t rows, int cols, float* row_loss, float* lse);
+  void (*softmax_xent_grad)(const Parallel&, const float* x, const int32_t* labels, const float* lse, const float* scale, int64_t rows,
+                            int cols, float* out);
+  void (*layer_norm)(const Parallel&, const float* x, const float* gamma, const float* beta, int64_t rows, int cols, float eps, float* y,
+                     float* mean, float* rstd);
+  void (*layer_norm_grad)(const Parallel&, const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                          int64_t rows, int cols, float* dx, float* dgamma, float* dbeta);
+  void (*gelu)(const Parallel&, int op, const float* a, const float* b, int64_t count, float* out);
+  void (*adamw)(const Parallel&, const float* param, const float* grad, const float* exp_avg, const float* exp_avg_sq, const float* k,
+                int64_t count, float* out_param, float* out_avg, float* out_avg_sq);
 };
 
 const TrainingKernelTable* training_table_avx512();

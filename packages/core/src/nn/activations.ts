@@ -1,3 +1,4 @@
+import { customOp, FUSED_KERNELS, hasFusedKernels, runFusedKernel } from '../tensor/fused-kernels';
 import { tf } from '../tensor/tf';
 
 /**
@@ -9,7 +10,21 @@ import { tf } from '../tensor/tf';
  * ```
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(tf.mul(x, tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)), 0.5));
+  const fused = x.dtype === 'float32' && hasFusedKernels(FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad);
+  const op = customOp(([input], save) => {
+    save([input]);
+    return {
+      value: fused ? runFusedKernel(FUSED_KERNELS.gelu, { x: input })[0] : tf.mul(tf.mul(input, tf.add(tf.erf(tf.mul(input, Math.SQRT1_2)), 1)), 0.5),
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => {
+        if (fused) return runFusedKernel(FUSED_KERNELS.geluGrad, { dy, x: saved })[0];
+        // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+        const cdf = tf.mul(tf.add(tf.erf(tf.mul(saved, Math.SQRT1_2)), 1), 0.5);
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(saved), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+        return tf.mul(dy, tf.add(cdf, tf.mul(saved, pdf)));
+      },
+    };
+  });
+  return tf.tidy(() => op(x));
 }
 
 /** GELU, tanh approximation (Hugging Face `gelu_new`, Google's original BERT code). */

@@ -5,7 +5,8 @@ export { createMaskTransform, MASK_TRANSFORM_KIND, type MaskTransform } from './
 export { Module, ModuleList, type ForwardContext, type LoadStateDictOptions, type LoadStateDictResult } from './module';
 export { initNormal, type InitOptions } from './init';
 export { Linear, type LinearOptions } from './linear';
-export { LayerNorm } from './layer-norm';
+export { LayerNorm, layerNorm } from './layer-norm';
+export { softmaxCrossEntropy } from './cross-entropy';
 export { Embedding } from './embedding';
 export { Dropout } from './dropout';
 export { gelu, geluTanh, ACTIVATIONS, type ActivationName } from './activations';

@@ -3,5 +3,6 @@ export { runChecks, runCheck, type ConformanceCheck, type ConformanceFailure } f
 export { checkPruningMethod, pruningMethodChecks, type PruningMethodCheckOptions } from './check-pruning-method';
 export { checkDistillationLoss, distillationLossChecks, type DistillationLossCheckOptions } from './check-distillation-loss';
 export { checkRegistryPlugin } from './check-registry-plugin';
+export { checkFusedKernels, fusedKernelChecks, type FusedKernelCheckOptions } from './check-fused-kernels';
 export { ensureBackend } from './ensure-backend';
 export { leakedTensors } from './test-tensors';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CheckpointError } from '../errors/checkpoint-error';
 import { ConfigError } from '../errors/config-error';
 import type { Parameter } from '../nn/parameter';
+import { FUSED_KERNELS, hasFusedKernels, runFusedKernel } from '../tensor/fused-kernels';
 import { tf } from '../tensor/tf';
 
 /**
@@ -149,6 +150,7 @@ export function createAdamW(options: AdamWOptions = {}): AdamW {
       if (!Number.isFinite(learningRate) || learningRate < 0) {
         throw new ConfigError('Invalid learning rate', { expected: 'a finite number ≥ 0', received: String(learningRate) });
       }
+      const fused = hasFusedKernels(FUSED_KERNELS.adamW);
       for (const [name, parameter] of parameters) {
         const gradient = gradients[name];
         if (!parameter.trainable || gradient === undefined || gradient === null) continue;
@@ -159,6 +161,26 @@ export function createAdamW(options: AdamWOptions = {}): AdamW {
         const stepSize = learningRate / biasCorrection1;
         const decay = decays(name, parameter) ? learningRate * config.weightDecay : 0;
         tf.tidy(() => {
+          if (fused && parameter.variable.dtype === 'float32' && gradient.dtype === 'float32') {
+            const [updated, expAvg, expAvgSq] = runFusedKernel(
+              FUSED_KERNELS.adamW,
+              { param: parameter.variable, grad: gradient, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
+              {
+                beta1: Math.fround(beta1),
+                oneMinusBeta1: Math.fround(1 - beta1),
+                beta2: Math.fround(beta2),
+                oneMinusBeta2: Math.fround(1 - beta2),
+                keep: decay > 0 ? Math.fround(1 - decay) : 1,
+                biasCorrection2Sqrt: Math.fround(biasCorrection2Sqrt),
+                eps: Math.fround(config.eps),
+                stepSize: Math.fround(stepSize),
+              },
+            );
+            state.expAvg.assign(expAvg);
+            state.expAvgSq.assign(expAvgSq);
+            parameter.variable.assign(updated);
+            return;
+          }
           const weight = decay > 0 ? tf.mul(parameter.variable, 1 - decay) : parameter.variable;
           const expAvg = tf.add(tf.mul(state.expAvg, beta1), tf.mul(gradient, 1 - beta1));
           const expAvgSq = tf.add(tf.mul(state.expAvgSq, beta2), tf.mul(tf.mul(gradient, gradient), 1 - beta2));

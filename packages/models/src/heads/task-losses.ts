@@ -1,4 +1,4 @@
-import { ShapeError, tf } from '@pofa/core';
+import { ShapeError, softmaxCrossEntropy, tf } from '@pofa/core';
 
 /** The label Hugging Face uses for positions without a masked LM target. */
 export const IGNORE_INDEX = -100;
@@ -24,10 +24,8 @@ export function maskedLmLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const flatLabels = tf.reshape(labels, [-1]);
     const keep = tf.cast(tf.notEqual(flatLabels, IGNORE_INDEX), 'float32');
-    const targets = tf.oneHot(tf.cast(tf.mul(flatLabels, tf.cast(keep, 'int32')), 'int32'), vocab);
-    const logProbs = tf.logSoftmax(tf.reshape(logits, [-1, vocab]));
-    const perToken = tf.neg(tf.sum(tf.mul(targets, logProbs), -1));
-    return tf.div(tf.sum(tf.mul(perToken, keep)), tf.maximum(tf.sum(keep), 1)) as tf.Scalar;
+    const weights = tf.div(keep, tf.maximum(tf.sum(keep), 1));
+    return softmaxCrossEntropy(tf.reshape(logits, [-1, vocab]), flatLabels, weights);
   });
 }
 
@@ -51,7 +49,6 @@ export function sequenceClassificationLoss(logits: tf.Tensor, labels: tf.Tensor)
   }
   return tf.tidy(() => {
     if (count === 1) return tf.mean(tf.square(tf.sub(tf.reshape(logits, [batch]), tf.cast(labels, 'float32')))) as tf.Scalar;
-    const logProbs = tf.logSoftmax(logits);
-    return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.cast(labels, 'int32'), count), logProbs), -1))) as tf.Scalar;
+    return softmaxCrossEntropy(logits, tf.cast(labels, 'int32'), tf.fill([batch], 1 / batch));
   });
 }

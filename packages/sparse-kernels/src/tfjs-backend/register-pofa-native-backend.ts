@@ -4,7 +4,8 @@ import { loadNativeAddon } from '../kernels/native-addon';
 import { createBinaryKernel, createSoftmaxKernel, createUnaryKernel, UNARY_OPS } from './elementwise-kernels';
 import { createReduceKernel, createTransposeKernel, createUnsortedSegmentSumKernel } from './layout-kernels';
 import { createBatchMatMulKernel, createFusedMatMulKernel } from './mat-mul-kernels';
-import { hasTrainingKernels, type TrainingAddon } from './training-addon';
+import { fusedKernelFunctions } from './fused-kernels';
+import { hasFusedKernelFunctions, hasTrainingKernels, type TrainingAddon } from './training-addon';
 
 /** The tfjs backend name of pofa's native training kernels. */
 export const POFA_NATIVE_BACKEND = 'pofa-native';
@@ -45,13 +46,18 @@ function registerKernels(addon: TrainingAddon): void {
       kernelFunc: native !== undefined ? native(addon, config.kernelFunc) : config.kernelFunc,
     });
   }
+  if (!hasFusedKernelFunctions(addon)) return;
+  for (const [kernelName, kernelFunc] of Object.entries(fusedKernelFunctions(addon))) {
+    if (tf.getKernel(kernelName, POFA_NATIVE_BACKEND) === undefined) tf.registerKernel({ kernelName, backendName: POFA_NATIVE_BACKEND, kernelFunc });
+  }
 }
 
 /**
  * Registers the `pofa-native` tfjs backend — tfjs's `cpu` backend (its memory and every kernel)
  * with the hot training kernels (`BatchMatMul`, `_FusedMatMul`, broadcasting
  * `Add`/`Sub`/`Mul`/`RealDiv`, `Softmax`, `Sum`/`Max`, `Transpose`, `UnsortedSegmentSum`,
- * `Erf`/`Exp`/`Log`/`Sqrt`/`Rsqrt`/`Square`/`Neg`) running in the native addon on its thread
+ * `Erf`/`Exp`/`Log`/`Sqrt`/`Rsqrt`/`Square`/`Neg`, and `@pofa/core`'s fused kernels: softmax
+ * cross-entropy, layer normalisation, GELU and AdamW) running in the native addon on its thread
  * pool — and tells `@pofa/core`'s `initBackend()` to prefer it over `wasm`. Returns `false`
  * (registering nothing) when the addon is not built or predates the training kernels.
  * Idempotent.

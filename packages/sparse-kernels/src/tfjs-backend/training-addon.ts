@@ -14,6 +14,22 @@ export interface TrainingAddon extends NativeAddon {
   /** out[o, i] = sum (op 0) or max (op 1) over m of x[o, m, i]. */
   reduce(op: number, x: Float32Array, outer: number, middle: number, inner: number, out: Float32Array): void;
   binary(op: number, layout: Float64Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** The fused kernels of `@pofa/core`'s FUSED_KERNELS (absent from builds before them). */
+  fusedSoftmaxXent?(x: Float32Array, labels: Int32Array, rows: number, cols: number, rowLoss: Float32Array, lse: Float32Array): void;
+  fusedSoftmaxXentGrad?(x: Float32Array, labels: Int32Array, lse: Float32Array, scale: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  fusedLayerNorm?(x: Float32Array, gamma: Float32Array, beta: Float32Array, rows: number, cols: number, eps: number, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  fusedLayerNormGrad?(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  /** op 0: out = GELU(a); op 1: out = a · GELU'(b). */
+  fusedGelu?(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  fusedAdamW?(param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, constants: Float32Array, outParam: Float32Array, outExpAvg: Float32Array, outExpAvgSq: Float32Array): void;
+}
+
+/** A training addon that has the fused kernels too. */
+export type FusedTrainingAddon = TrainingAddon & Required<Pick<TrainingAddon, 'fusedSoftmaxXent' | 'fusedSoftmaxXentGrad' | 'fusedLayerNorm' | 'fusedLayerNormGrad' | 'fusedGelu' | 'fusedAdamW'>>;
+
+/** Whether the addon was built with the fused kernels. */
+export function hasFusedKernelFunctions(addon: TrainingAddon): addon is FusedTrainingAddon {
+  return ['fusedSoftmaxXent', 'fusedSoftmaxXentGrad', 'fusedLayerNorm', 'fusedLayerNormGrad', 'fusedGelu', 'fusedAdamW'].every((name) => typeof (addon as unknown as Record<string, unknown>)[name] === 'function');
 }
 
 /** Whether a loaded addon was built with the training kernels (an older build lacks them). */

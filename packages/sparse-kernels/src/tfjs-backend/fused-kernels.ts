@@ -1,0 +1,90 @@
+import { FUSED_KERNELS, tf } from '@pofa/core';
+import { float32Output, type CpuStorage } from './cpu-storage';
+import type { FusedTrainingAddon } from './training-addon';
+
+type Inputs = Record<string, tf.TensorInfo>;
+
+function valuesOf(backend: unknown, info: tf.TensorInfo): Float32Array | Int32Array {
+  const values = (backend as CpuStorage).data.get(info.dataId).values;
+  if (values instanceof Float32Array || values instanceof Int32Array) return values;
+  throw new Error(`pofa-native: a fused kernel got a ${info.dtype} tensor it cannot read`);
+}
+
+const floats = (backend: unknown, info: tf.TensorInfo) => valuesOf(backend, info) as Float32Array;
+
+/** The size of the last dimension and the number of rows before it. */
+function rowsAndCols(shape: number[]): [number, number] {
+  const cols = shape.length === 0 ? 1 : shape[shape.length - 1];
+  return [cols === 0 ? 0 : tf.util.sizeFromShape(shape) / cols, cols];
+}
+
+/**
+ * The kernels of `@pofa/core`'s FUSED_KERNELS on the addon, keyed by kernel name: the
+ * forward and gradient halves of softmax cross-entropy, layer normalisation and GELU, and the
+ * AdamW update. Each reads its float32 inputs in place and writes fresh outputs.
+ *
+ * @example
+ * ```ts
+ * for (const [name, kernelFunc] of Object.entries(fusedKernelFunctions(addon))) tf.registerKernel({ kernelName: name, backendName: 'pofa-native', kernelFunc });
+ * ```
+ */
+export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, tf.KernelFunc> {
+  return {
+    [FUSED_KERNELS.softmaxCrossEntropy]: ({ inputs, backend }) => {
+      const { logits, labels } = inputs as unknown as Inputs;
+      const [rows, cols] = rowsAndCols(logits.shape);
+      const rowLoss = new Float32Array(rows);
+      const lse = new Float32Array(rows);
+      if (rows > 0) addon.fusedSoftmaxXent(floats(backend, logits), valuesOf(backend, labels) as Int32Array, rows, cols, rowLoss, lse);
+      return [float32Output(backend, [rows], rowLoss), float32Output(backend, [rows], lse)];
+    },
+    [FUSED_KERNELS.softmaxCrossEntropyGrad]: ({ inputs, backend }) => {
+      const { logits, labels, logSumExp, scale } = inputs as unknown as Inputs;
+      const [rows, cols] = rowsAndCols(logits.shape);
+      const out = new Float32Array(rows * cols);
+      if (out.length > 0) addon.fusedSoftmaxXentGrad(floats(backend, logits), valuesOf(backend, labels) as Int32Array, floats(backend, logSumExp), floats(backend, scale), rows, cols, out);
+      return float32Output(backend, logits.shape, out);
+    },
+    [FUSED_KERNELS.layerNorm]: ({ inputs, backend, attrs }) => {
+      const { x, gamma, beta } = inputs as unknown as Inputs;
+      const [rows, cols] = rowsAndCols(x.shape);
+      const y = new Float32Array(rows * cols);
+      const mean = new Float32Array(rows);
+      const rstd = new Float32Array(rows);
+      const epsilon = (attrs as unknown as { epsilon: number }).epsilon;
+      if (y.length > 0) addon.fusedLayerNorm(floats(backend, x), floats(backend, gamma), floats(backend, beta), rows, cols, epsilon, y, mean, rstd);
+      return [float32Output(backend, x.shape, y), float32Output(backend, [rows], mean), float32Output(backend, [rows], rstd)];
+    },
+    [FUSED_KERNELS.layerNormGrad]: ({ inputs, backend }) => {
+      const { dy, x, gamma, mean, rstd } = inputs as unknown as Inputs;
+      const [rows, cols] = rowsAndCols(x.shape);
+      const dx = new Float32Array(rows * cols);
+      const dgamma = new Float32Array(cols);
+      const dbeta = new Float32Array(cols);
+      if (dx.length > 0) addon.fusedLayerNormGrad(floats(backend, dy), floats(backend, x), floats(backend, gamma), floats(backend, mean), floats(backend, rstd), rows, cols, dx, dgamma, dbeta);
+      return [float32Output(backend, x.shape, dx), float32Output(backend, [cols], dgamma), float32Output(backend, [cols], dbeta)];
+    },
+    [FUSED_KERNELS.gelu]: ({ inputs, backend }) => {
+      const { x } = inputs as unknown as Inputs;
+      const values = floats(backend, x);
+      const out = new Float32Array(values.length);
+      addon.fusedGelu(0, values, values, out);
+      return float32Output(backend, x.shape, out);
+    },
+    [FUSED_KERNELS.geluGrad]: ({ inputs, backend }) => {
+      const { dy, x } = inputs as unknown as Inputs;
+      const out = new Float32Array(tf.util.sizeFromShape(x.shape));
+      addon.fusedGelu(1, floats(backend, dy), floats(backend, x), out);
+      return float32Output(backend, x.shape, out);
+    },
+    [FUSED_KERNELS.adamW]: ({ inputs, backend, attrs }) => {
+      const { param, grad, expAvg, expAvgSq } = inputs as unknown as Inputs;
+      const k = attrs as unknown as Record<string, number>;
+      const constants = Float32Array.from([k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.keep, k.biasCorrection2Sqrt, k.eps, k.stepSize]);
+      const size = tf.util.sizeFromShape(param.shape);
+      const outs = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+      addon.fusedAdamW(floats(backend, param), floats(backend, grad), floats(backend, expAvg), floats(backend, expAvgSq), constants, outs[0], outs[1], outs[2]);
+      return outs.map((values) => float32Output(backend, param.shape, values));
+    },
+  };
+}
