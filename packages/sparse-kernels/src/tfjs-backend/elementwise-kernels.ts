@@ -1,4 +1,5 @@
 import { tf } from '@pofa/core';
+import { allocateOutput } from './buffer-pool';
 import { float32Output, float32Values } from './cpu-storage';
 import type { TrainingAddon } from './training-addon';
 
@@ -64,7 +65,7 @@ export function createBinaryKernel(addon: TrainingAddon, kernelName: string, fal
     const layout = broadcastLayout(a.shape, b.shape);
     if (layout === undefined) return fallback(args);
     const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    const out = new Float32Array(tf.util.sizeFromShape(outShape));
+    const out = allocateOutput(args.backend, tf.util.sizeFromShape(outShape));
     if (out.length > 0) addon.binary(op, Float64Array.from([...layout.shape, ...layout.aStrides, ...layout.bStrides]), aValues, bValues, out);
     return float32Output(args.backend, outShape, out);
   };
@@ -80,7 +81,7 @@ export function createUnaryKernel(addon: TrainingAddon, kernelName: string, fall
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
     const values = float32Values(args.backend, x);
     if (values === undefined) return fallback(args);
-    const out = new Float32Array(values.length);
+    const out = allocateOutput(args.backend, values.length);
     addon.unary(op, values, out);
     return float32Output(args.backend, x.shape, out);
   };
@@ -95,7 +96,7 @@ export function createSoftmaxKernel(addon: TrainingAddon, fallback: tf.KernelFun
     const rank = logits.shape.length;
     if (values === undefined || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
     const cols = logits.shape[rank - 1];
-    const out = new Float32Array(values.length);
+    const out = allocateOutput(args.backend, values.length);
     if (cols > 0) addon.softmax(values, values.length / cols, cols, false, out);
     return float32Output(args.backend, logits.shape, out);
   };

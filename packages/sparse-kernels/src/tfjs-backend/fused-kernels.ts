@@ -1,4 +1,5 @@
 import { FUSED_KERNELS, tf } from '@pofa/core';
+import { allocateOutput } from './buffer-pool';
 import { float32Output, type CpuStorage } from './cpu-storage';
 import type { FusedTrainingAddon } from './training-addon';
 
@@ -33,24 +34,24 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
     [FUSED_KERNELS.softmaxCrossEntropy]: ({ inputs, backend }) => {
       const { logits, labels } = inputs as unknown as Inputs;
       const [rows, cols] = rowsAndCols(logits.shape);
-      const rowLoss = new Float32Array(rows);
-      const lse = new Float32Array(rows);
+      const rowLoss = allocateOutput(backend, rows);
+      const lse = allocateOutput(backend, rows);
       if (rows > 0) addon.fusedSoftmaxXent(floats(backend, logits), valuesOf(backend, labels) as Int32Array, rows, cols, rowLoss, lse);
       return [float32Output(backend, [rows], rowLoss), float32Output(backend, [rows], lse)];
     },
     [FUSED_KERNELS.softmaxCrossEntropyGrad]: ({ inputs, backend }) => {
       const { logits, labels, logSumExp, scale } = inputs as unknown as Inputs;
       const [rows, cols] = rowsAndCols(logits.shape);
-      const out = new Float32Array(rows * cols);
+      const out = allocateOutput(backend, rows * cols);
       if (out.length > 0) addon.fusedSoftmaxXentGrad(floats(backend, logits), valuesOf(backend, labels) as Int32Array, floats(backend, logSumExp), floats(backend, scale), rows, cols, out);
       return float32Output(backend, logits.shape, out);
     },
     [FUSED_KERNELS.layerNorm]: ({ inputs, backend, attrs }) => {
       const { x, gamma, beta } = inputs as unknown as Inputs;
       const [rows, cols] = rowsAndCols(x.shape);
-      const y = new Float32Array(rows * cols);
-      const mean = new Float32Array(rows);
-      const rstd = new Float32Array(rows);
+      const y = allocateOutput(backend, rows * cols);
+      const mean = allocateOutput(backend, rows);
+      const rstd = allocateOutput(backend, rows);
       const epsilon = (attrs as unknown as { epsilon: number }).epsilon;
       if (y.length > 0) addon.fusedLayerNorm(floats(backend, x), floats(backend, gamma), floats(backend, beta), rows, cols, epsilon, y, mean, rstd);
       return [float32Output(backend, x.shape, y), float32Output(backend, [rows], mean), float32Output(backend, [rows], rstd)];
@@ -58,22 +59,22 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
     [FUSED_KERNELS.layerNormGrad]: ({ inputs, backend }) => {
       const { dy, x, gamma, mean, rstd } = inputs as unknown as Inputs;
       const [rows, cols] = rowsAndCols(x.shape);
-      const dx = new Float32Array(rows * cols);
-      const dgamma = new Float32Array(cols);
-      const dbeta = new Float32Array(cols);
+      const dx = allocateOutput(backend, rows * cols);
+      const dgamma = allocateOutput(backend, cols);
+      const dbeta = allocateOutput(backend, cols);
       if (dx.length > 0) addon.fusedLayerNormGrad(floats(backend, dy), floats(backend, x), floats(backend, gamma), floats(backend, mean), floats(backend, rstd), rows, cols, dx, dgamma, dbeta);
       return [float32Output(backend, x.shape, dx), float32Output(backend, [cols], dgamma), float32Output(backend, [cols], dbeta)];
     },
     [FUSED_KERNELS.gelu]: ({ inputs, backend }) => {
       const { x } = inputs as unknown as Inputs;
       const values = floats(backend, x);
-      const out = new Float32Array(values.length);
+      const out = allocateOutput(backend, values.length);
       addon.fusedGelu(0, values, values, out);
       return float32Output(backend, x.shape, out);
     },
     [FUSED_KERNELS.geluGrad]: ({ inputs, backend }) => {
       const { dy, x } = inputs as unknown as Inputs;
-      const out = new Float32Array(tf.util.sizeFromShape(x.shape));
+      const out = allocateOutput(backend, tf.util.sizeFromShape(x.shape));
       addon.fusedGelu(1, floats(backend, dy), floats(backend, x), out);
       return float32Output(backend, x.shape, out);
     },
@@ -82,7 +83,7 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
       const k = attrs as unknown as Record<string, number>;
       const constants = Float32Array.from([k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.keep, k.biasCorrection2Sqrt, k.eps, k.stepSize]);
       const size = tf.util.sizeFromShape(param.shape);
-      const outs = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+      const outs = [allocateOutput(backend, size), allocateOutput(backend, size), allocateOutput(backend, size)];
       addon.fusedAdamW(floats(backend, param), floats(backend, grad), floats(backend, expAvg), floats(backend, expAvgSq), constants, outs[0], outs[1], outs[2]);
       return outs.map((values) => float32Output(backend, param.shape, values));
     },

@@ -1,4 +1,5 @@
 import { tf } from '@pofa/core';
+import { allocateOutput } from './buffer-pool';
 import { float32Output, float32Values, type CpuStorage } from './cpu-storage';
 import type { TrainingAddon } from './training-addon';
 
@@ -45,7 +46,7 @@ export function createTransposeKernel(addon: TrainingAddon, fallback: tf.KernelF
     const values = float32Values(args.backend, x);
     const layout = transposeLayout(x.shape, perm);
     if (values === undefined || layout.shape.length > 6) return fallback(args);
-    const out = new Float32Array(values.length);
+    const out = allocateOutput(args.backend, values.length);
     const zeros = layout.strides.map(() => 0);
     if (out.length > 0) addon.binary(STRIDED_COPY, Float64Array.from([...layout.shape, ...layout.strides, ...zeros]), values, values, out);
     return float32Output(args.backend, perm.map((axis) => x.shape[axis]), out);
@@ -65,7 +66,7 @@ export function createUnsortedSegmentSumKernel(fallback: tf.KernelFunc): tf.Kern
     const ids = (args.backend as unknown as CpuStorage).data.get(segmentIds.dataId).values;
     if (values === undefined || !(ids instanceof Int32Array || ids instanceof Float32Array)) return fallback(args);
     const inner = tf.util.sizeFromShape(x.shape.slice(segmentIds.shape.length));
-    const out = new Float32Array(numSegments * inner);
+    const out = allocateOutput(args.backend, numSegments * inner).fill(0);
     for (let row = 0; row < ids.length; row++) {
       const segment = ids[row];
       if (segment < 0 || segment >= numSegments) continue;
@@ -98,7 +99,7 @@ export function createReduceKernel(addon: TrainingAddon, kernelName: string, fal
     const outer = tf.util.sizeFromShape(x.shape.slice(0, first));
     const middle = tf.util.sizeFromShape(x.shape.slice(first, last + 1));
     const inner = tf.util.sizeFromShape(x.shape.slice(last + 1));
-    const out = new Float32Array(outer * inner);
+    const out = allocateOutput(args.backend, outer * inner);
     if (out.length > 0) addon.reduce(op, values, outer, middle, inner, out);
     const shape = attrs.keepDims ? x.shape.map((size, axis) => (axes.includes(axis) ? 1 : size)) : x.shape.filter((_, axis) => !axes.includes(axis));
     return float32Output(args.backend, shape, out);

@@ -1,4 +1,5 @@
 import { tf } from '@pofa/core';
+import { allocateOutput } from './buffer-pool';
 import { float32Output, float32Values, type CpuStorage } from './cpu-storage';
 import type { TrainingAddon } from './training-addon';
 
@@ -36,7 +37,7 @@ export function nativeMatMul(addon: TrainingAddon, backend: unknown, operands: M
   const batchB = tf.util.sizeFromShape(outerB);
   const batch = Math.max(batchA, batchB);
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
-  const out = new Float32Array(batch * m * n);
+  const out = allocateOutput(backend, batch * m * n);
   // Row-major [rows, cols] matrices: element (i, p) of op(a) is at i·row + p·col.
   addon.gemmStrided(
     batch, m, n, k,

@@ -1,4 +1,6 @@
 import { tf } from '@pofa/core';
+import { totalmem } from 'node:os';
+import { attachPool } from './buffer-pool';
 import { addCoreBackendLoader } from './core-backend-loaders';
 import { loadNativeAddon } from '../kernels/native-addon';
 import { createBinaryKernel, createSoftmaxKernel, createUnaryKernel, UNARY_OPS } from './elementwise-kernels';
@@ -35,6 +37,16 @@ const NATIVE_KERNELS: Record<string, KernelFactory> = {
 export const POFA_NATIVE_KERNEL_NAMES: readonly string[] = Object.keys(NATIVE_KERNELS);
 
 let registered = false;
+
+/**
+ * How many bytes of disposed kernel outputs the backend keeps for reuse: `POFA_NATIVE_POOL_MB`
+ * when set, else an eighth of the machine's memory, at most 4 GiB.
+ */
+function poolCapacityBytes(): number {
+  const fromEnv = Number(process.env.POFA_NATIVE_POOL_MB);
+  if (process.env.POFA_NATIVE_POOL_MB !== undefined && Number.isFinite(fromEnv) && fromEnv >= 0) return fromEnv * 2 ** 20;
+  return Math.min(totalmem() / 8, 4 * 2 ** 30);
+}
 
 function registerKernels(addon: TrainingAddon): void {
   for (const config of tf.getKernelsForBackend('cpu')) {
@@ -85,7 +97,14 @@ export function registerPofaNativeBackend(): boolean {
       if (cpuFactory === null) return false;
       registerKernels(addon);
       // tfjs-level priority stays that of cpu (1): only initBackend() ranks pofa-native above wasm.
-      if (tf.findBackendFactory(POFA_NATIVE_BACKEND) === null) tf.registerBackend(POFA_NATIVE_BACKEND, cpuFactory, 1);
+      if (tf.findBackendFactory(POFA_NATIVE_BACKEND) === null) {
+        const capacity = poolCapacityBytes();
+        tf.registerBackend(POFA_NATIVE_BACKEND, async () => {
+          const backend = await cpuFactory();
+          attachPool(backend, capacity);
+          return backend;
+        }, 1);
+      }
       return true;
     },
   });
