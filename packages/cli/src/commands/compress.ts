@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { initBackend } from '@pofa/core';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
+import { initCliBackend } from '../pipeline/backend';
 import { runCompress, type CompressResult } from '../pipeline/compress';
 import type { CompressOptions } from '../pipeline/compress-options';
 import { formatReportTable, writeReportJson } from '../pipeline/report-table';
@@ -52,7 +52,7 @@ export const compressCommand: Command = {
   },
   async run({ options }, io) {
     const settings = compressOptionsFromCommandLine(options);
-    await initBackend();
+    await initCliBackend();
     const result = await runCompress(settings, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
     await printCompressResult(result, io, text(options.json));
     return 0;

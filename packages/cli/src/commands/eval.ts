@@ -1,10 +1,11 @@
 import { join, resolve } from 'node:path';
-import { ConfigError, initBackend } from '@pofa/core';
+import { ConfigError } from '@pofa/core';
 import { loadPretrained, loadVocab } from '@pofa/models';
 import { loadBundle } from '@pofa/sparse-kernels';
 import type { Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
+import { initCliBackend } from '../pipeline/backend';
 import { evaluateModel } from '../pipeline/measure';
 import { evaluateRuntime } from '../pipeline/runtime';
 import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
@@ -121,7 +122,7 @@ export const evalCommand: Command = {
     const seed = numberOption(options, 'seed', { integer: true });
     const batchSize = numberOption(options, 'batch-size', { min: 1, integer: true });
     const location = await locateModel(positionals[0], io.cwd);
-    await initBackend();
+    await initCliBackend();
     const task = text(options.task);
     const data = text(options.data);
     const rows = await evaluateLocation(location, {

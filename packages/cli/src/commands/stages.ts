@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, initBackend } from '@pofa/core';
+import { ConfigError } from '@pofa/core';
 import type { Command, CliIo, OptionValues } from '../cli/command';
+import { initCliBackend } from '../pipeline/backend';
 import { runCompress } from '../pipeline/compress';
 import { compressOptionsSchema, type CompressOptions } from '../pipeline/compress-options';
 import { compressCommand, compressOptionsFromCommandLine, printCompressResult } from './compress';
@@ -20,7 +21,7 @@ async function savedRun(out: string): Promise<{ settings: unknown; completed: bo
 }
 
 async function runStage(settings: CompressOptions, until: Until, io: CliIo, json?: string): Promise<number> {
-  await initBackend();
+  await initCliBackend();
   const result = await runCompress({ ...settings, ...(until === undefined ? {} : { until }) }, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
   await printCompressResult(result, io, json);
   return 0;
