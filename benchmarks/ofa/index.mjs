@@ -1,4 +1,2 @@
-// @pofa/benchmarks/ofa: the once-for-all width table (what `pofa reproduce` runs).
-export { run, ofaOptionsSchema } from './run.mjs';
-export { OFA_SCALES } from './scales.mjs';
-export { formatOfaMarkdown, loadPaddleSlimResults, widthKey } from './report.mjs';
+// @pofa/benchmarks/ofa: the once-for-all width table, as `pofa reproduce` runs it (the code lives in @pofa/cli).
+export { reproduceOfa as run, ofaOptionsSchema, OFA_SCALES, formatOfaMarkdown, loadPaddleSlimResults, widthKey } from '@pofa/cli';

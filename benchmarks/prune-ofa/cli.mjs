@@ -1,16 +1,7 @@
 #!/usr/bin/env node
-// node prune-ofa/cli.mjs --scale tiny|mini|smoke [--out DIR]
+// node prune-ofa/cli.mjs [--scale tiny|mini|full|smoke] [--out DIR] [--work DIR]
 // node prune-ofa/cli.mjs --scale full --teacher HF_DIR [--teacher HF_DIR ...] --glue GLUE_DIR [--squad FILE] [--corpus FILE]
-import { fileURLToPath } from 'node:url';
-import { readCommandLine } from '../shared/command-line.mjs';
-import { run } from './run.mjs';
+// = pofa reproduce --only prune-ofa, with --out defaulting to benchmarks/results/.
+import { runReproduce } from '../shared/run-reproduce.mjs';
 
-const defaultOut = fileURLToPath(new URL('../results', import.meta.url));
-try {
-  const options = readCommandLine(process.argv.slice(2), { scale: 'string', out: 'string', work: 'string', teacher: 'string', glue: 'string', squad: 'string', corpus: 'string' }, ['teacher']);
-  const { rows, files } = await run({ scale: 'tiny', out: defaultOut, ...options, log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`${rows.length} rows\n${files.join('\n')}\n`);
-} catch (error) {
-  process.stderr.write(`prune-ofa: ${error.message}\n`);
-  process.exitCode = 1;
-}
+process.exitCode = await runReproduce('prune-ofa', process.argv.slice(2));

@@ -7,8 +7,26 @@ export { compressCommand, compressOptionsFromCommandLine, printCompressResult } 
 export { inspectCommand, inspectSafetensors, type InspectedTensor } from './commands/inspect';
 export { inspectBundle, type InspectedBundle, type InspectedBundleTensor } from './commands/inspect-bundle';
 export { evalCommand, evaluateLocation, type EvalRow, type EvalOptions } from './commands/eval';
-export { exportCommand, exportModel, RUN_STAGES, type ExportOptions } from './commands/export';
+export { exportCommand, exportModel, RUN_STAGES, EXPORT_FORMATS, type ExportOptions } from './commands/export';
+export { buildOnnxModel, exportOnnx, ONNX_OPSET, type OnnxExportOptions } from './onnx/export-onnx';
+export { OnnxExportError } from './onnx/onnx-export-error';
 export { pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand } from './commands/stages';
+export { benchCommand, printBenchReport } from './commands/bench';
+export { reproduceCommand, reproducePlan, REPRODUCE_SCALES, REPRODUCE_BENCHMARKS, type ReproducePlan } from './commands/reproduce';
+export { runBench, benchInputs, type BenchSettings, type BenchRow, type BenchReport } from './reproduce/bench-latency';
+export { benchModels, modelFromBundle, describeBundle, type BenchModels, type BenchBundle } from './reproduce/bench-models';
+export { reproducePruneOfa, pruneOfaOptionsSchema, backendsOf, stageSeconds, type PruneOfaOptions, type ReproduceResult } from './reproduce/prune-ofa-run';
+export { reproduceOfa, ofaOptionsSchema, type OfaOptions } from './reproduce/ofa-run';
+export {
+  PRUNE_OFA_SCALES, PRUNE_OFA_SPARSITIES, PRUNE_OFA_VARIANTS, PRUNE_OFA_FULL_SCALE,
+  type PruneOfaScale, type PaperModelSpec, type PaperModelName, type PruneOfaVariant, type StageSizes,
+} from './reproduce/prune-ofa-scales';
+export { OFA_SCALES, type OfaScale } from './reproduce/ofa-scales';
+export { withRetention, formatPruneOfaMarkdown, pruneOfaPlots, loadPaperResults, type PruneOfaRow, type ReportedModel, type PaperResults } from './reproduce/prune-ofa-report';
+export { formatOfaMarkdown, loadPaddleSlimResults, widthKey, type OfaRow, type OfaResult, type PaddleSlimResults } from './reproduce/ofa-report';
+export { describeTeacher, findGlueTasks, prepareFullScale, GLUE_FOLDERS, type TeacherSpec, type FullScaleSettings } from './reproduce/full-scale';
+export { lineChartSvg, type PlotSeries } from './reproduce/svg-line-plot';
+export { markdownTable, fixed, type MarkdownCell } from './reproduce/markdown-table';
 export { locateModel, runStageDir, isBundleFile, runModelsSchema, type ModelLocation, type RunModels } from './commands/model-source';
 export { formatTable } from './cli/format-table';
 export { UsageError, InterruptedError } from './errors/index';

@@ -33,6 +33,8 @@ export interface CommandOption {
   description: string;
   /** The default, as the help shows it. */
   defaultText?: string;
+  /** A string option that may repeat (`--teacher a --teacher b`): `options` holds the last value, `lists` every value. */
+  multiple?: boolean;
 }
 
 /** Parsed options: strings and booleans by long name. */
@@ -61,5 +63,5 @@ export interface Command {
   options: Record<string, CommandOption>;
   /** Names of the positional arguments, in order (`FILE`); more than these is a usage error. */
   positionals?: { name: string; required: boolean }[];
-  run(invocation: { options: OptionValues; positionals: string[] }, io: CliIo): Promise<number>;
+  run(invocation: { options: OptionValues; positionals: string[]; lists?: Record<string, string[]> }, io: CliIo): Promise<number>;
 }

@@ -14,7 +14,7 @@ export function commandHelp(command: Command): string {
   const rows = Object.entries(options).map(([name, option]) => {
     const flag = `${option.short === undefined ? '    ' : `-${option.short}, `}--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`;
     const fallback = option.defaultText === undefined ? '' : ` (default: ${option.defaultText})`;
-    return [flag, `${option.description}${fallback}`];
+    return [flag, `${option.description}${option.multiple === true ? ' (repeatable)' : ''}${fallback}`];
   });
   const width = Math.max(...rows.map(([flag]) => flag.length));
   const lines = [`Usage: ${command.usage}`, '', command.description ?? command.summary, '', 'Options:'];

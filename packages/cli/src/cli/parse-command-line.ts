@@ -23,23 +23,39 @@ function unknownOption(command: Command, token: string): UsageError {
 /**
  * Reads a command's arguments with `node:util` `parseArgs` (strict): unknown options, options
  * missing their value, and extra positionals become a {@link UsageError} naming the problem
- * and, where one is close, the option meant.
+ * and, where one is close, the option meant. An option declared `multiple` may repeat: `lists`
+ * holds every value, `options` the last.
  *
  * @example
  * ```ts
  * const { options, positionals } = parseCommandLine(inspectCommand, ['model.safetensors']);
  * ```
  */
-export function parseCommandLine(command: Command, argv: readonly string[]): { options: OptionValues; positionals: string[]; help: boolean } {
+export function parseCommandLine(
+  command: Command,
+  argv: readonly string[],
+): { options: OptionValues; positionals: string[]; help: boolean; lists: Record<string, string[]> } {
+  const repeatable = new Set(Object.entries(command.options).filter(([, option]) => option.multiple === true && option.type === 'string').map(([name]) => name));
   const options = Object.fromEntries(
     Object.entries({ ...command.options, help: HELP_OPTION }).map(([name, option]) => [
       name,
-      { type: option.type, ...(option.short === undefined ? {} : { short: option.short }) },
+      { type: option.type, ...(option.short === undefined ? {} : { short: option.short }), ...(repeatable.has(name) ? { multiple: true } : {}) },
     ]),
   );
   let parsed: { values: OptionValues; positionals: string[] };
+  const lists: Record<string, string[]> = {};
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as { values: OptionValues; positionals: string[] };
+    const raw = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+    const values: OptionValues = {};
+    for (const [name, value] of Object.entries(raw.values)) {
+      if (Array.isArray(value)) {
+        lists[name] = value;
+        values[name] = value.at(-1);
+      } else {
+        values[name] = value;
+      }
+    }
+    parsed = { values, positionals: raw.positionals };
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : String(error);
@@ -56,7 +72,7 @@ export function parseCommandLine(command: Command, argv: readonly string[]): { o
     throw new UsageError(`Cannot read the arguments of pofa ${command.name}: ${message}`, { hint: `See pofa ${command.name} --help` });
   }
   const { help, ...values } = parsed.values;
-  if (help === true) return { options: values, positionals: parsed.positionals, help: true };
+  if (help === true) return { options: values, positionals: parsed.positionals, help: true, lists };
   const expected = command.positionals ?? [];
   if (parsed.positionals.length > expected.length) {
     throw new UsageError(`Unexpected argument ${JSON.stringify(parsed.positionals[expected.length])} for pofa ${command.name}`, {
@@ -68,7 +84,7 @@ export function parseCommandLine(command: Command, argv: readonly string[]): { o
   if (missing !== undefined) {
     throw new UsageError(`pofa ${command.name} needs ${missing.name}`, { expected: command.usage, hint: `See pofa ${command.name} --help` });
   }
-  return { options: values, positionals: parsed.positionals, help: false };
+  return { options: values, positionals: parsed.positionals, help: false, lists };
 }
 
 /**

@@ -76,7 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
       io.stdout.write(commandHelp(command));
       return EXIT_CODES.ok;
     }
-    return await command.run({ options: parsed.options, positionals: parsed.positionals }, io);
+    return await command.run({ options: parsed.options, positionals: parsed.positionals, lists: parsed.lists }, io);
   } catch (error) {
     return reportError(error, io);
   }

@@ -1,11 +1,14 @@
 import { copyFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, initBackend, readSafetensorsRaw } from '@pofa/core';
-import { loadPretrained, loadVocab, savePretrained, saveVocab } from '@pofa/models';
+import { ConfigError, ENCODER_LINEAR_WEIGHTS, readSafetensorsRaw, type RawTensor } from '@pofa/core';
+import { loadPretrained, loadVocab, savePretrained, saveVocab, type EncoderModel } from '@pofa/models';
+import { exportInt8 } from '@pofa/quant';
 import type { Command } from '../cli/command';
 import { choiceOption } from '../cli/parse-command-line';
 import { UsageError } from '../errors/usage-error';
+import { initCliBackend } from '../pipeline/backend';
 import { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout } from '../pipeline/bundles';
+import { exportOnnx } from '../onnx/export-onnx';
 import { bundleInt8Options } from '../pipeline/quantize';
 import { locateModel, runStageDir, type ModelLocation } from './model-source';
 
@@ -19,16 +22,29 @@ import { locateModel, runStageDir, type ModelLocation } from './model-source';
  */
 export const RUN_STAGES = ['dense', 'sparse', 'sparse-int8'] as const;
 
+/**
+ * The formats of `pofa export --format`.
+ *
+ * @example
+ * ```ts
+ * EXPORT_FORMATS.includes('onnx'); // true
+ * ```
+ */
+export const EXPORT_FORMATS = ['hf', 'pofa', 'onnx'] as const;
+
 /** Options of {@link exportModel}. */
 export interface ExportOptions {
-  format: 'hf' | 'pofa';
-  /** The output folder (hf) or file (pofa); default beside the source (see the command help). */
+  format: (typeof EXPORT_FORMATS)[number];
+  /** The output folder (hf) or file (pofa, onnx); default beside the source (see the command help). */
   out?: string;
   /** The stage of a run (default: its last, sparse-int8 when it has one). */
   stage?: (typeof RUN_STAGES)[number];
   /** The packed layout of a `.pofa` export (default: the run's pattern, else csr). */
   layout?: BundleLayout;
-  /** int8 weights per row (max-abs scales) for a Hugging Face source; a run's sparse-int8 stage always uses its QAT scales. */
+  /**
+   * int8 weights per row (max-abs scales) for a model without QAT (a Hugging Face source, a run's
+   * dense or sparse stage); a run's sparse-int8 stage always uses its QAT scales and input ranges.
+   */
   int8?: boolean;
 }
 
@@ -37,11 +53,18 @@ async function vocabOf(dir: string): Promise<string[] | undefined> {
   return (await stat(path).catch(() => undefined)) === undefined ? undefined : loadVocab(path);
 }
 
+/** The int8 tensors of an ONNX export: the QAT export of a sparse-int8 stage, or per-row max-abs weights with `--int8`. */
+async function onnxInt8(model: EncoderModel, int8File: string | undefined, int8: boolean): Promise<Record<string, RawTensor> | undefined> {
+  if (int8File !== undefined) return (await readSafetensorsRaw(int8File)).tensors;
+  return int8 ? exportInt8(model, { targets: { include: [...ENCODER_LINEAR_WEIGHTS] }, perChannel: true }).tensors : undefined;
+}
+
 /**
  * Exports a model as a Hugging Face directory (`savePretrained`: config.json, model.safetensors,
- * plus vocab.txt, and for a run's sparse-int8 stage its `model-int8.safetensors`) or a `.pofa`
- * bundle (`exportBundle`; a run's sparse-int8 stage in int8 with its QAT scales and input ranges).
- * Returns the path written.
+ * plus vocab.txt, and for a run's sparse-int8 stage its `model-int8.safetensors`), a `.pofa`
+ * bundle (`exportBundle`; a run's sparse-int8 stage in int8 with its QAT scales and input ranges)
+ * or an ONNX model (`exportOnnx`; a run's sparse-int8 stage as a QDQ graph with its QAT int8
+ * weights and input scales, `--int8` as int8 weights with fp32 inputs). Returns the path written.
  *
  * @example
  * ```ts
@@ -68,6 +91,12 @@ export async function exportModel(location: ModelLocation, options: ExportOption
       if (int8File !== undefined) await copyFile(int8File, join(out, 'model-int8.safetensors'));
       return out;
     }
+    if (options.format === 'onnx') {
+      const out = options.out ?? `${base}.onnx`;
+      const int8 = await onnxInt8(model, int8File, options.int8 === true);
+      await exportOnnx(model, { out, ...(int8 === undefined ? {} : { int8 }), metadata: { 'pofa.source': run === undefined ? location.dir : `${run.dir} (${stage})` } });
+      return out;
+    }
     const out = options.out ?? `${base}.pofa`;
     const layout = options.layout ?? (stage === 'dense' ? 'dense' : run === undefined ? 'csr' : layoutOf(run.settings.pattern));
     const int8 = int8File !== undefined ? bundleInt8Options((await readSafetensorsRaw(int8File)).tensors) : options.int8 === true;
@@ -81,45 +110,50 @@ export async function exportModel(location: ModelLocation, options: ExportOption
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
- * `pofa export SOURCE --format hf|pofa`: a run's model (or a Hugging Face directory) as a Hugging
- * Face directory or a `.pofa` bundle.
+ * `pofa export SOURCE --format hf|pofa|onnx`: a run's model (or a Hugging Face directory) as a
+ * Hugging Face directory, a `.pofa` bundle or an ONNX model.
  *
  * @example
  * ```ts
- * await runCli(['export', 'pofa-out', '--format', 'pofa', '--stage', 'sparse-int8', '--out', 'model.pofa'], io, COMMANDS);
+ * await runCli(['export', 'pofa-out', '--format', 'onnx', '--stage', 'sparse-int8', '--out', 'model.onnx'], io, COMMANDS);
  * ```
  */
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'Write a run\'s model (or a Hugging Face directory) as a Hugging Face directory or a .pofa bundle',
-  usage: 'pofa export SOURCE --format hf|pofa [--stage STAGE] [--out PATH] [--layout L] [--int8]',
+  summary: 'Write a run\'s model (or a Hugging Face directory) as a Hugging Face directory, a .pofa bundle or an ONNX model',
+  usage: 'pofa export SOURCE --format hf|pofa|onnx [--stage STAGE] [--out PATH] [--layout L] [--int8]',
   description: [
     'SOURCE is a finished pofa compress run folder or a Hugging Face directory (config.json, model.safetensors).',
     '--format hf writes config.json, model.safetensors and vocab.txt (a sparse-int8 stage adds its',
     'model-int8.safetensors: the fake-quantized weights are fp32 in model.safetensors). --format pofa writes',
     'a .pofa bundle: the encoder Linear weights packed in --layout (default: the run\'s pattern, csr otherwise),',
     'int8 with the QAT scales and input ranges for a run\'s sparse-int8 stage, or per-row max-abs with --int8.',
-    'Default output: <run>/export/<stage>(-hf|.pofa), or <dir>(-hf|.pofa) beside a Hugging Face directory.',
+    '--format onnx writes an ONNX model (opset 17) for onnxruntime: inputs input_ids, attention_mask and',
+    '(BERT) token_type_ids, int64 [batch, sequence]; outputs logits (QA: start_logits, end_logits). fp32 weights;',
+    'a run\'s sparse-int8 stage as a QDQ graph (int8 weights with their QAT scales, uint8 QuantizeLinear/',
+    'DequantizeLinear on the Linear inputs with the QAT input ranges); --int8: int8 weights (per-row max-abs), fp32 inputs.',
+    'Default output: <run>/export/<stage>(-hf|.pofa|.onnx), or <dir>(-hf|.pofa|.onnx) beside a Hugging Face directory.',
   ].join('\n'),
   options: {
-    format: { type: 'string', value: 'F', description: 'hf or pofa' },
+    format: { type: 'string', value: 'F', description: EXPORT_FORMATS.join(', ') },
     stage: { type: 'string', value: 'STAGE', description: `A run's model: ${RUN_STAGES.join(', ')}`, defaultText: 'sparse-int8 (sparse without int8)' },
-    out: { type: 'string', short: 'o', value: 'PATH', description: 'Output folder (hf) or file (pofa)' },
+    out: { type: 'string', short: 'o', value: 'PATH', description: 'Output folder (hf) or file (pofa, onnx)' },
     layout: { type: 'string', value: 'L', description: `Packed layout of a .pofa export: ${BUNDLE_LAYOUTS.join(', ')}` },
-    int8: { type: 'boolean', description: 'int8 weights (per-row max-abs) for a Hugging Face source' },
+    int8: { type: 'boolean', description: 'int8 weights (per-row max-abs) for a model without QAT (pofa, onnx)' },
   },
   positionals: [{ name: 'SOURCE', required: true }],
   async run({ options, positionals }, io) {
-    if (options.format === undefined) throw new UsageError('pofa export needs --format', { expected: '--format hf or --format pofa', hint: 'See pofa export --help' });
-    const format = choiceOption(options, 'format', ['hf', 'pofa'] as const, 'pofa');
+    if (options.format === undefined) throw new UsageError('pofa export needs --format', { expected: '--format hf or --format pofa or --format onnx', hint: 'See pofa export --help' });
+    const format = choiceOption(options, 'format', EXPORT_FORMATS, 'pofa');
     const stage = options.stage === undefined ? undefined : choiceOption(options, 'stage', RUN_STAGES, 'sparse-int8');
     const layout = options.layout === undefined ? undefined : choiceOption(options, 'layout', BUNDLE_LAYOUTS, 'csr');
-    if (format === 'hf' && (layout !== undefined || options.int8 === true)) throw new UsageError('--layout and --int8 apply to --format pofa only', { hint: 'Drop them, or use --format pofa' });
+    if (format !== 'pofa' && layout !== undefined) throw new UsageError('--layout applies to --format pofa only', { hint: 'Drop it, or use --format pofa' });
+    if (format === 'hf' && options.int8 === true) throw new UsageError('--int8 applies to --format pofa and onnx only', { hint: 'Drop it, or use --format pofa or onnx' });
     const location = await locateModel(positionals[0], io.cwd);
-    await initBackend();
+    await initCliBackend();
     const out = text(options.out);
     const written = await exportModel(location, { format, ...(out === undefined ? {} : { out: resolve(io.cwd, out) }), ...(stage === undefined ? {} : { stage }), ...(layout === undefined ? {} : { layout }), int8: options.int8 === true });
-    io.stdout.write(`Written ${written}${format === 'pofa' ? ` (${(await stat(written)).size} bytes)` : ''}\n`);
+    io.stdout.write(`Written ${written}${format === 'hf' ? '' : ` (${(await stat(written)).size} bytes)`}\n`);
     return 0;
   },
 };

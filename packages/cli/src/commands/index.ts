@@ -3,7 +3,9 @@ import { compressCommand } from './compress';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { inspectCommand } from './inspect';
+import { benchCommand } from './bench';
+import { reproduceCommand } from './reproduce';
 import { finetuneCommand, pretrainCommand, pruneCommand, quantizeCommand } from './stages';
 
 /** The commands of `pofa`, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [compressCommand, pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand, evalCommand, exportCommand, inspectCommand];
+export const COMMANDS: readonly Command[] = [compressCommand, pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand, evalCommand, exportCommand, inspectCommand, benchCommand, reproduceCommand];

@@ -79,7 +79,7 @@ export function latencyInputs(task: RunTask, encoder: PreparedEncoder, batchSize
  * const [denseMs, sparseMs, int8Ms] = measureRuntimeLatencies([dense, sparse, int8], inputs, { runs: 20 });
  * ```
  */
-export function measureRuntimeLatencies(runtimes: readonly EncoderRuntime[], inputs: EncoderInputs, options: { runs?: number; warmup?: number } = {}): number[] {
+export function measureRuntimeLatencies(runtimes: ReadonlyArray<{ run(inputs: EncoderInputs): unknown }>, inputs: EncoderInputs, options: { runs?: number; warmup?: number } = {}): number[] {
   const { runs = 20, warmup = 3 } = options;
   const times: number[][] = runtimes.map(() => []);
   for (let run = 0; run < warmup + runs; run++) {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { initBackend } from '@pofa/core';
 import { createModel, presetConfig, saveVocab, savePretrained } from '@pofa/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareFullScale } from './full-scale.mjs';
-import { FULL_SCALE } from './scales.mjs';
+import { prepareFullScale } from './full-scale';
+import { PRUNE_OFA_FULL_SCALE } from './prune-ofa-scales';
 
-let dir;
+let dir: string;
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
   dir = await mkdtemp(join(tmpdir(), 'pofa-full-scale-'));
@@ -30,17 +30,26 @@ describe('prepareFullScale', () => {
     await writeFile(join(dir, 'glue', 'SST-2', 'train.tsv'), tsv);
     await writeFile(join(dir, 'glue', 'SST-2', 'dev.tsv'), tsv);
     await writeFile(join(dir, 'corpus.txt'), 'a good film\n\na bad film\n');
-    const notes = [];
+    const notes: string[] = [];
     const { scale, tasks, models } = await prepareFullScale(
       { teacher, glue: join(dir, 'glue'), squad: join(dir, 'corpus.txt'), corpus: join(dir, 'corpus.txt'), seed: 0 },
       (line) => notes.push(line),
     );
-    expect(scale).toBe(FULL_SCALE);
+    expect(scale).toBe(PRUNE_OFA_FULL_SCALE);
+    // 10 training lines: max(1, floor(10 / 20)) = 1 held out for validation, 9 to train; dev (10) is the test split.
     expect(tasks.map((task) => [task.name, task.train.length, task.validation.length, task.test.length])).toEqual([['sst2', 9, 1, 10]]);
     expect(models).toHaveLength(1);
     expect(models[0]).toMatchObject({ name: 'bert-base', paper: 'BERT-Base', layers: 2, hidden: 8, pretrainedDir: teacher });
     expect(models[0].context.texts).toEqual(['a good film', 'a bad film']);
-    expect(models[0].context.encoder.encode('a good film').inputIds).toEqual([2, 8, 5, 7, 3]);
+    // [CLS] a good film [SEP] in the teacher's own vocabulary.
+    expect(models[0].context.encoder.encode('a good film', undefined, 16).inputIds).toEqual([2, 8, 5, 7, 3]);
     expect(notes.join('\n')).toMatch(/SQuAD column is skipped/);
+  });
+
+  it('refuses a missing --corpus or --squad file, and --squad alone', async () => {
+    const teacher = join(dir, 'bert');
+    await expect(prepareFullScale({ teacher, glue: join(dir, 'glue'), corpus: join(dir, 'nope.txt'), seed: 0 }, () => undefined)).rejects.toThrow(/Cannot read --corpus/);
+    await expect(prepareFullScale({ teacher, glue: join(dir, 'glue'), squad: join(dir, 'nope.json'), seed: 0 }, () => undefined)).rejects.toThrow(/Cannot read --squad/);
+    await expect(prepareFullScale({ teacher, squad: join(dir, 'corpus.txt'), seed: 0 }, () => undefined)).rejects.toThrow(/No task to run at --scale full/);
   });
 });

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OFA_SCALES, run } from './index.mjs';
+import { widthKey } from './ofa-report';
+import { reproduceOfa } from './ofa-run';
+import { OFA_SCALES } from './ofa-scales';
 
-let out;
+let out: string;
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
   out = await mkdtemp(join(tmpdir(), 'pofa-ofa-'));
@@ -16,7 +18,7 @@ afterAll(async () => {
 
 describe('ofa at the smoke scale', () => {
   it('exports PaddleSlim widths with the heads, FFN and parameters they keep, a metric and a latency each', async () => {
-    const { rows, files } = await run({ scale: 'smoke', out });
+    const { rows, files } = await reproduceOfa({ scale: 'smoke', out });
     const { hidden, heads, layers } = OFA_SCALES.smoke;
     const ffn = 4 * hidden;
     expect(rows.map((row) => row.width)).toEqual([1, 0.833, 0.667, 0.5]);
@@ -26,10 +28,13 @@ describe('ofa at the smoke scale', () => {
     // Each layer loses (4 - heads) heads of size 4 from Q, K, V (rows + bias) and the attention output (columns),
     // and (64 - ffn) neurons from the FFN (a row + bias in, a column out).
     const headSize = hidden / heads;
-    const removed = (row) => layers * (3 * (heads - row.heads) * headSize * (hidden + 1) + (heads - row.heads) * headSize * hidden + (ffn - row.intermediate) * (2 * hidden + 1));
+    const removed = (row: (typeof rows)[number]) =>
+      layers * (3 * (heads - row.heads) * headSize * (hidden + 1) + (heads - row.heads) * headSize * hidden + (ffn - row.intermediate) * (2 * hidden + 1));
     for (const row of rows) expect(row.parameters).toBe(rows[0].parameters - removed(row));
     const json = JSON.parse(await readFile(join(out, 'ofa-smoke.json'), 'utf8'));
     expect(json.teacher.parameters).toBe(rows[0].parameters);
+    expect(json.supernetLoss.first).toBeGreaterThan(0);
+    expect(json.supernetLoss.final).toBeGreaterThan(0);
     for (const row of rows) {
       expect(row.value).toBeGreaterThan(0);
       expect(row.value).toBeLessThanOrEqual(1);
@@ -40,5 +45,9 @@ describe('ofa at the smoke scale', () => {
     expect(markdown).toContain('| 0.667 | 3 | 48 |');
     expect(markdown).toContain('81M'); // PaddleSlim's width-0.667 BERT-base
     expect(files).toHaveLength(2);
+  });
+
+  it('names widths as PaddleSlim does', () => {
+    expect([1, 5 / 6, 2 / 3, 0.5].map(widthKey)).toEqual(['1.0', '0.833', '0.667', '0.5']);
   });
 });

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { ConfigError, initBackend } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readCommandLine } from '../shared/command-line.mjs';
-import { describeTeacher, findGlueTasks, run, SCALES, VARIANTS, withRetention } from './index.mjs';
+import { describeTeacher, findGlueTasks } from './full-scale';
+import { formatPruneOfaMarkdown, withRetention, type PruneOfaRow } from './prune-ofa-report';
+import { backendsOf, reproducePruneOfa, stageSeconds, type ReproduceResult } from './prune-ofa-run';
+import { PRUNE_OFA_SCALES, PRUNE_OFA_VARIANTS } from './prune-ofa-scales';
 
-const NOMINAL = { dense: 0, 85: 0.85, 90: 0.9, '85+qat': 0.85, '90+qat': 0.9 };
+const NOMINAL: Record<string, number> = { dense: 0, 85: 0.85, 90: 0.9, '85+qat': 0.85, '90+qat': 0.9 };
 
 const rowSchema = z
   .object({
@@ -21,7 +23,7 @@ const rowSchema = z
   })
   .strict();
 
-let out;
+let out: string;
 beforeAll(async () => {
   await initBackend({ backend: 'wasm' });
   out = await mkdtemp(join(tmpdir(), 'pofa-prune-ofa-'));
@@ -31,20 +33,22 @@ afterAll(async () => {
 });
 
 describe('prune-ofa at the smoke scale', () => {
-  let result;
+  let result: ReproduceResult<PruneOfaRow>;
   beforeAll(async () => {
-    result = await run({ scale: 'smoke', out });
+    result = await reproducePruneOfa({ scale: 'smoke', out });
   });
 
   it('writes one row per model, variant and task, each with the row schema', async () => {
-    const { models, tasks } = SCALES.smoke;
-    expect(result.rows).toHaveLength(models.length * VARIANTS.length * tasks.length);
+    const { models, tasks } = PRUNE_OFA_SCALES.smoke;
+    expect(result.rows).toHaveLength(models.length * PRUNE_OFA_VARIANTS.length * tasks.length);
     for (const row of result.rows) rowSchema.parse(row);
     const keys = new Set(result.rows.map((row) => `${row.model}/${row.variant}/${row.task}`));
     expect(keys.size).toBe(result.rows.length);
     const json = JSON.parse(await readFile(join(out, 'prune-ofa-smoke.json'), 'utf8'));
     expect(json.rows).toEqual(result.rows);
     expect(json.scale).toBe('smoke');
+    expect(json.backend).toBe('wasm');
+    expect(json.stageSeconds).toBeGreaterThan(0);
   });
 
   it('gives sparse rows their sparsity and dense rows none', () => {
@@ -55,7 +59,7 @@ describe('prune-ofa at the smoke scale', () => {
     // QAT keeps every zero of the pattern it starts from (int8 rounding may add a few more).
     for (const variant of ['85', '90']) {
       for (const row of result.rows.filter((item) => item.variant === variant)) {
-        const quantized = result.rows.find((item) => item.model === row.model && item.task === row.task && item.variant === `${variant}+qat`);
+        const quantized = result.rows.find((item) => item.model === row.model && item.task === row.task && item.variant === `${variant}+qat`) as PruneOfaRow;
         expect(quantized.sparsity).toBeGreaterThanOrEqual(row.sparsity);
         expect(quantized.sparsity - row.sparsity).toBeLessThan(0.01);
       }
@@ -64,7 +68,7 @@ describe('prune-ofa at the smoke scale', () => {
 
   it('computes retention as value / the dense value of the same model and task', () => {
     for (const row of result.rows) {
-      const dense = result.rows.find((item) => item.model === row.model && item.task === row.task && item.variant === 'dense');
+      const dense = result.rows.find((item) => item.model === row.model && item.task === row.task && item.variant === 'dense') as PruneOfaRow;
       expect(dense.value).toBeGreaterThan(0); // sotu-party accuracy
       expect(row.retention).toBeCloseTo(row.value / dense.value, 12);
     }
@@ -80,44 +84,52 @@ describe('prune-ofa at the smoke scale', () => {
     expect(svg.match(/<polyline/g)).toHaveLength(6); // dense→85→90 and 85+qat→90+qat for three models
     expect(result.files).toHaveLength(3);
   });
+
+  it('reuses every finished stage when run again: the same rows, no stage trained twice', async () => {
+    const done = join(out, 'work', 'prune-ofa-smoke', 'bert-large', 'sotu-party', 'sparse-90-qat', 'done.json');
+    const before = await readFile(done, 'utf8');
+    const again = await reproducePruneOfa({ scale: 'smoke', out });
+    expect(again.rows).toEqual(result.rows);
+    expect(await readFile(done, 'utf8')).toBe(before);
+  });
 });
 
 describe('prune-ofa options and the full scale', () => {
   it('rejects full-scale options at the embedded scales and a full scale without a teacher or data', async () => {
-    await expect(run({ scale: 'tiny', out, teacher: 'bert' })).rejects.toThrow(/--teacher only apply to --scale full/);
-    await expect(run({ scale: 'full', out, glue: 'glue_data' })).rejects.toThrow(/needs --teacher/);
-    await expect(run({ scale: 'full', out, teacher: 'x' })).rejects.toThrow(/--glue DIR and\/or --squad FILE/);
-    await expect(run({ scale: 'huge', out })).rejects.toBeInstanceOf(ConfigError);
+    await expect(reproducePruneOfa({ scale: 'tiny', out, teacher: 'bert' })).rejects.toThrow(/--teacher only apply to --scale full/);
+    await expect(reproducePruneOfa({ scale: 'full', out, glue: 'glue_data' })).rejects.toThrow(/needs --teacher/);
+    await expect(reproducePruneOfa({ scale: 'full', out, teacher: 'x' })).rejects.toThrow(/--glue DIR and\/or --squad FILE/);
+    await expect(reproducePruneOfa({ scale: 'huge' as 'tiny', out })).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('names the row of a Hugging Face checkpoint from its config, and refuses a folder without one', async () => {
     const dir = join(out, 'teacher');
+    await expect(describeTeacher(dir)).rejects.toThrow(/no such directory/);
     await mkdir(dir, { recursive: true });
-    await expect(describeTeacher(dir)).rejects.toThrow(/config.json and vocab.txt/);
+    await expect(describeTeacher(dir)).rejects.toThrow(/a folder without config.json and vocab.txt and model.safetensors/);
     await writeFile(join(dir, 'vocab.txt'), '[PAD]\n');
     await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', num_hidden_layers: 24, hidden_size: 1024 }));
+    await expect(describeTeacher(dir)).rejects.toThrow(/without model.safetensors.*Convert pytorch_model.bin/);
+    await writeFile(join(dir, 'model.safetensors'), '');
     expect(await describeTeacher(dir)).toMatchObject({ name: 'bert-large', paper: 'BERT-Large', layers: 24, hidden: 1024 });
     await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'distilbert', n_layers: 6, dim: 768 }));
     expect(await describeTeacher(dir)).toMatchObject({ name: 'distilbert', layers: 6, hidden: 768 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', num_hidden_layers: 12, hidden_size: 768 }));
+    expect(await describeTeacher(dir)).toMatchObject({ name: 'bert-base', paper: 'BERT-Base' });
   });
 
   it('finds the paper GLUE tasks in a glue_data folder', async () => {
     const glue = join(out, 'glue');
     await expect(findGlueTasks(glue)).rejects.toThrow(/No GLUE task/);
     await mkdir(join(glue, 'SST-2'), { recursive: true });
+    await mkdir(join(glue, 'CoLA'), { recursive: true });
     await writeFile(join(glue, 'SST-2', 'train.tsv'), 'sentence\tlabel\ngood\t1\n');
+    await writeFile(join(glue, 'CoLA', 'train.tsv'), 'x\n');
     expect(await findGlueTasks(glue)).toEqual([['sst2', join(glue, 'SST-2')]]);
-  });
-
-  it('reads the command line: repeated --teacher, and an unknown option is an error', () => {
-    const types = { scale: 'string', teacher: 'string', glue: 'string' };
-    expect(readCommandLine(['--', '--scale', 'full', '--teacher', 'a', '--teacher', 'b', '--glue', 'g'], types, ['teacher'])).toEqual({ scale: 'full', teacher: ['a', 'b'], glue: 'g' });
-    expect(readCommandLine(['--scale', 'full', '--teacher', 'a'], types, ['teacher'])).toEqual({ scale: 'full', teacher: 'a' });
-    expect(() => readCommandLine(['--scael', 'tiny'], types)).toThrow(/scael/);
   });
 });
 
-describe('withRetention', () => {
+describe('withRetention and the run summary', () => {
   it('divides by the dense value of the same model and task, and gives null without one', () => {
     const rows = withRetention([
       { model: 'a', task: 't', variant: 'dense', value: 0.5 },
@@ -127,5 +139,29 @@ describe('withRetention', () => {
       { model: 'c', task: 't', variant: '90', value: 0 },
     ]);
     expect(rows.map((row) => row.retention)).toEqual([1, 0.75, null, null, null]);
+  });
+
+  it('names every backend the stages ran on, and sums the stage times of every session', () => {
+    expect(backendsOf([{ backend: 'wasm' }, {}, { backend: 'wasm' }], 'cpu')).toBe('wasm');
+    expect(backendsOf([{ backend: 'wasm' }, { backend: 'pofa-native' }], 'cpu')).toBe('wasm+pofa-native');
+    expect(backendsOf([{}], 'cpu')).toBe('cpu');
+    expect(stageSeconds([{ seconds: 12.5 }, {}, { seconds: 3 }])).toBe(15.5);
+  });
+
+  it('shows a missing cell as — and the paper value with its retention only where the paper has a dense value', () => {
+    const markdown = formatPruneOfaMarkdown({
+      scale: 'x',
+      rows: [{ model: 'bert-base', variant: 'dense', task: 'spam', metric: 'f1', value: 0.8, sparsity: 0, retention: 1 }],
+      models: [{ name: 'bert-base', paper: 'BERT-Base', layers: 2, hidden: 64 }],
+      tasks: ['spam'],
+      seconds: 10,
+      stageSeconds: 9,
+      backend: 'wasm',
+    });
+    // The dense row: ours 0.8000 (1.000); the paper has no dense value for any column (—).
+    expect(markdown).toContain('| BERT-Base | 2×64 | dense | 0.000 | 0.8000 (1.000) | — | — | — | — | — | — |');
+    // The 85 row has no cell of ours; the paper's 85% BERT-Base SQuAD F1 (88.42) has no retention (no dense value).
+    expect(markdown).toContain('| BERT-Base | 2×64 | 85 | — | — | 88.42 | 82.71 | 83.67 | 88.00 | 90.34 | 91.46 |');
+    expect(markdown).toContain('Run: 10 s wall time, 9 s in the stages');
   });
 });

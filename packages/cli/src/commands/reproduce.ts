@@ -1,0 +1,172 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '@pofa/core';
+import type { CliIo, Command, OptionValues } from '../cli/command';
+import { choiceOption, numberOption } from '../cli/parse-command-line';
+import { InterruptedError } from '../errors/interrupted-error';
+import { initCliBackend } from '../pipeline/backend';
+import { UsageError } from '../errors/usage-error';
+import { reproduceOfa } from '../reproduce/ofa-run';
+import { reproducePruneOfa, type ReproduceResult } from '../reproduce/prune-ofa-run';
+
+/**
+ * The scales `pofa reproduce --scale` takes (`smoke`: seconds, for tests).
+ *
+ * @example
+ * ```ts
+ * REPRODUCE_SCALES.includes('mini'); // true
+ * ```
+ */
+export const REPRODUCE_SCALES = ['tiny', 'mini', 'full', 'smoke'] as const;
+
+/**
+ * The benchmarks `pofa reproduce --only` picks from.
+ *
+ * @example
+ * ```ts
+ * REPRODUCE_BENCHMARKS; // ['prune-ofa', 'ofa']
+ * ```
+ */
+export const REPRODUCE_BENCHMARKS = ['prune-ofa', 'ofa'] as const;
+
+const FULL_ONLY = ['teacher', 'glue', 'squad', 'corpus'] as const;
+
+/** What `pofa reproduce` runs, read from its command line. */
+export interface ReproducePlan {
+  scale: (typeof REPRODUCE_SCALES)[number];
+  benchmarks: Array<(typeof REPRODUCE_BENCHMARKS)[number]>;
+  out: string;
+  work?: string;
+  seed: number;
+  full: { teacher?: string[]; glue?: string; squad?: string; corpus?: string };
+  /** Lines to print before running (a benchmark left out at this scale). */
+  notes: string[];
+}
+
+const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/**
+ * Reads the command line of `pofa reproduce` into a plan, with a {@link UsageError} for every
+ * mistake it can see before any work: an unknown scale or benchmark, full-scale options at
+ * another scale, `--scale full` without `--teacher` or data, `--only ofa` at `full`.
+ *
+ * @example
+ * ```ts
+ * reproducePlan({ scale: 'tiny' }, {}, '/tmp'); // { scale: 'tiny', benchmarks: ['prune-ofa', 'ofa'], out: '/tmp/pofa-reproduce', ... }
+ * ```
+ */
+export function reproducePlan(options: OptionValues, lists: Record<string, string[]>, cwd: string): ReproducePlan {
+  const scale = choiceOption(options, 'scale', REPRODUCE_SCALES, 'tiny');
+  const only = options.only === undefined ? undefined : choiceOption(options, 'only', REPRODUCE_BENCHMARKS, 'prune-ofa');
+  const seed = numberOption(options, 'seed', { fallback: 0, integer: true }) as number;
+  const given = FULL_ONLY.filter((name) => options[name] !== undefined);
+  if (scale !== 'full' && given.length > 0) {
+    throw new UsageError(`${given.map((name) => `--${name}`).join(', ')} only apply to --scale full`, { hint: 'The other scales use the embedded data; drop them, or add --scale full' });
+  }
+  const notes: string[] = [];
+  let benchmarks: ReproducePlan['benchmarks'] = only === undefined ? [...REPRODUCE_BENCHMARKS] : [only];
+  if (scale === 'full') {
+    if (options.teacher === undefined) throw new UsageError('--scale full needs --teacher DIR', { expected: 'a Hugging Face BERT or DistilBERT directory (repeat --teacher for each model)', hint: 'See pofa reproduce --help' });
+    if (options.glue === undefined && options.squad === undefined) throw new UsageError('--scale full needs --glue DIR and/or --squad FILE', { hint: 'See pofa reproduce --help' });
+    if (only === 'ofa') throw new UsageError('The ofa benchmark has no full scale', { expected: '--scale tiny or mini with --only ofa', hint: 'Run --only ofa at tiny or mini, or --only prune-ofa at full' });
+    if (only === undefined) notes.push('ofa has no full scale: only prune-ofa runs');
+    benchmarks = ['prune-ofa'];
+  }
+  const path = (value: string | undefined): string | undefined => (value === undefined ? undefined : resolve(cwd, value));
+  const teachers = lists.teacher ?? (text(options.teacher) === undefined ? undefined : [text(options.teacher) as string]);
+  return {
+    scale,
+    benchmarks,
+    out: resolve(cwd, text(options.out) ?? 'pofa-reproduce'),
+    ...(text(options.work) === undefined ? {} : { work: path(text(options.work)) }),
+    seed,
+    full: {
+      ...(teachers === undefined ? {} : { teacher: teachers.map((dir) => resolve(cwd, dir)) }),
+      ...(text(options.glue) === undefined ? {} : { glue: path(text(options.glue)) }),
+      ...(text(options.squad) === undefined ? {} : { squad: path(text(options.squad)) }),
+      ...(text(options.corpus) === undefined ? {} : { corpus: path(text(options.corpus)) }),
+    },
+    notes,
+  };
+}
+
+async function checkOut(out: string): Promise<void> {
+  const info = await stat(out).catch(() => undefined);
+  if (info !== undefined && !info.isDirectory()) throw new ConfigError(`Cannot write results to --out ${out}`, { expected: 'a folder (made if missing)', received: 'a file', hint: 'Pass another --out' });
+  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError(`Cannot write results to --out ${out}`, { expected: 'a folder pofa can create and write', received: error.code ?? String(error), hint: 'Pass another --out' });
+  });
+}
+
+/** An interruption, with the hint that fits `pofa reproduce` (no --resume: the same command continues). */
+function continueHint(error: InterruptedError, work: string): InterruptedError {
+  const base = error.hint === undefined ? error.message : error.message.slice(0, error.message.length - error.hint.length - 2);
+  return new InterruptedError(base, { hint: `Finished stages are saved in ${work}: run the same command (same --out) to continue from there` });
+}
+
+function printResult(io: CliIo, name: string, scale: string, result: ReproduceResult<unknown>): void {
+  io.stdout.write(`${name} (${scale}): ${result.rows.length} rows in ${result.seconds.toFixed(0)} s\n`);
+  for (const file of result.files) io.stdout.write(`  ${file}\n`);
+}
+
+/**
+ * `pofa reproduce`: the Prune OFA tables (BERT-Base-, BERT-Large- and DistilBERT-shaped rows ×
+ * dense, 85%, 90%, + QAT; beside the paper's numbers) and the OFA width table (beside
+ * PaddleSlim's), as JSON, Markdown and SVG in `--out`.
+ *
+ * @example
+ * ```ts
+ * await runCli(['reproduce', '--scale', 'tiny', '--out', 'results'], io, COMMANDS);
+ * ```
+ */
+export const reproduceCommand: Command = {
+  name: 'reproduce',
+  summary: "Reproduce the paper's tables (Prune OFA) and the OFA width table at a scale",
+  usage: 'pofa reproduce [--scale tiny|mini|full] [--only prune-ofa|ofa] [--out DIR] [--teacher DIR ... --glue DIR --squad FILE --corpus FILE]',
+  description: [
+    "Runs the benchmarks behind the paper's tables and writes JSON, Markdown and SVG files to --out:",
+    '  prune-ofa  rows BERT-Base, BERT-Large and DistilBERT (analogues at tiny and mini) x dense, 85%, 90%,',
+    "             85% + QAT, 90% + QAT; columns the tasks; the paper's numbers and retentions beside ours",
+    "  ofa        the once-for-all width supernet at widths 1, 0.833, 0.667, 0.5 beside PaddleSlim's table",
+    'Scales: tiny (under 5 minutes on 2 cores; CI), mini (a few hours on 2 cores), full (your Hugging Face',
+    'checkpoints and GLUE folders, for a GPU machine; prune-ofa only), smoke (seconds; for tests).',
+    'Each stage saves its model and result under <out>/work (or --work): a run that stops (Ctrl-C, a closed',
+    'session) continues from its finished stages when the same command runs again.',
+  ].join('\n'),
+  options: {
+    scale: { type: 'string', value: 'NAME', description: `Sizes and data: ${REPRODUCE_SCALES.join(', ')}`, defaultText: 'tiny' },
+    only: { type: 'string', value: 'NAME', description: `Run one benchmark: ${REPRODUCE_BENCHMARKS.join(' or ')}`, defaultText: 'both' },
+    out: { type: 'string', short: 'o', value: 'DIR', description: 'Folder of the result files', defaultText: './pofa-reproduce' },
+    work: { type: 'string', value: 'DIR', description: 'Folder of the stage models (<DIR>/prune-ofa-<scale>, <DIR>/ofa-<scale>)', defaultText: '<out>/work' },
+    seed: { type: 'string', value: 'N', description: 'Seed of every random choice', defaultText: '0' },
+    teacher: { type: 'string', value: 'DIR', multiple: true, description: '--scale full: a Hugging Face BERT/DistilBERT directory (config.json, model.safetensors, vocab.txt); 24 layers fill the BERT-Large row' },
+    glue: { type: 'string', value: 'DIR', description: '--scale full: the GLUE folder of download_glue_data.py (MNLI, QQP, QNLI, SST-2 are used)' },
+    squad: { type: 'string', value: 'FILE', description: '--scale full: SQuAD v1.1 train-v1.1.json (checked; its column is not run yet)' },
+    corpus: { type: 'string', value: 'FILE', description: '--scale full: sparse pre-training text, one passage per line', defaultText: 'the embedded corpus' },
+  },
+  async run({ options, lists }, io) {
+    const plan = reproducePlan(options, lists ?? {}, io.cwd);
+    await checkOut(plan.out);
+    await initCliBackend();
+    for (const note of plan.notes) io.stderr.write(`pofa: ${note}\n`);
+    const common = { out: plan.out, seed: plan.seed, progress: io.stderr.isTTY === true ? io.stderr : (false as const), ...(io.signal === undefined ? {} : { signal: io.signal }) };
+    const workOf = (name: string) => (plan.work === undefined ? join(plan.out, 'work', `${name}-${plan.scale}`) : join(plan.work, `${name}-${plan.scale}`));
+    for (const name of plan.benchmarks) {
+      const log = (line: string) => io.stderr.write(`${name} ${line}\n`);
+      try {
+        if (name === 'prune-ofa') {
+          const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log });
+          printResult(io, name, plan.scale, result);
+        } else {
+          const result = await reproduceOfa({ ...common, scale: plan.scale as Exclude<ReproducePlan['scale'], 'full'>, work: workOf(name), log });
+          printResult(io, name, plan.scale, result);
+        }
+      } catch (error) {
+        if (InterruptedError.isInstance(error)) throw continueHint(error, workOf(name));
+        throw error;
+      }
+    }
+    io.stdout.write(`Stage models (a stopped run continues from them): ${plan.work ?? join(plan.out, 'work')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { ConfigError, tf } from '@pofa/core';
+import { createModel, createModelConfig, loadPretrained, type EncoderModel } from '@pofa/models';
+import { compressionReport, isPackedWeight, readBundle, unpackWeight, type Bundle } from '@pofa/sparse-kernels';
+import type { ModelLocation } from '../commands/model-source';
+import { writeModelBundle } from '../pipeline/bundles';
+import { encoderSparsity } from '../pipeline/measure';
+
+/** A bundle `pofa bench` runs on the sparse-kernels runtime. */
+export interface BenchBundle {
+  /** The row's name: a run's stage (`dense`, `sparse`, `sparse-int8`) or the file's name. */
+  name: string;
+  path: string;
+  /** The layout of its encoder Linear weights (`dense`, `csr`, `block`, `nm`, `bitmask`). */
+  layout: string;
+  /** Bits per stored encoder weight (32 or 8). */
+  bits: number;
+  /** Zeros of the encoder Linear weights. */
+  sparsity: number;
+}
+
+/** What `pofa bench` measures for a target: its bundles, and the peer (the same model, dense, on tfjs). */
+export interface BenchModels {
+  bundles: BenchBundle[];
+  /** The model the runtime rows are compared with: run densely by tfjs. */
+  peer: { name: string; model: EncoderModel };
+  /** Removes what was made for the measurement (a temporary bundle) and disposes the peer. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The model of a `.pofa` bundle as an `@pofa/models` model (its config from the bundle's
+ * `source`, every weight unpacked; int8 weights dequantized), for running it densely on tfjs.
+ *
+ * @example
+ * ```ts
+ * const model = modelFromBundle(await readBundle('sparse.pofa'));
+ * ```
+ */
+export function modelFromBundle(bundle: Bundle): EncoderModel {
+  const { source } = bundle.config;
+  if (source === undefined) {
+    throw new ConfigError('The bundle does not carry its model config', { expected: 'a bundle written by exportBundle (config.source)', received: 'none', hint: 'Export it again with pofa export --format pofa' });
+  }
+  const config = createModelConfig({ ...source, model_type: bundle.config.family });
+  const model = createModel(config, { task: bundle.config.task, numLabels: bundle.config.numLabels });
+  const state: Record<string, tf.Tensor> = {};
+  try {
+    for (const [name, tensor] of bundle.tensors) state[name] = isPackedWeight(tensor) ? tf.tensor2d(unpackWeight(tensor), [tensor.rows, tensor.cols]) : tf.tensor(tensor.data, tensor.shape);
+    model.loadStateDict(state);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    tf.dispose(Object.values(state));
+  }
+  model.eval();
+  return model;
+}
+
+/**
+ * The layout, bits and sparsity of a bundle's encoder Linear weights.
+ *
+ * @example
+ * ```ts
+ * describeBundle('sparse', 'run/bundles/sparse.pofa', await readBundle('run/bundles/sparse.pofa')); // { layout: 'csr', bits: 32, sparsity: 0.9, ... }
+ * ```
+ */
+export function describeBundle(name: string, path: string, bundle: Bundle): BenchBundle {
+  const packed = [...bundle.tensors.values()].find(isPackedWeight);
+  const report = compressionReport(bundle);
+  return { name, path, layout: packed === undefined ? 'dense' : packed.format, bits: report.bits, sparsity: report.parameters === 0 ? 0 : 1 - report.nonZeros / report.parameters };
+}
+
+/**
+ * The bundles and the tfjs peer of a `pofa bench` target: a finished run (its bundles; the peer
+ * is its dense bundle's model), a `.pofa` bundle (the peer is the same weights, dense), or a
+ * Hugging Face directory (written to a temporary bundle, CSR when at least half its encoder
+ * Linear weights are zero, else dense; the peer is the directory's model).
+ *
+ * @example
+ * ```ts
+ * const { bundles, peer, dispose } = await benchModels(await locateModel('pofa-out', cwd));
+ * ```
+ */
+export async function benchModels(location: ModelLocation): Promise<BenchModels> {
+  if (location.kind === 'huggingface') {
+    const { model } = await loadPretrained(location.dir);
+    const temporary = await mkdtemp(join(tmpdir(), 'pofa-bench-'));
+    try {
+      const sparsity = encoderSparsity(model);
+      const path = join(temporary, `${basename(location.dir)}.pofa`);
+      await writeModelBundle(model, path, { layout: sparsity >= 0.5 ? 'csr' : 'dense' });
+      return {
+        bundles: [describeBundle(basename(location.dir), path, await readBundle(path))],
+        peer: { name: basename(location.dir), model },
+        dispose: async () => {
+          model.dispose();
+          await rm(temporary, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      model.dispose();
+      await rm(temporary, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  const paths: Array<[string, string]> = location.kind === 'bundle'
+    ? [[basename(location.path, '.pofa'), location.path]]
+    : Object.entries(location.models.bundles).map(([stage, path]) => [stage, resolve(location.dir, path)]);
+  if (paths.length === 0) throw new ConfigError(`The run in ${location.kind === 'run' ? location.dir : ''} has no bundles`, { expected: 'bundles in models.json', received: 'none', hint: 'Finish it with pofa compress --resume' });
+  const bundles: BenchBundle[] = [];
+  let peerBundle: Bundle | undefined;
+  for (const [name, path] of paths) {
+    const bundle = await readBundle(path);
+    bundles.push(describeBundle(name, path, bundle));
+    if (peerBundle === undefined || name === 'dense') peerBundle = bundle;
+  }
+  const peerName = location.kind === 'run' && location.models.bundles.dense !== undefined ? 'dense' : bundles[0].name;
+  const model = modelFromBundle(peerBundle as Bundle);
+  return { bundles, peer: { name: peerName, model }, dispose: async () => model.dispose() };
+}
