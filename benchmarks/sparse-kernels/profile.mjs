@@ -1,11 +1,12 @@
 // Wraps kernels so that each call's wall time is added up per kernel (a profile of one run).
-const TIMED = ['gemm', 'linear', 'layerNorm', 'gelu', 'addInPlace', 'attention'];
+const TIMED = ['gemm', 'linear', 'feedForward', 'layerNorm', 'gelu', 'addInPlace', 'attention'];
 
 /** Kernels that time every call; `take()` returns the milliseconds per kernel and resets them. */
 export function profiledKernels(kernels) {
   const totals = Object.fromEntries(TIMED.map((name) => [name, 0]));
   const wrapped = Object.create(kernels);
   for (const name of TIMED) {
+    if (typeof kernels[name] !== 'function') continue;
     wrapped[name] = (...args) => {
       const start = performance.now();
       const out = kernels[name](...args);

@@ -26,10 +26,10 @@ export function markdownReport(results) {
     }
   }
   if (results.profiles?.length > 0) {
-    lines.push('', 'Profile of one run (ms per kernel; the rest is JavaScript glue: embeddings, activations, copies):', '', '| variant | batch | total | linear | attention | layerNorm | addInPlace | gemm |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push('', 'Profile of one run (ms per kernel; the rest is JavaScript glue: embeddings, activations, copies):', '', '| variant | batch | total | linear | feedForward | attention | layerNorm | addInPlace | gemm |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const p of results.profiles) {
       const k = p.kernelMs;
-      lines.push(`| ${p.pattern} ${Math.round(p.sparsity * 100)}% ${p.dtype} | ${p.batch} | ${fixed(p.totalMs, 1)} | ${fixed(k.linear, 1)} | ${fixed(k.attention, 1)} | ${fixed(k.layerNorm, 1)} | ${fixed(k.addInPlace, 1)} | ${fixed(k.gemm, 1)} |`);
+      lines.push(`| ${p.pattern} ${Math.round(p.sparsity * 100)}% ${p.dtype} | ${p.batch} | ${fixed(p.totalMs, 1)} | ${fixed(k.linear, 1)} | ${fixed(k.feedForward ?? 0, 1)} | ${fixed(k.attention, 1)} | ${fixed(k.layerNorm, 1)} | ${fixed(k.addInPlace, 1)} | ${fixed(k.gemm, 1)} |`);
     }
   }
   lines.push('', `Correctness guard: pofa dense fp32 vs ORT fp32, max |difference| of the last hidden state = ${results.correctness.maxAbsDifference.toExponential(2)} (limit ${results.correctness.limit}).`);

@@ -71,6 +71,7 @@ int integer(const Napi::CallbackInfo& info, size_t index) { return info[index].A
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(info.Env());
   result.Set("isa", active->isa);
+  result.Set("tokenTile", active->token_tile);
   result.Set("threads", pool->threads());
   Napi::Array supported = Napi::Array::New(info.Env());
   uint32_t count = 0;
@@ -98,26 +99,31 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+bool flag(const Napi::CallbackInfo& info, size_t index) { return info.Length() > index && info[index].ToBoolean().Value(); }
+
+// The input, sizes, bias, GELU and output of a linear call; the two flags after `out` say whether
+// the input and the output are in token tiles (see kernels.h).
 pofa::LinearArgs linear_args(const Napi::CallbackInfo& info, size_t bias, size_t gelu, size_t out) {
   return pofa::LinearArgs{data<float>(info[0]), integer(info, 1), integer(info, 2), integer(info, 3), data<float>(info[bias]),
-                          info[gelu].As<Napi::Boolean>().Value(), data<float>(info[out])};
+                          info[gelu].As<Napi::Boolean>().Value(), data<float>(info[out]), flag(info, out + 1), flag(info, out + 2)};
 }
 
-// linearCsr(input, tokens, cols, rows, rowPointers, columns, values, bias, gelu, out)
+// linearCsr(input, tokens, cols, rows, rowPointers, columns, values, bias, gelu, out, inputTiled?, outTiled?)
 Napi::Value LinearCsr(const Napi::CallbackInfo& info) {
   active->linear_csr(parallel(), linear_args(info, 7, 8, 9), data<int32_t>(info[4]), data<int32_t>(info[5]), data<float>(info[6]));
   return info.Env().Undefined();
 }
 
-// linearBlock4x1(input, tokens, cols, rows, blockRowPointers, blockColumns, values, bias, gelu, out)
+// linearBlock4x1(input, tokens, cols, rows, blockRowPointers, blockColumns, values, bias, gelu, out, inputTiled?, outTiled?)
 Napi::Value LinearBlock4x1(const Napi::CallbackInfo& info) {
   active->linear_block4x1(parallel(), linear_args(info, 7, 8, 9), data<int32_t>(info[4]), data<int32_t>(info[5]), data<float>(info[6]));
   return info.Env().Undefined();
 }
 
-// linearInt8(input, tokens, cols, rows, pointers, groups, weights, rowSums, scales, dynamic, scale, zeroPoint, bias, gelu, out)
+// linearInt8(input, tokens, cols, rows, pointers, columns, weights, rowSums, scales, dynamic, scale, zeroPoint, bias, gelu, out,
+//            inputTiled?, outTiled?)
 Napi::Value LinearInt8(const Napi::CallbackInfo& info) {
-  const pofa::VnniWeight weight{data<int32_t>(info[4]), data<int32_t>(info[5]), data<int8_t>(info[6]), data<int32_t>(info[7]),
+  const pofa::Int8Weight weight{data<int32_t>(info[4]), data<int32_t>(info[5]), data<int8_t>(info[6]), data<int32_t>(info[7]),
                                 data<float>(info[8])};
   const pofa::ActivationQuant quant{info[9].As<Napi::Boolean>().Value(), info[10].As<Napi::Number>().FloatValue(), integer(info, 11)};
   active->linear_int8(parallel(), linear_args(info, 12, 13, 14), weight, quant);
@@ -143,10 +149,10 @@ Napi::Value Add(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// attention(q, k, v, batch, seq, heads, headDim, mask, out)
+// attention(q, k, v, batch, seq, heads, headDim, mask, out, stride)
 Napi::Value Attention(const Napi::CallbackInfo& info) {
-  active->attention(parallel(), data<float>(info[0]), data<float>(info[1]), data<float>(info[2]), integer(info, 3), integer(info, 4),
-                    integer(info, 5), integer(info, 6), data<float>(info[7]), data<float>(info[8]));
+  active->attention(parallel(), data<float>(info[0]), data<float>(info[1]), data<float>(info[2]), integer(info, 9), integer(info, 3),
+                    integer(info, 4), integer(info, 5), integer(info, 6), data<float>(info[7]), data<float>(info[8]));
   return info.Env().Undefined();
 }
 

@@ -20,10 +20,16 @@ constexpr int GEMM_MR = 6;
 #define ISA_NAME "scalar"
 
 #include "vector-math.inc"
+#include "vector-approx.inc"
+#include "transpose-generic.inc"
+#include "transpose.inc"
 #include "gemm-body.inc"
-#include "int8-tile-generic.inc"
+#include "gemm-driver.inc"
 #include "linear-body.inc"
+#include "int8-tile-generic.inc"
+#include "int8-body.inc"
 #include "ops-body.inc"
+#include "attention-body.inc"
 #include "table.inc"
 
 }  // namespace scalar

@@ -1,6 +1,33 @@
 #include "thread-pool.h"
 
+#include <chrono>
+
 namespace pofa {
+
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// How long an idle worker spins for the next job before it sleeps, and how long the caller
+// spins for the workers of a job before it sleeps.
+constexpr auto WORKER_SPIN = std::chrono::microseconds(300);
+constexpr auto CALLER_SPIN = std::chrono::microseconds(2000);
+
+template <class Done>
+bool spin_until(Done done, std::chrono::microseconds limit) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0;; i++) {
+    if (done()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() - start > limit) return false;
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
@@ -10,6 +37,7 @@ ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
+    stop_flag_.store(true);
   }
   wake_.notify_all();
   for (auto& worker : workers_) worker.join();
@@ -19,10 +47,6 @@ void ThreadPool::run_static(void* pool, int tasks, TaskFunction task, void* cont
   static_cast<ThreadPool*>(pool)->run(tasks, task, context);
 }
 
-void ThreadPool::drain() {
-  for (int i = next_.fetch_add(1); i < tasks_; i = next_.fetch_add(1)) task_(context_, i);
-}
-
 void ThreadPool::run(int tasks, TaskFunction task, void* context) {
   if (tasks <= 0) return;
   if (workers_.empty() || tasks == 1) {
@@ -30,33 +54,49 @@ void ThreadPool::run(int tasks, TaskFunction task, void* context) {
     return;
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    // A worker that joined the previous job after it was drained may still be leaving it.
+    idle_.wait(lock, [this] { return active_.load() == 0; });
     task_ = task;
     context_ = context;
     tasks_ = tasks;
     next_.store(0);
-    active_ = static_cast<int>(workers_.size());
-    generation_++;
+    generation_.fetch_add(1, std::memory_order_release);
+    if (sleeping_ > 0) wake_.notify_all();
   }
-  wake_.notify_all();
-  drain();
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return active_ == 0; });
+  for (int i = next_.fetch_add(1); i < tasks; i = next_.fetch_add(1)) task(context, i);
+  // Every task is claimed; wait for the workers still running theirs.
+  if (!spin_until([this] { return active_.load(std::memory_order_acquire) == 0; }, CALLER_SPIN)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait(lock, [this] { return active_.load() == 0; });
+  }
 }
 
 void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
+    spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stop_flag_.load(); }, WORKER_SPIN);
+    TaskFunction task;
+    void* context;
+    int tasks;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (!stopping_ && generation_.load() == seen) {
+        sleeping_++;
+        wake_.wait(lock, [&] { return stopping_ || generation_.load() != seen; });
+        sleeping_--;
+      }
       if (stopping_) return;
-      seen = generation_;
+      seen = generation_.load();
+      task = task_;
+      context = context_;
+      tasks = tasks_;
+      active_.fetch_add(1);
     }
-    drain();
-    {
+    for (int i = next_.fetch_add(1); i < tasks; i = next_.fetch_add(1)) task(context, i);
+    if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--active_ == 0) done_.notify_one();
+      idle_.notify_all();
     }
   }
 }

@@ -67,18 +67,18 @@ const input = random(tokens * cols);
 const out = new Float32Array(tokens * rows);
 const dense = 2 * tokens * cols * rows;
 const sparse = gflops(dense, () => addon.linearBlock4x1(input, tokens, cols, rows, pointers, blockColumns, values, null, false, out));
-// int8: the same blocks as 4x4 VNNI tiles (a tile per 4-column group holding any block).
-const tilePointers = new Int32Array(blockRows + 1);
-const groups = [];
+// int8: the same blocks gathered 4 columns at a time per block row (quads, see prepare-weight.ts).
+const quadPointers = new Int32Array(blockRows + 1);
+const quadColumns = [];
 for (let b = 0; b < blockRows; b++) {
-  const seen = new Set();
-  for (let i = pointers[b]; i < pointers[b + 1]; i++) seen.add(blockColumns[i] >> 2);
-  groups.push(...[...seen].sort((x, y) => x - y));
-  tilePointers[b + 1] = groups.length;
+  const kept = Array.from(blockColumns.subarray(pointers[b], pointers[b + 1]));
+  while (kept.length % 4 !== 0) kept.push(kept[kept.length - 1]);
+  quadColumns.push(...kept);
+  quadPointers[b + 1] = quadColumns.length / 4;
 }
-const weights = Int8Array.from({ length: groups.length * 16 }, () => Math.floor(Math.random() * 255) - 127);
+const weights = Int8Array.from({ length: quadColumns.length * 4 }, () => Math.floor(Math.random() * 255) - 127);
 const int8 = gflops(dense, () =>
-  addon.linearInt8(input, tokens, cols, rows, tilePointers, Int32Array.from(groups), weights, new Int32Array(rows), new Float32Array(rows).fill(0.01), true, 1, 0, null, false, out),
+  addon.linearInt8(input, tokens, cols, rows, quadPointers, Int32Array.from(quadColumns), weights, new Int32Array(rows), new Float32Array(rows).fill(0.01), true, 1, 0, null, false, out),
 );
 console.log(`90% 4x1 ${tokens}x${cols}->${rows}: fp32 ${sparse.toFixed(1)}, int8 ${int8.toFixed(1)} dense-equivalent GFLOP/s (1 thread)`);
 rmSync(peakBinary, { force: true });

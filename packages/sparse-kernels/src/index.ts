@@ -13,8 +13,9 @@ export { packWeight, PackWeightOptionsSchema, type PackWeightOptions } from './f
 export { unpackWeight } from './formats/unpack-weight';
 export { quantizeWeightInt8, QuantizeWeightOptionsSchema, type QuantizeWeightOptions } from './formats/quantize-weight';
 export { packedByteLength } from './formats/packed-byte-length';
+export { concatRows } from './formats/concat-rows';
 export { roundHalfEven } from './formats/round-half-even';
-export type { Kernels, KernelIsa, LinearOptions, AttentionOptions, ActivationQuantization } from './kernels/types';
+export type { Kernels, KernelIsa, LinearOptions, FeedForwardOptions, AttentionOptions, ActivationQuantization } from './kernels/types';
 export { loadKernels, LoadKernelsOptionsSchema, type LoadKernelsOptions } from './kernels/load-kernels';
 export { createPortableKernels } from './kernels/portable-kernels';
 export { referenceKernels } from './kernels/reference';

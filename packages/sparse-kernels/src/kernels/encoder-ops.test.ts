@@ -1,3 +1,4 @@
+import { ShapeError } from '@pofa/core';
 import { describe, expect, it } from 'vitest';
 import { packWeight } from '../formats/pack-weight';
 import { quantizeWeightInt8 } from '../formats/quantize-weight';
@@ -66,6 +67,25 @@ describe.each(implementations)('%s', (_, kernels) => {
         expect(maxError(kernels.attention(q, k, v, options), referenceKernels.attention(q, k, v, options))).toBeLessThanOrEqual(2e-6);
       }
     }
+  });
+
+  it('attention reads q, k, v as views into one fused projection (stride), like contiguous copies', () => {
+    const [batch, seq, heads, headDim] = [2, 19, 3, 16];
+    const width = heads * headDim;
+    const random = seededRandom(42);
+    const fused = randomValues(random, batch * seq * 3 * width, 2);
+    const [q, k, v] = [0, 1, 2].map((part) => fused.subarray(part * width));
+    const copy = (part: number): Float32Array => {
+      const out = new Float32Array(batch * seq * width);
+      for (let t = 0; t < batch * seq; t++) out.set(fused.subarray(t * 3 * width + part * width, t * 3 * width + (part + 1) * width), t * width);
+      return out;
+    };
+    const mask = new Float32Array(batch * seq).map((_, i) => (i % seq < seq - 3 * Math.floor(i / seq) ? 1 : 0));
+    const options = { batch, seq, heads, headDim, mask };
+    const expected = referenceKernels.attention(copy(0), copy(1), copy(2), options);
+    expect(maxError(kernels.attention(q, k, v, { ...options, stride: 3 * width }), expected)).toBeLessThanOrEqual(2e-6);
+    expect(() => kernels.attention(q, k, v, { ...options, stride: width - 1 })).toThrow(ShapeError);
+    expect(() => kernels.attention(q, k, v.subarray(1), { ...options, stride: 3 * width })).toThrow(ShapeError);
   });
 });
 

@@ -5,20 +5,29 @@ import { fileURLToPath } from 'node:url';
 
 /** The functions of the compiled addon (`native/addon.cc`); arrays are used in place. */
 export interface NativeAddon {
-  info(): { isa: 'avx512-vnni' | 'avx2' | 'scalar'; threads: number; supported: string[] };
+  /** `tokenTile`: tokens per tile of the active instruction set's tiled activation layout. */
+  info(): { isa: 'avx512-vnni' | 'avx2' | 'scalar'; threads: number; supported: string[]; tokenTile: number };
   setThreads(threads: number): void;
   setIsa(isa: string): boolean;
   gemm(a: Float32Array, m: number, k: number, b: Float32Array, n: number, bias: Float32Array | null, out: Float32Array): void;
-  linearCsr(input: Float32Array, tokens: number, cols: number, rows: number, pointers: Int32Array, columns: Int32Array, values: Float32Array, bias: Float32Array | null, gelu: boolean, out: Float32Array): void;
-  linearBlock4x1(input: Float32Array, tokens: number, cols: number, rows: number, pointers: Int32Array, columns: Int32Array, values: Float32Array, bias: Float32Array | null, gelu: boolean, out: Float32Array): void;
+  linearCsr(
+    input: Float32Array, tokens: number, cols: number, rows: number, pointers: Int32Array, columns: Int32Array, values: Float32Array, bias: Float32Array | null, gelu: boolean, out: Float32Array,
+    inputTiled?: boolean, outTiled?: boolean,
+  ): void;
+  linearBlock4x1(
+    input: Float32Array, tokens: number, cols: number, rows: number, pointers: Int32Array, columns: Int32Array, values: Float32Array, bias: Float32Array | null, gelu: boolean, out: Float32Array,
+    inputTiled?: boolean, outTiled?: boolean,
+  ): void;
   linearInt8(
-    input: Float32Array, tokens: number, cols: number, rows: number, pointers: Int32Array, groups: Int32Array, weights: Int8Array, rowSums: Int32Array, scales: Float32Array,
-    dynamic: boolean, scale: number, zeroPoint: number, bias: Float32Array | null, gelu: boolean, out: Float32Array,
+    input: Float32Array, tokens: number, cols: number, rows: number, pointers: Int32Array, columns: Int32Array, weights: Int8Array, rowSums: Int32Array, scales: Float32Array,
+    dynamic: boolean, scale: number, zeroPoint: number, bias: Float32Array | null, gelu: boolean, out: Float32Array, inputTiled?: boolean, outTiled?: boolean,
   ): void;
   layerNorm(x: Float32Array, rows: number, cols: number, gamma: Float32Array, beta: Float32Array, eps: number, out: Float32Array): void;
   gelu(x: Float32Array): void;
   add(a: Float32Array, b: Float32Array): void;
-  attention(q: Float32Array, k: Float32Array, v: Float32Array, batch: number, seq: number, heads: number, headDim: number, mask: Float32Array | null, out: Float32Array): void;
+  attention(
+    q: Float32Array, k: Float32Array, v: Float32Array, batch: number, seq: number, heads: number, headDim: number, mask: Float32Array | null, out: Float32Array, stride: number,
+  ): void;
 }
 
 /** The addon's file name under `native/build/Release/`. */

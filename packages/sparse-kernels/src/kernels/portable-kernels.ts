@@ -5,7 +5,7 @@ import { dequantizeAccumulator, quantizeActivations } from './quantize-activatio
 import type { AttentionOptions, Kernels, LinearOptions } from './types';
 import { checkAttention, checkGemm, checkLength, checkLinear } from './validate-arguments';
 
-function gemm(a: Float32Array, m: number, k: number, bTransposed: Float32Array, n: number, bias?: Float32Array, out = new Float32Array(m * n)): Float32Array {
+function gemm(a: Float32Array, m: number, k: number, bTransposed: Float32Array, n: number, bias?: Float32Array, out: Float32Array = new Float32Array(m * n)): Float32Array {
   checkGemm(a, m, k, bTransposed, n, bias, out);
   for (let i = 0; i < m; i++) {
     const aRow = i * k;
@@ -36,14 +36,13 @@ function gemm(a: Float32Array, m: number, k: number, bTransposed: Float32Array, 
 }
 
 function linear(input: Float32Array, tokens: number, weight: PackedWeight, bias?: Float32Array, options: LinearOptions = {}): Float32Array {
-  checkLinear(input, tokens, weight, bias);
+  checkLinear(input, tokens, weight, bias, options.out);
   const { rows, cols } = weight;
-  let out: Float32Array;
+  const out = options.out ?? new Float32Array(tokens * rows);
   if (weight.dtype === 'float32' && weight.format === 'dense') {
-    out = gemm(input, tokens, cols, weight.values as Float32Array, rows, bias);
+    gemm(input, tokens, cols, weight.values as Float32Array, rows, bias, out);
   } else {
     const csr = prepareCsr(weight);
-    out = new Float32Array(tokens * rows);
     if (weight.dtype === 'int8') {
       const quantized = quantizeActivations(input, tokens, cols, options.activation);
       const q = quantized.values;
@@ -89,10 +88,11 @@ function layerNorm(x: Float32Array, rows: number, cols: number, gamma: Float32Ar
 }
 
 function attention(q: Float32Array, k: Float32Array, v: Float32Array, options: AttentionOptions): Float32Array {
-  checkAttention(q, k, v, options);
+  const stride = checkAttention(q, k, v, options);
   const { batch, seq, heads, headDim, mask } = options;
   const width = heads * headDim;
-  const out = new Float32Array(batch * seq * width);
+  const out = options.out ?? new Float32Array(batch * seq * width);
+  out.fill(0);
   const probabilities = new Float64Array(seq);
   const scale = 1 / Math.sqrt(headDim);
   for (let b = 0; b < batch; b++) {
@@ -100,14 +100,15 @@ function attention(q: Float32Array, k: Float32Array, v: Float32Array, options: A
     for (let j = 0; j < seq && !anyKey; j++) anyKey = mask![b * seq + j] !== 0;
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < seq; i++) {
-        const qBase = (b * seq + i) * width + h * headDim;
+        const qBase = (b * seq + i) * stride + h * headDim;
+        const outBase = (b * seq + i) * width + h * headDim;
         let max = -Infinity;
         for (let j = 0; j < seq; j++) {
           if (anyKey && mask !== undefined && mask[b * seq + j] === 0) {
             probabilities[j] = -Infinity;
             continue;
           }
-          const kBase = (b * seq + j) * width + h * headDim;
+          const kBase = (b * seq + j) * stride + h * headDim;
           let dot = 0;
           for (let d = 0; d < headDim; d++) dot += q[qBase + d] * k[kBase + d];
           probabilities[j] = dot * scale;
@@ -118,8 +119,8 @@ function attention(q: Float32Array, k: Float32Array, v: Float32Array, options: A
         for (let j = 0; j < seq; j++) {
           const weight = probabilities[j] / total;
           if (weight === 0) continue;
-          const vBase = (b * seq + j) * width + h * headDim;
-          for (let d = 0; d < headDim; d++) out[qBase + d] += weight * v[vBase + d];
+          const vBase = (b * seq + j) * stride + h * headDim;
+          for (let d = 0; d < headDim; d++) out[outBase + d] += weight * v[vBase + d];
         }
       }
     }

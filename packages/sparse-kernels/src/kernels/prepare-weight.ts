@@ -11,14 +11,17 @@ export interface PreparedCsr {
 }
 
 /**
- * An int8 weight cut into 4×4 tiles for `vpdpbusd`: block row `b` (output rows 4b..4b+3) keeps
- * tiles at input groups `groups[pointers[b] .. pointers[b + 1])` (columns 4g..4g+3); tile `i`
- * holds 16 bytes, `weights[16i + 4j + x] = W[4b + j, 4g + x]`, so one 32-bit lane is one row's
- * four weights against four consecutive inputs.
+ * An int8 weight gathered for `vpdpbusd`, 4 output rows at a time: row group `b` (rows
+ * 4b..4b+3) lists the input columns where any of its rows has a stored non-zero, ascending, in
+ * quads `pointers[b] .. pointers[b + 1]`; the last quad is padded by repeating its last column
+ * with zero weights. Quad `q` multiplies columns `columns[4q .. 4q + 3]`:
+ * `weights[16q + 4j + x] = W[4b + j, columns[4q + x]]`, so one 32-bit lane is one row's four
+ * weights against one token's four gathered inputs. A 4x1-block weight keeps exactly its blocks
+ * (plus at most 3 padding columns per row group); no all-zero column is multiplied.
  */
-export interface PreparedVnni {
+export interface PreparedInt8 {
   pointers: Int32Array;
-  groups: Int32Array;
+  columns: Int32Array;
   weights: Int8Array;
   /** Per output row, padded to a multiple of 4. */
   rowSums: Int32Array;
@@ -27,7 +30,7 @@ export interface PreparedVnni {
 }
 
 const csrCache = new WeakMap<PackedWeight, PreparedCsr>();
-const vnniCache = new WeakMap<PackedWeight, PreparedVnni>();
+const int8Cache = new WeakMap<PackedWeight, PreparedInt8>();
 
 /** The weight as dense numbers: fp32 values, or the integers of an int8 weight. */
 function denseNumbers(weight: PackedWeight): Float32Array {
@@ -72,41 +75,48 @@ export function prepareCsr(weight: PackedWeight): PreparedCsr {
 }
 
 /**
- * The int8 weight as 4×4 VNNI tiles (see {@link PreparedVnni}), cached per weight object.
+ * The int8 weight gathered in quads of non-zero columns per 4 output rows (see
+ * {@link PreparedInt8}), cached per weight object.
  *
  * @example
  * ```ts
- * const tiles = prepareVnni(quantizeWeightInt8(packWeight(dense, 768, 768, { format: 'block' })));
+ * const quads = prepareInt8(quantizeWeightInt8(packWeight(dense, 768, 768, { format: 'block' })));
  * ```
  */
-export function prepareVnni(weight: PackedWeight): PreparedVnni {
-  const cached = vnniCache.get(weight);
+export function prepareInt8(weight: PackedWeight): PreparedInt8 {
+  const cached = int8Cache.get(weight);
   if (cached !== undefined) return cached;
   const dense = denseNumbers(weight);
   const { rows, cols } = weight;
-  const blockRows = Math.ceil(rows / 4);
-  const groupCount = Math.ceil(cols / 4);
-  const at = (r: number, c: number): number => (r < rows && c < cols ? dense[r * cols + c] : 0);
-  const pointers = new Int32Array(blockRows + 1);
-  const groups: number[] = [];
-  const tiles: number[] = [];
-  const rowSums = new Int32Array(blockRows * 4);
-  const scales = new Float32Array(blockRows * 4);
-  for (let b = 0; b < blockRows; b++) {
-    for (let g = 0; g < groupCount; g++) {
-      let any = false;
-      for (let j = 0; j < 4 && !any; j++) for (let x = 0; x < 4; x++) if (at(4 * b + j, 4 * g + x) !== 0) any = true;
-      if (!any) continue;
-      groups.push(g);
-      for (let j = 0; j < 4; j++) for (let x = 0; x < 4; x++) tiles.push(at(4 * b + j, 4 * g + x));
-    }
-    pointers[b + 1] = groups.length;
+  const rowGroups = Math.ceil(rows / 4);
+  const at = (r: number, c: number): number => (r < rows ? dense[r * cols + c] : 0);
+  const kept = (b: number, c: number): boolean => at(4 * b, c) !== 0 || at(4 * b + 1, c) !== 0 || at(4 * b + 2, c) !== 0 || at(4 * b + 3, c) !== 0;
+  const pointers = new Int32Array(rowGroups + 1);
+  for (let b = 0; b < rowGroups; b++) {
+    let count = 0;
+    for (let c = 0; c < cols; c++) if (kept(b, c)) count++;
+    pointers[b + 1] = pointers[b] + Math.ceil(count / 4);
   }
+  const columns = new Int32Array(4 * pointers[rowGroups]);
+  const weights = new Int8Array(16 * pointers[rowGroups]);
+  for (let b = 0; b < rowGroups; b++) {
+    let slot = 4 * pointers[b];
+    for (let c = 0; c < cols; c++) {
+      if (!kept(b, c)) continue;
+      const quad = slot >> 2;
+      const x = slot & 3;
+      columns[slot++] = c;
+      for (let j = 0; j < 4; j++) weights[16 * quad + 4 * j + x] = at(4 * b + j, c);
+    }
+    for (; slot < 4 * pointers[b + 1]; slot++) columns[slot] = columns[slot - 1];
+  }
+  const rowSums = new Int32Array(rowGroups * 4);
+  const scales = new Float32Array(rowGroups * 4);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) rowSums[r] += dense[r * cols + c];
     scales[r] = weight.scales![r];
   }
-  const prepared = { pointers, groups: Int32Array.from(groups), weights: Int8Array.from(tiles), rowSums, scales };
-  vnniCache.set(weight, prepared);
+  const prepared = { pointers, columns, weights, rowSums, scales };
+  int8Cache.set(weight, prepared);
   return prepared;
 }

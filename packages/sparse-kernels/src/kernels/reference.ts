@@ -44,6 +44,7 @@ function referenceLinear(input: Float32Array, tokens: number, weight: PackedWeig
 function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array, options: AttentionOptions): Float32Array {
   const { batch, seq, heads, headDim, mask } = options;
   const width = heads * headDim;
+  const stride = options.stride ?? width;
   const out = new Float32Array(batch * seq * width);
   const scores = new Float64Array(seq);
   for (let b = 0; b < batch; b++) {
@@ -55,7 +56,7 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array, o
         for (let j = 0; j < seq; j++) {
           const attends = !anyKey || mask === undefined || mask[b * seq + j] !== 0;
           let dot = 0;
-          for (let d = 0; d < headDim; d++) dot += q[(b * seq + i) * width + h * headDim + d] * k[(b * seq + j) * width + h * headDim + d];
+          for (let d = 0; d < headDim; d++) dot += q[(b * seq + i) * stride + h * headDim + d] * k[(b * seq + j) * stride + h * headDim + d];
           scores[j] = attends ? dot / Math.sqrt(headDim) : -Infinity;
           max = Math.max(max, scores[j]);
         }
@@ -63,7 +64,7 @@ function referenceAttention(q: Float32Array, k: Float32Array, v: Float32Array, o
         for (let j = 0; j < seq; j++) total += scores[j] = Math.exp(scores[j] - max);
         for (let d = 0; d < headDim; d++) {
           let sum = 0;
-          for (let j = 0; j < seq; j++) sum += (scores[j] / total) * v[(b * seq + j) * width + h * headDim + d];
+          for (let j = 0; j < seq; j++) sum += (scores[j] / total) * v[(b * seq + j) * stride + h * headDim + d];
           out[(b * seq + i) * width + h * headDim + d] = sum;
         }
       }

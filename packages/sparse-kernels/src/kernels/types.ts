@@ -24,6 +24,18 @@ export interface LinearOptions {
    * Ignored for fp32 weights.
    */
   activation?: ActivationQuantization;
+  /** Where to write the `[tokens, rows]` result (not overlapping the input); default: a new array. */
+  out?: Float32Array;
+}
+
+/** Options of {@link Kernels.feedForward}. */
+export interface FeedForwardOptions {
+  /** Apply the exact (erf) GELU to the intermediate. */
+  gelu?: boolean;
+  /** Calibrated input quantization of the first and the second Linear (int8 weights), as in {@link LinearOptions.activation}. */
+  activations?: [ActivationQuantization | undefined, ActivationQuantization | undefined];
+  /** Where to write the `[tokens, second.rows]` result (not overlapping the input); default: a new array. */
+  out?: Float32Array;
 }
 
 /** Shapes of {@link Kernels.attention}. */
@@ -34,6 +46,13 @@ export interface AttentionOptions {
   headDim: number;
   /** `[batch, seq]`, 1 = attend to this key, 0 = padding (a row with no key attends uniformly). */
   mask?: Float32Array;
+  /**
+   * Distance between consecutive tokens' rows in q, k and v (default `heads·headDim`): e.g.
+   * `3·heads·headDim` when they are views into one fused query/key/value projection.
+   */
+  stride?: number;
+  /** Where to write the `[batch, seq, heads·headDim]` result (not overlapping q, k, v); default: a new array. */
+  out?: Float32Array;
 }
 
 /**
@@ -61,6 +80,20 @@ export interface Kernels {
    * dtype; int8 weights quantize the input to uint8 and accumulate in int32.
    */
   linear(input: Float32Array, tokens: number, weight: PackedWeight, bias?: Float32Array, options?: LinearOptions): Float32Array;
+  /**
+   * Optional: `second(gelu?(first(input)))`, the two Linears of a feed-forward block, equal to two
+   * {@link Kernels.linear} calls. The native kernels pass the intermediate between them in their
+   * internal tiled layout instead of writing and re-reading it token by token.
+   */
+  feedForward?(
+    input: Float32Array,
+    tokens: number,
+    first: PackedWeight,
+    firstBias: Float32Array | undefined,
+    second: PackedWeight,
+    secondBias: Float32Array | undefined,
+    options?: FeedForwardOptions,
+  ): Float32Array;
   /** Normalizes each of `rows` rows of `cols` values: `(x − mean) / √(var + eps) · gamma + beta`. */
   layerNorm(x: Float32Array, rows: number, cols: number, gamma: Float32Array, beta: Float32Array, eps: number, out?: Float32Array): Float32Array;
   /** The exact GELU `x · Φ(x)`, in place. */
@@ -69,7 +102,7 @@ export interface Kernels {
   addInPlace(a: Float32Array, b: Float32Array): Float32Array;
   /**
    * Multi-head scaled dot-product attention, `softmax(q·kᵀ / √headDim + mask) · v` per head, with
-   * q, k, v and the result `[batch, seq, heads·headDim]`.
+   * q, k, v and the result `[batch, seq, heads·headDim]` (q, k, v rows `stride` apart if given).
    */
   attention(q: Float32Array, k: Float32Array, v: Float32Array, options: AttentionOptions): Float32Array;
 }

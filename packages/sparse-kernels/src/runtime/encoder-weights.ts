@@ -1,6 +1,7 @@
 import { isPackedWeight, type Bundle } from '../bundle/bundle-types';
 import { EMBEDDING_NAMES, HEAD_NAMES, layerTensorNames, type ParameterPair } from '../bundle/encoder-tensors';
 import { BundleError } from '../bundle/bundle-error';
+import { concatRows } from '../formats/concat-rows';
 import type { PackedWeight } from '../formats/packed-weight';
 import type { ActivationQuantization } from '../kernels/types';
 
@@ -24,6 +25,8 @@ export interface RuntimeLayer {
   query: RuntimeLinear;
   key: RuntimeLinear;
   value: RuntimeLinear;
+  /** Query, key and value stacked into one `[3·out, in]` Linear, when their layouts allow it. */
+  queryKeyValue?: RuntimeLinear;
   attentionOutput: RuntimeLinear;
   attentionNorm: RuntimeNorm;
   intermediate: RuntimeLinear;
@@ -56,8 +59,27 @@ export function rangeQuantization([low, high]: [number, number]): ActivationQuan
 }
 
 /**
+ * Query, key and value as one Linear (one kernel call reads and quantizes their shared input
+ * once), when their weights stack (see `concatRows`) and they quantize the input alike.
+ */
+function fusedQueryKeyValue(parts: RuntimeLinear[]): RuntimeLinear | undefined {
+  const [query] = parts;
+  const sameActivation = parts.every((part) => part.activation?.scale === query.activation?.scale && part.activation?.zeroPoint === query.activation?.zeroPoint);
+  const weight = sameActivation ? concatRows(parts.map((part) => part.weight)) : undefined;
+  if (weight === undefined) return undefined;
+  const bias = new Float32Array(weight.rows);
+  let offset = 0;
+  for (const part of parts) bias.set(part.bias, offset), (offset += part.bias.length);
+  return { weight, bias, ...(query.activation === undefined ? {} : { activation: query.activation }) };
+}
+
+const weightsCache = new WeakMap<Bundle, RuntimeWeights>();
+
+/**
  * Arranges a bundle's tensors by role for the forward pass; dense Linear weights become
- * `'dense'` packed weights so one kernel call serves every Linear.
+ * `'dense'` packed weights so one kernel call serves every Linear. Computed once per bundle
+ * object, so that runtimes of one bundle share the stacked weights (and what the kernels
+ * prepare from them).
  *
  * @example
  * ```ts
@@ -66,6 +88,12 @@ export function rangeQuantization([low, high]: [number, number]): ActivationQuan
  * ```
  */
 export function runtimeWeights(bundle: Bundle): RuntimeWeights {
+  let weights = weightsCache.get(bundle);
+  if (weights === undefined) weightsCache.set(bundle, (weights = arrangeWeights(bundle)));
+  return weights;
+}
+
+function arrangeWeights(bundle: Bundle): RuntimeWeights {
   const { config, tensors } = bundle;
   const ranges = bundle.quantization?.activations ?? {};
   const dense = (name: string): Float32Array => {
@@ -84,11 +112,14 @@ export function runtimeWeights(bundle: Bundle): RuntimeWeights {
   const layers: RuntimeLayer[] = [];
   for (let layer = 0; layer < config.numLayers; layer++) {
     const names = layerTensorNames(config.family, layer);
+    const [query, key, value] = [linear(names.query), linear(names.key), linear(names.value)];
+    const queryKeyValue = fusedQueryKeyValue([query, key, value]);
     layers.push({
       heads: config.headsPerLayer[layer],
-      query: linear(names.query),
-      key: linear(names.key),
-      value: linear(names.value),
+      query,
+      key,
+      value,
+      ...(queryKeyValue === undefined ? {} : { queryKeyValue }),
       attentionOutput: linear(names.attentionOutput),
       attentionNorm: norm(names.attentionNorm),
       intermediate: linear(names.intermediate),

@@ -7,7 +7,7 @@ import type { EncoderConfig } from '../bundle/encoder-config';
 import { readBundle } from '../bundle/read-bundle';
 import { loadKernels } from '../kernels/load-kernels';
 import type { Kernels } from '../kernels/types';
-import { encoderForward, type EncoderOutputs } from './encoder-forward';
+import { createForwardWorkspace, encoderForward, type EncoderOutputs } from './encoder-forward';
 import { runtimeWeights } from './encoder-weights';
 import { checkEncoderInputs, type EncoderInputs } from './runtime-inputs';
 
@@ -49,13 +49,14 @@ export function createEncoderRuntime(bundle: Bundle, options: LoadBundleOptions 
   const kernels = parsed.data.kernels ?? loadKernels();
   const weights = runtimeWeights(bundle);
   const { config } = bundle;
+  const workspace = createForwardWorkspace();
   return {
     config,
     ...(bundle.vocab === undefined ? {} : { vocab: bundle.vocab }),
     ...(bundle.quantization === undefined ? {} : { quantization: bundle.quantization }),
     kernels,
     compression: compressionReport(bundle),
-    run: (inputs) => encoderForward(kernels, config, weights, checkEncoderInputs(inputs, config)),
+    run: (inputs) => encoderForward(kernels, config, weights, checkEncoderInputs(inputs, config), workspace),
   };
 }
 
