@@ -1,18 +1,25 @@
 // Issue experiment: a student distilled from a pre-trained teacher on the embedded MLM corpus
 // reaches a lower masked-LM loss than the same student trained from scratch for the same steps.
 //
-//   node packages/distill/scripts/distill-vs-scratch.mjs [--scale=ci|issue] [--backend=wasm]
+//   node packages/distill/scripts/distill-vs-scratch.mjs [--scale=ci|issue] [--backend=wasm] [--teacherSteps=N ...]
+//   cd benchmarks && node distill-vs-scratch/run.mjs      (the issue scale on pofa-native; writes results/)
 //
-// `issue` (the issue's sizes): teacher bert-mini (4 layers, 256), student bert-tiny (2, 128).
-// `ci`: the same recipe shrunk so it runs in well under a minute (used by the e2e test).
+// `issue` (the issue's sizes): teacher bert-mini (4 layers, 256), student bert-tiny (2, 128),
+// the whole embedded SOTU training split. `ci`: the same recipe shrunk so it runs in well under
+// a minute. Any scale field can be overridden (`--studentSteps=200`); `softPositions` picks where
+// the soft targets apply: `masked` (the masked-LM positions) or `tokens` (every non-padding one);
+// `preset` the distillation preset (default prune-ofa); `teacherCache=DIR` keeps the trained teacher.
 import { createLinearWarmupSchedule, createTrainer, createRandom, initBackend, tf } from '@pofa/core';
 import { distillationPreset, createDistillationModifier } from '@pofa/distill';
-import { BertModel, createWordPieceTokenizer, maskedLmLoss, presetConfig, trainWordPieceVocab } from '@pofa/models';
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BertModel, createWordPieceTokenizer, loadPretrained, maskedLmLoss, presetConfig, savePretrained, trainWordPieceVocab } from '@pofa/models';
 import { createMaskedLmBatcher, loadMlmCorpus } from '@pofa/tasks';
 
 export const SCALES = {
   ci: { texts: 300, vocab: 600, maxLength: 48, batch: 16, teacherSteps: 250, studentSteps: 120, teacher: { layers: 2, hidden: 96, heads: 4 }, student: { layers: 1, hidden: 48, heads: 2 } },
-  issue: { texts: 2000, vocab: 1000, maxLength: 32, batch: 32, teacherSteps: 1000, studentSteps: 300, teacherRate: 1e-3, teacher: { layers: 4, hidden: 256, heads: 4 }, student: { layers: 2, hidden: 128, heads: 2 } },
+  issue: { texts: 17026, vocab: 1000, maxLength: 64, batch: 32, teacherSteps: 3000, studentSteps: 400, teacherRate: 1e-3, softPositions: 'masked', teacher: { layers: 4, hidden: 256, heads: 4 }, student: { layers: 2, hidden: 128, heads: 2 } },
 };
 
 function bert(shape, vocab, maxLength, seed) {
@@ -40,11 +47,13 @@ function trainingData(batcher) {
   };
 }
 
-function mlmLoss(model, batch, context) {
-  const outputs = model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }, { training: true, random: context.random });
-  // Soft targets only where the masked-LM loss looks: the selected positions.
-  const mask = tf.cast(tf.notEqual(batch.labels, -100), 'float32');
-  return { loss: maskedLmLoss(outputs.logits, batch.labels), outputs: { ...outputs, mask } };
+/** The masked-LM loss; `softPositions` says where the distillation's soft targets apply. */
+function mlmLoss(softPositions) {
+  return (model, batch, context) => {
+    const outputs = model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }, { training: true, random: context.random });
+    const mask = softPositions === 'tokens' ? tf.cast(batch.attentionMask, 'float32') : tf.cast(tf.notEqual(batch.labels, -100), 'float32');
+    return { loss: maskedLmLoss(outputs.logits, batch.labels), outputs: { ...outputs, mask } };
+  };
 }
 
 function validationLoss(model, batcher) {
@@ -58,16 +67,16 @@ function validationLoss(model, batcher) {
   return total / count;
 }
 
-async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3) {
+async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3, softPositions = 'masked') {
   // Linear warmup over the first 10% of the steps, then linear decay (the BERT recipe).
   const schedule = createLinearWarmupSchedule({ learningRate: rate, warmupSteps: Math.ceil(steps / 10), totalSteps: steps });
-  const trainer = createTrainer({ model, data: trainingData(batcher), loss: mlmLoss, schedule, maxSteps: steps, batchSize: 1, clipNorm: 1, progress: false, seed, modifiers });
+  const trainer = createTrainer({ model, data: trainingData(batcher), loss: mlmLoss(softPositions), schedule, maxSteps: steps, batchSize: 1, clipNorm: 1, progress: false, seed, modifiers });
   await trainer.train();
   trainer.optimizer.dispose();
 }
 
-export async function runExperiment(scaleName = 'ci', backend = 'wasm') {
-  const scale = SCALES[scaleName];
+export async function runExperiment(scaleName = 'ci', backend = 'wasm', overrides = {}) {
+  const scale = { ...SCALES[scaleName], ...overrides };
   await initBackend({ backend });
   const corpus = await loadMlmCorpus({ sources: ['sotu'] });
   const trainTexts = corpus.train.slice(0, scale.texts);
@@ -90,8 +99,19 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm') {
 
   const note = (stage) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${stage}`);
   note('data and vocabulary ready; training the teacher');
-  const teacher = bert(scale.teacher, tokenizer.vocabSize, scale.maxLength, 1);
-  await train(teacher, trainBatcher(1), scale.teacherSteps, 1, [], scale.teacherRate ?? 2e-3);
+  // With `teacherCache` (a folder), the trained teacher is saved there under a hash of what
+  // made it, and loaded instead of retrained next time (student variants then cost minutes).
+  const teacherSettings = { texts: scale.texts, vocab: scale.vocab, maxLength: scale.maxLength, batch: scale.batch, steps: scale.teacherSteps, rate: scale.teacherRate ?? 2e-3, shape: scale.teacher };
+  const cached = scale.teacherCache === undefined ? undefined : join(scale.teacherCache, createHash('sha256').update(JSON.stringify(teacherSettings)).digest('hex').slice(0, 16));
+  let teacher;
+  if (cached !== undefined && (await stat(join(cached, 'model.safetensors')).catch(() => undefined)) !== undefined) {
+    teacher = (await loadPretrained(cached, { task: 'masked-lm' })).model;
+    note(`teacher loaded from ${cached}`);
+  } else {
+    teacher = bert(scale.teacher, tokenizer.vocabSize, scale.maxLength, 1);
+    await train(teacher, trainBatcher(1), scale.teacherSteps, 1, [], scale.teacherRate ?? 2e-3);
+    if (cached !== undefined) await savePretrained(teacher, cached);
+  }
   teacher.eval();
   const teacherLoss = validationLoss(teacher, validationBatcher);
 
@@ -103,17 +123,19 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm') {
 
   note(`scratch student validation loss ${scratchLoss.toFixed(3)}; distilling the student`);
   const distilled = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
-  const modifier = createDistillationModifier({ teacher, config: distillationPreset('prune-ofa'), random: createRandom(3) });
-  await train(distilled, trainBatcher(2), scale.studentSteps, 2, [modifier]);
+  const modifier = createDistillationModifier({ teacher, config: distillationPreset(scale.preset ?? 'prune-ofa'), random: createRandom(3) });
+  await train(distilled, trainBatcher(2), scale.studentSteps, 2, [modifier], 2e-3, scale.softPositions);
   distilled.eval();
   const distilledLoss = validationLoss(distilled, validationBatcher);
-  const result = { scale: scaleName, backend, teacherLoss, scratchLoss, distilledLoss, seconds: (Date.now() - started) / 1000 };
+  const { teacher: teacherShape, student: studentShape, teacherCache: _cache, ...settings } = scale;
+  const result = { scale: scaleName, backend, settings: { ...settings, teacherShape, studentShape }, teacherLoss, scratchLoss, distilledLoss, seconds: (Date.now() - started) / 1000 };
   for (const model of [teacher, scratch, distilled]) model.dispose();
   return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
-  const result = await runExperiment(args.scale ?? 'issue', args.backend ?? 'wasm');
+  const { scale, backend, ...rest } = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+  const overrides = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, Number.isNaN(Number(value)) ? value : Number(value)]));
+  const result = await runExperiment(scale ?? 'issue', backend ?? 'wasm', overrides);
   console.log(JSON.stringify(result, null, 2));
 }

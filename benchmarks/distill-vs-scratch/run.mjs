@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The @pofa/distill acceptance experiment at the issue's sizes, on pofa-native: a bert-tiny-shaped
+// student distilled (prune-ofa preset) from a bert-mini-shaped teacher against the same student
+// trained without the teacher, same steps and data. Writes results/distill-vs-scratch.json.
+//   cd benchmarks && node distill-vs-scratch/run.mjs [--studentSteps=400 --softPositions=tokens --preset=distilbert ...]
+// The trained teacher is kept in <repo>/.pofa-cache/distill-teachers/ and reused by later runs.
+import { writeFileAtomic } from '@pofa/core';
+import { registerPofaNativeBackend } from '@pofa/sparse-kernels';
+import { runExperiment } from '../../packages/distill/scripts/distill-vs-scratch.mjs';
+
+const { out, ...rest } = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+const overrides = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, Number.isNaN(Number(value)) ? value : Number(value)]));
+const backend = registerPofaNativeBackend() ? 'pofa-native' : 'wasm';
+const teacherCache = new URL('../../.pofa-cache/distill-teachers', import.meta.url).pathname;
+const result = await runExperiment('issue', backend, { teacherCache, ...overrides });
+const path = out ?? new URL('../results/distill-vs-scratch.json', import.meta.url).pathname;
+await writeFileAtomic(path, `${JSON.stringify(result, null, 2)}\n`);
+console.log(JSON.stringify(result, null, 2));
