@@ -3,7 +3,7 @@
 // on the pofa-native tfjs backend, tfjs wasm, tfjs cpu and PyTorch (Debian's python3-torch), one
 // fresh process per row. Writes results/training-throughput.json.
 // Usage: node training-throughput/run.mjs [--engines pofa-native,wasm,cpu,pytorch]
-//        [--models bert-mini,bert-base] [--steps 3] [--warmup 1] [--threads 2] [--timeout 1200]
+//        [--models bert-mini,bert-base] [--steps 3] [--warmup 1] [--threads 2] [--timeout 1200] [--cpu-timeout 180]
 // bert-mini runs at batch 32, bert-base at batch 8, both at sequence 128; tfjs cpu at
 // --cpu-batch (4) and wasm at halved batches where the full one fails (see runWithFallback).
 // Rows that still fail are recorded with tokensPerSecond null and the error. POFA_BENCH_SPARSE_KERNELS / POFA_BENCH_MODELS: see engines.mjs.
@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     timeout: { type: 'string', default: '1200' },
+    'cpu-timeout': { type: 'string', default: '180' },
     'min-batch': { type: 'string', default: '4' },
     'cpu-batch': { type: 'string', default: '4' },
     out: { type: 'string', default: join(here, '..', 'results', 'training-throughput.json') },
@@ -42,10 +43,14 @@ function runRow(engine, model, batch = BATCH[model]) {
       ? ['/usr/bin/python3', [join(here, 'pytorch.py'), ...common, '--threads', args.threads]]
       : [process.execPath, [join(here, 'step-runner.mjs'), '--backend', engine, ...common]];
   const started = Date.now();
-  const result = spawnSync(command, commandArgs, { encoding: 'utf8', timeout: Number(args.timeout) * 1000, maxBuffer: 1 << 24 });
+  const timeout = Number(slow ? args['cpu-timeout'] : args.timeout);
+  const result = spawnSync(command, commandArgs, { encoding: 'utf8', timeout: timeout * 1000, maxBuffer: 1 << 24 });
   const line = result.stdout?.trim().split('\n').filter((text) => text.startsWith('{')).pop();
   if (result.status !== 0 || line === undefined) {
-    const error = result.error?.message ?? result.stderr?.trim().split('\n').find((text) => /Error/.test(text)) ?? `exit ${result.status}`;
+    const timedOut = result.error !== undefined && /ETIMEDOUT/.test(result.error.message);
+    const error = timedOut
+      ? `no step within ${timeout} s (fewer than ${((batch * SEQ) / timeout).toFixed(1)} tokens/s)`
+      : result.error?.message ?? result.stderr?.trim().split('\n').find((text) => /Error/.test(text)) ?? `exit ${result.status}`;
     console.error(`${engine} ${model} batch ${batch}: failed after ${((Date.now() - started) / 1000).toFixed(0)} s: ${error}`);
     return { engine, model, batch, seq: SEQ, threads: engine === 'pofa-native' || engine === 'pytorch' ? Number(args.threads) : 1, tokensPerSecond: null, error };
   }
