@@ -61,7 +61,8 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, weight
         const gradient = fused
           ? runFusedKernel(FUSED_KERNELS.softmaxCrossEntropyGrad, { logits: savedLogits, labels: savedLabels, logSumExp: savedLogSumExp, scale })[0]
           : compositeGradient(savedLogits, savedLabels, savedLogSumExp, scale);
-        return [gradient, tf.zerosLike(savedLabels), tf.zerosLike(savedWeights)];
+        // (tfjs asks float32 gradients of every input on a differentiated path.)
+        return [gradient, tf.zeros(savedLabels.shape), tf.zerosLike(savedWeights)];
       },
     };
   });
