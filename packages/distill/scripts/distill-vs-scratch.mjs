@@ -8,9 +8,11 @@
 // the whole embedded SOTU training split. `ci`: the same recipe shrunk so it runs in well under
 // a minute. Any scale field can be overridden (`--studentSteps=200`); `softPositions` picks where
 // the soft targets apply: `masked` (the masked-LM positions) or `tokens` (every non-padding one);
-// `preset` the distillation preset (default prune-ofa); `teacherCache=DIR` keeps the trained teacher.
+// `preset` the distillation preset (default prune-ofa), `hardWeight`/`softWeight`/`temperature`
+// override its weights; `evalEvery=N` prints the validation loss every N steps of each training;
+// `teacherCache=DIR` keeps the trained teacher.
 import { createLinearWarmupSchedule, createTrainer, createRandom, initBackend, tf } from '@pofa/core';
-import { distillationPreset, createDistillationModifier } from '@pofa/distill';
+import { distillationPreset, createDistillationModifier, featureRequest } from '@pofa/distill';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,9 +50,9 @@ function trainingData(batcher) {
 }
 
 /** The masked-LM loss; `softPositions` says where the distillation's soft targets apply. */
-function mlmLoss(softPositions) {
+function mlmLoss(softPositions, features) {
   return (model, batch, context) => {
-    const outputs = model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }, { training: true, random: context.random });
+    const outputs = model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask }, { training: true, random: context.random, features });
     const mask = softPositions === 'tokens' ? tf.cast(batch.attentionMask, 'float32') : tf.cast(tf.notEqual(batch.labels, -100), 'float32');
     return { loss: maskedLmLoss(outputs.logits, batch.labels), outputs: { ...outputs, mask } };
   };
@@ -67,10 +69,44 @@ function validationLoss(model, batcher) {
   return total / count;
 }
 
-async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3, softPositions = 'masked') {
+/**
+ * The cross-entropy of the validation batches' masked labels under the training labels' unigram
+ * frequencies (add-one smoothed): the loss of a model that ignores the context, the plateau that
+ * masked-LM training sits on before its attention learns to use the context.
+ */
+function unigramLoss(trainBatcher, validationBatcher, vocabSize) {
+  const counts = new Float64Array(vocabSize).fill(1);
+  const labelsOf = function* (batcher) {
+    for (const batch of batcher.batches(0)) {
+      const labels = batch.labels.dataSync();
+      batch.dispose();
+      for (const label of labels) if (label >= 0) yield label;
+    }
+  };
+  for (const label of labelsOf(trainBatcher)) counts[label] += 1;
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  let loss = 0;
+  let count = 0;
+  for (const label of labelsOf(validationBatcher)) {
+    loss -= Math.log(counts[label] / total);
+    count += 1;
+  }
+  return loss / count;
+}
+
+async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3, softPositions = 'masked', curve) {
   // Linear warmup over the first 10% of the steps, then linear decay (the BERT recipe).
   const schedule = createLinearWarmupSchedule({ learningRate: rate, warmupSteps: Math.ceil(steps / 10), totalSteps: steps });
-  const trainer = createTrainer({ model, data: trainingData(batcher), loss: mlmLoss(softPositions), schedule, maxSteps: steps, batchSize: 1, clipNorm: 1, progress: false, seed, modifiers });
+  const evaluation = curve === undefined ? {} : {
+    evalEvery: curve.every,
+    evaluate: (evaluated) => {
+      const loss = validationLoss(evaluated, curve.batcher);
+      curve.points.push(loss);
+      curve.note(`${curve.name} validation loss ${loss.toFixed(3)}`);
+      return { loss };
+    },
+  };
+  const trainer = createTrainer({ model, data: trainingData(batcher), loss: mlmLoss(softPositions, featureRequest(modifiers.flatMap((modifier) => modifier.config?.intermediate.map((match) => match.feature) ?? []))), schedule, maxSteps: steps, batchSize: 1, clipNorm: 1, progress: false, seed, modifiers, ...evaluation });
   await trainer.train();
   trainer.optimizer.dispose();
 }
@@ -98,7 +134,14 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm', override
   const started = Date.now();
 
   const note = (stage) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${stage}`);
-  note('data and vocabulary ready; training the teacher');
+  const curves = {};
+  const curveOf = (name) => {
+    if (scale.evalEvery === undefined) return undefined;
+    curves[name] = [];
+    return { name, every: scale.evalEvery, batcher: validationBatcher, points: curves[name], note };
+  };
+  const unigram = unigramLoss(trainBatcher(0), validationBatcher, tokenizer.vocabSize);
+  note(`data and vocabulary ready (unigram loss ${unigram.toFixed(3)}); training the teacher`);
   // With `teacherCache` (a folder), the trained teacher is saved there under a hash of what
   // made it, and loaded instead of retrained next time (student variants then cost minutes).
   const teacherSettings = { texts: scale.texts, vocab: scale.vocab, maxLength: scale.maxLength, batch: scale.batch, steps: scale.teacherSteps, rate: scale.teacherRate ?? 2e-3, shape: scale.teacher };
@@ -109,7 +152,7 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm', override
     note(`teacher loaded from ${cached}`);
   } else {
     teacher = bert(scale.teacher, tokenizer.vocabSize, scale.maxLength, 1);
-    await train(teacher, trainBatcher(1), scale.teacherSteps, 1, [], scale.teacherRate ?? 2e-3);
+    await train(teacher, trainBatcher(1), scale.teacherSteps, 1, [], scale.teacherRate ?? 2e-3, 'masked', curveOf('teacher'));
     if (cached !== undefined) await savePretrained(teacher, cached);
   }
   teacher.eval();
@@ -117,18 +160,21 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm', override
 
   note(`teacher validation loss ${teacherLoss.toFixed(3)}; training the student from scratch`);
   const scratch = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
-  await train(scratch, trainBatcher(2), scale.studentSteps, 2);
+  await train(scratch, trainBatcher(2), scale.studentSteps, 2, [], 2e-3, 'masked', curveOf('scratch'));
   scratch.eval();
   const scratchLoss = validationLoss(scratch, validationBatcher);
 
   note(`scratch student validation loss ${scratchLoss.toFixed(3)}; distilling the student`);
   const distilled = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
-  const modifier = createDistillationModifier({ teacher, config: distillationPreset(scale.preset ?? 'prune-ofa'), random: createRandom(3) });
-  await train(distilled, trainBatcher(2), scale.studentSteps, 2, [modifier], 2e-3, scale.softPositions);
+  const shape = { studentLayers: scale.student.layers, teacherLayers: scale.teacher.layers, studentHidden: scale.student.hidden, teacherHidden: scale.teacher.hidden };
+  const preset = distillationPreset(scale.preset ?? 'prune-ofa', shape);
+  const weights = Object.fromEntries(['hardWeight', 'softWeight', 'temperature'].filter((key) => scale[key] !== undefined).map((key) => [key, scale[key]]));
+  const modifier = createDistillationModifier({ teacher, config: { ...preset, ...weights }, random: createRandom(3) });
+  await train(distilled, trainBatcher(2), scale.studentSteps, 2, [modifier], 2e-3, scale.softPositions, curveOf('distilled'));
   distilled.eval();
   const distilledLoss = validationLoss(distilled, validationBatcher);
   const { teacher: teacherShape, student: studentShape, teacherCache: _cache, ...settings } = scale;
-  const result = { scale: scaleName, backend, settings: { ...settings, teacherShape, studentShape }, teacherLoss, scratchLoss, distilledLoss, seconds: (Date.now() - started) / 1000 };
+  const result = { scale: scaleName, backend, settings: { ...settings, teacherShape, studentShape }, unigramLoss: unigram, teacherLoss, scratchLoss, distilledLoss, ...(scale.evalEvery === undefined ? {} : { curves }), seconds: (Date.now() - started) / 1000 };
   for (const model of [teacher, scratch, distilled]) model.dispose();
   return result;
 }

@@ -21,7 +21,8 @@ export interface PresetShape {
  * A distillation config for a method of the literature, as plain data:
  *
  * - `prune-ofa`: 0.5 · task loss + 0.5 · KL at T = 2 (Zafrir et al. 2021).
- * - `distilbert`: 2 · task (MLM) + 5 · KL at T = 2 + 1 · cosine of the last hidden states (Sanh et al.).
+ * - `distilbert`: 2 · task (MLM) + 5 · KL at T = 2 + 1 · cosine of the last hidden states (Sanh et al.;
+ *   a student narrower than its teacher gets a projection for the cosine).
  * - `tinybert`: MSE of embeddings, of hidden states and attention scores on the `uniform`
  *   mapping (with projections when the widths differ), plus soft cross-entropy at T = 1.
  * - `pkd`: 0.3 · task + 0.7 · KL at T = 10 + 100 · PKD on the [CLS] of skip-mapped layers
@@ -50,7 +51,7 @@ export function distillationPreset(name: DistillationPresetName, shape?: PresetS
     case 'distilbert':
       return {
         temperature: 2, hardWeight: 2, softWeight: 5, softLoss: 'distill/kd-kl-divergence',
-        intermediate: [{ studentLayer: student, teacherLayer: teacher, feature: 'hidden', loss: 'distill/cosine-embedding' }],
+        intermediate: [{ studentLayer: student, teacherLayer: teacher, feature: 'hidden', loss: 'distill/cosine-embedding', projection }],
       };
     case 'tinybert':
       return {
