@@ -1,4 +1,4 @@
-// The AVX-512 + VNNI build (compiled with -mavx512f/bw/vl/vnni -mfma; used only when the CPU
+// The AVX-512 + VNNI build (compiled with -mavx512f/bw/vl/dq/vnni -mfma; used only when the CPU
 // reports all of them). The int8 kernel multiplies uint8 activations by int8 weights with
 // vpdpbusd: one 32-bit lane = one output row's 4 weights against one token's 4 inputs.
 #include <immintrin.h>
@@ -8,16 +8,7 @@
 namespace pofa {
 namespace avx512 {
 
-constexpr int VW = 16;
-typedef float vf __attribute__((vector_size(64)));
-static inline vf vload(const float* p) { return (vf)_mm512_loadu_ps(p); }
-static inline void vstore(float* p, vf v) { _mm512_storeu_ps(p, (__m512)v); }
-static inline vf vbroadcast(float x) { return (vf)_mm512_set1_ps(x); }
-static inline vf vmadd(vf a, vf b, vf c) { return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
-static inline float vsum(vf v) { return _mm512_reduce_add_ps((__m512)v); }
-constexpr int GEMM_MR = 12;
-#define ISA_NAME "avx512-vnni"
-
+#include "isa-avx512.inc"
 #include "vector-math.inc"
 #include "vector-approx.inc"
 

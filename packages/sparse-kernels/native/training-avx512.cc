@@ -1,4 +1,4 @@
-// The AVX-512 build of the training kernels (compiled with -mavx512f/bw/vl/dq -mfma; used only
+// The AVX-512 build of the training kernels (compiled with -mavx512f/bw/vl/dq/vnni -mfma; used only
 // when the inference table chosen at load time is the AVX-512 one).
 #include <immintrin.h>
 
@@ -7,15 +7,7 @@
 namespace pofa {
 namespace avx512_training {
 
-constexpr int VW = 16;
-typedef float vf __attribute__((vector_size(64)));
-static inline vf vload(const float* p) { return (vf)_mm512_loadu_ps(p); }
-static inline void vstore(float* p, vf v) { _mm512_storeu_ps(p, (__m512)v); }
-static inline vf vbroadcast(float x) { return (vf)_mm512_set1_ps(x); }
-static inline vf vmadd(vf a, vf b, vf c) { return (vf)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c); }
-constexpr int GEMM_MR = 12;
-#define ISA_NAME "avx512-vnni"
-
+#include "isa-avx512.inc"
 #include "vector-math.inc"
 // Only the micro-kernel and block sizes of gemm-body.inc are used here, not its gemm().
 #pragma GCC diagnostic push
