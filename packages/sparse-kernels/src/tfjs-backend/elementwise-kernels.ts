@@ -1,6 +1,6 @@
 import { tf } from '@pofa/core';
 import { allocateOutput } from './buffer-pool';
-import { float32Output, float32Values } from './cpu-storage';
+import { float32Output, storedValues } from './cpu-storage';
 import type { TrainingAddon } from './training-addon';
 
 /** The addon's codes of the binary operations (`binary()` in `native/training-body.inc`). */
@@ -59,8 +59,8 @@ export function createBinaryKernel(addon: TrainingAddon, kernelName: string, fal
   const op = BINARY_OPS[kernelName];
   return (args) => {
     const { a, b } = args.inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const aValues = float32Values(args.backend, a);
-    const bValues = float32Values(args.backend, b);
+    const aValues = storedValues(args.backend, a, 'float32');
+    const bValues = storedValues(args.backend, b, 'float32');
     if (aValues === undefined || bValues === undefined) return fallback(args);
     const layout = broadcastLayout(a.shape, b.shape);
     if (layout === undefined) return fallback(args);
@@ -79,7 +79,7 @@ export function createUnaryKernel(addon: TrainingAddon, kernelName: string, fall
   const op = UNARY_OPS[kernelName];
   return (args) => {
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
-    const values = float32Values(args.backend, x);
+    const values = storedValues(args.backend, x, 'float32');
     if (values === undefined) return fallback(args);
     const out = allocateOutput(args.backend, values.length);
     addon.unary(op, values, out);
@@ -92,7 +92,7 @@ export function createSoftmaxKernel(addon: TrainingAddon, fallback: tf.KernelFun
   return (args) => {
     const { logits } = args.inputs as unknown as { logits: tf.TensorInfo };
     const { dim } = args.attrs as unknown as { dim: number };
-    const values = float32Values(args.backend, logits);
+    const values = storedValues(args.backend, logits, 'float32');
     const rank = logits.shape.length;
     if (values === undefined || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
     const cols = logits.shape[rank - 1];

@@ -1,17 +1,12 @@
 import { FUSED_KERNELS, tf } from '@pofa/core';
 import { allocateOutput } from './buffer-pool';
-import { float32Output, type CpuStorage } from './cpu-storage';
+import { float32Output, requireStoredValues } from './cpu-storage';
 import type { FusedTrainingAddon } from './training-addon';
 
 type Inputs = Record<string, tf.TensorInfo>;
 
-function valuesOf(backend: unknown, info: tf.TensorInfo): Float32Array | Int32Array {
-  const values = (backend as CpuStorage).data.get(info.dataId).values;
-  if (values instanceof Float32Array || values instanceof Int32Array) return values;
-  throw new Error(`pofa-native: a fused kernel got a ${info.dtype} tensor it cannot read`);
-}
-
-const floats = (backend: unknown, info: tf.TensorInfo) => valuesOf(backend, info) as Float32Array;
+/** A float32 input of a fused kernel, read in place. */
+const floats = (backend: unknown, info: tf.TensorInfo) => requireStoredValues(backend, info, 'float32');
 
 /** The size of the last dimension and the number of rows before it. */
 function rowsAndCols(shape: number[]): [number, number] {
@@ -36,14 +31,14 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
       const [rows, cols] = rowsAndCols(logits.shape);
       const rowLoss = allocateOutput(backend, rows);
       const lse = allocateOutput(backend, rows);
-      if (rows > 0) addon.fusedSoftmaxXent(floats(backend, logits), valuesOf(backend, labels) as Int32Array, rows, cols, rowLoss, lse);
+      if (rows > 0) addon.fusedSoftmaxXent(floats(backend, logits), requireStoredValues(backend, labels, 'int32'), rows, cols, rowLoss, lse);
       return [float32Output(backend, [rows], rowLoss), float32Output(backend, [rows], lse)];
     },
     [FUSED_KERNELS.softmaxCrossEntropyGrad]: ({ inputs, backend }) => {
       const { logits, labels, logSumExp, scale } = inputs as unknown as Inputs;
       const [rows, cols] = rowsAndCols(logits.shape);
       const out = allocateOutput(backend, rows * cols);
-      if (out.length > 0) addon.fusedSoftmaxXentGrad(floats(backend, logits), valuesOf(backend, labels) as Int32Array, floats(backend, logSumExp), floats(backend, scale), rows, cols, out);
+      if (out.length > 0) addon.fusedSoftmaxXentGrad(floats(backend, logits), requireStoredValues(backend, labels, 'int32'), floats(backend, logSumExp), floats(backend, scale), rows, cols, out);
       return float32Output(backend, logits.shape, out);
     },
     [FUSED_KERNELS.layerNorm]: ({ inputs, backend, attrs }) => {

@@ -1,6 +1,6 @@
 import { tf } from '@pofa/core';
 import { allocateOutput } from './buffer-pool';
-import { float32Output, float32Values, type CpuStorage } from './cpu-storage';
+import { float32Output, storedValues, type CpuStorage } from './cpu-storage';
 import type { TrainingAddon } from './training-addon';
 
 /** The addon's `binary()` code that copies its first operand through arbitrary strides. */
@@ -43,7 +43,7 @@ export function createTransposeKernel(addon: TrainingAddon, fallback: tf.KernelF
   return (args) => {
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
     const { perm } = args.attrs as unknown as { perm: number[] };
-    const values = float32Values(args.backend, x);
+    const values = storedValues(args.backend, x, 'float32');
     const layout = transposeLayout(x.shape, perm);
     if (values === undefined || layout.shape.length > 6) return fallback(args);
     const out = allocateOutput(args.backend, values.length);
@@ -62,7 +62,7 @@ export function createUnsortedSegmentSumKernel(fallback: tf.KernelFunc): tf.Kern
   return (args) => {
     const { x, segmentIds } = args.inputs as unknown as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
     const { numSegments } = args.attrs as unknown as { numSegments: number };
-    const values = float32Values(args.backend, x);
+    const values = storedValues(args.backend, x, 'float32');
     const ids = (args.backend as unknown as CpuStorage).data.get(segmentIds.dataId).values;
     if (values === undefined || !(ids instanceof Int32Array || ids instanceof Float32Array)) return fallback(args);
     const inner = tf.util.sizeFromShape(x.shape.slice(segmentIds.shape.length));
@@ -89,7 +89,7 @@ export function createReduceKernel(addon: TrainingAddon, kernelName: string, fal
   return (args) => {
     const { x } = args.inputs as unknown as { x: tf.TensorInfo };
     const attrs = args.attrs as unknown as { axis?: number | number[]; reductionIndices?: number | number[]; keepDims: boolean };
-    const values = float32Values(args.backend, x);
+    const values = storedValues(args.backend, x, 'float32');
     if (values === undefined) return fallback(args);
     const axes = tf.util.parseAxisParam(attrs.axis ?? attrs.reductionIndices ?? [], x.shape).sort((a, b) => a - b);
     if (axes.length === 0 || axes.some((axis, i) => i > 0 && axis !== axes[i - 1] + 1)) return fallback(args);

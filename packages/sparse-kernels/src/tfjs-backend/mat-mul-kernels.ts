@@ -1,6 +1,6 @@
 import { tf } from '@pofa/core';
 import { allocateOutput } from './buffer-pool';
-import { float32Output, float32Values, type CpuStorage } from './cpu-storage';
+import { float32Output, storedValues, type CpuStorage } from './cpu-storage';
 import type { TrainingAddon } from './training-addon';
 
 type KernelFunc = tf.KernelFunc;
@@ -19,8 +19,8 @@ interface MatMulOperands {
  */
 export function nativeMatMul(addon: TrainingAddon, backend: unknown, operands: MatMulOperands, bias?: Float32Array): tf.TensorInfo | undefined {
   const { a, b, transposeA, transposeB } = operands;
-  const aValues = float32Values(backend, a);
-  const bValues = float32Values(backend, b);
+  const aValues = storedValues(backend, a, 'float32');
+  const bValues = storedValues(backend, b, 'float32');
   if (aValues === undefined || bValues === undefined || a.shape.length < 2 || b.shape.length < 2) return undefined;
   const [aRows, aCols] = a.shape.slice(-2);
   const [bRows, bCols] = b.shape.slice(-2);
@@ -78,7 +78,7 @@ export function createFusedMatMulKernel(addon: TrainingAddon, backendName: strin
       transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number;
     };
     const n = transposeB ? b!.shape[b!.shape.length - 2] : b!.shape[b!.shape.length - 1];
-    const biasValues = bias !== undefined ? float32Values(args.backend, bias) : undefined;
+    const biasValues = bias !== undefined ? storedValues(args.backend, bias, 'float32') : undefined;
     const epilogueBias = bias !== undefined && biasValues !== undefined && tf.util.sizeFromShape(bias.shape) === n && bias.shape.length <= 1 ? biasValues : undefined;
     const product = nativeMatMul(addon, args.backend, { a: a!, b: b!, transposeA, transposeB }, epilogueBias);
     if (product === undefined) return fallback(args);
