@@ -34,7 +34,7 @@ export function requireStoredValues<D extends StoredDtype>(backend: unknown, inf
   if (values !== undefined) return values;
   const held = (backend as CpuStorage).data.get(info.dataId).values;
   const heldAs = typeof held === 'object' && held !== null ? held.constructor.name : String(held);
-  throw new Error(`pofa-native: a kernel needs a ${dtype} tensor held as a ${STORED_ARRAYS[dtype].name}, got a ${info.dtype} tensor held as ${heldAs}`);
+  throw new Error(`pofa-native: the kernel reads ${dtype} tensors held as ${STORED_ARRAYS[dtype].name}s; it got a ${info.dtype} tensor held as ${heldAs}`);
 }
 
 /** Wraps a freshly computed Float32Array as the backend's output tensor (no copy). */
