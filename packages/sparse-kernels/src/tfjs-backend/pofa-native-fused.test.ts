@@ -50,8 +50,14 @@ describe.runIf(native)('pofa-native fused kernels', () => {
     await initBackend({ backend: POFA_NATIVE_BACKEND });
     expect(Math.abs(nativeLoss - reference[0])).toBeLessThan(1e-5 * Math.abs(reference[0]));
     let worst = 0;
-    for (let i = 0; i < nativeGrad.length; i++) worst = Math.max(worst, Math.abs(nativeGrad[i] - reference[1][i]));
-    expect(worst).toBeLessThan(1e-7);
+    let largest = 0;
+    for (let i = 0; i < nativeGrad.length; i++) {
+      worst = Math.max(worst, Math.abs(nativeGrad[i] - reference[1][i]));
+      largest = Math.max(largest, Math.abs(reference[1][i]));
+    }
+    // A few float32 ulps of the largest gradient: the AVX2 and scalar exp differ from AVX-512's
+    // in the last bits (1.04e-7 on a largest gradient of ~0.14 there).
+    expect(worst).toBeLessThan(1e-6 * largest);
   });
 
   it('layer normalisation of a constant row gives β and finite gradients', () => {
