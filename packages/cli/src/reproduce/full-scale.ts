@@ -136,7 +136,7 @@ export async function prepareFullScale(
   const models: Array<TeacherSpec & { context: StageContext }> = [];
   for (const spec of specs) {
     const encoder = await prepareEncoder(await loadVocab(join(spec.pretrainedDir, 'vocab.txt')), [...texts.map((text) => ({ text })), ...tasks.flatMap(taskTexts)], PRUNE_OFA_FULL_SCALE.maxLength);
-    models.push({ ...spec, context: { scale: PRUNE_OFA_FULL_SCALE, seed: settings.seed, texts, encoder, training } });
+    models.push({ ...spec, context: { scale: PRUNE_OFA_FULL_SCALE, seed: settings.seed, texts, encoder, training, say } });
   }
   return { scale: PRUNE_OFA_FULL_SCALE, tasks, models };
 }

@@ -17,7 +17,8 @@ import { runnerOptionsShape } from './options';
 import { backendsOf, type ReproduceResult } from './prune-ofa-run';
 import type { StageSizes } from './prune-ofa-scales';
 import { finetuneDense, pretrainDense, type StageContext } from './prune-ofa-stages';
-import { ensureBackend, openWorkFolder, timedLogger, writeResultFiles } from './run-files';
+import { ensureBackend, openWorkFolder, runIdentity, timedLogger, writeResultFiles } from './run-files';
+import { openStageFolder } from './stage-identity';
 import { yieldToEventLoop } from './stage-runner';
 
 /**
@@ -66,7 +67,10 @@ async function lossesOfLog(file: string): Promise<{ first: number | null; final:
  * parameters, the task's primary metric on its test split (and its retention against the
  * teacher), and the median latency of a forward pass. Writes `ofa-<scale>.json` and `.md` to
  * `out`. The teacher stages are saved in `work` (default `<out>/work/ofa-<scale>`) and the
- * supernet checkpoints there, so a stopped run continues.
+ * supernet checkpoints there, so a stopped run continues. Each stage records the settings it was
+ * made with: a change of the fine-tuning steps reruns fine-tuning and the supernet but keeps the
+ * pre-training, a change of the supernet's own settings discards only its checkpoints, and a
+ * change of what every stage depends on ({@link runIdentity}) empties `work`.
  *
  * @example
  * ```ts
@@ -85,14 +89,13 @@ export async function reproduceOfa(options: OfaOptions): Promise<ReproduceResult
   const vocab = trainWordPieceVocab(texts, { vocabSize: scale.vocabSize });
   const encoder = await prepareEncoder(vocab, [...texts.map((text) => ({ text })), ...taskTexts(task)], scale.maxLength);
   const training = { progress: settings.progress, checkpointEvery: scale.checkpointEvery, ...(settings.signal === undefined ? {} : { signal: settings.signal }) };
-  const context: StageContext = { scale: stageSizesOf(scale), seed: settings.seed, texts, encoder, training };
-  const { log: _log, out: _out, work: _work, progress: _progress, signal: _signal, ...identity } = settings;
-  const work = await openWorkFolder(settings.work ?? join(settings.out, 'work', `ofa-${settings.scale}`), { ...identity, sizes: scale }, say);
+  const context: StageContext = { scale: stageSizesOf(scale), seed: settings.seed, texts, encoder, training, say };
+  const work = await openWorkFolder(settings.work ?? join(settings.out, 'work', `ofa-${settings.scale}`), runIdentity('ofa', settings, scale), say);
   const spec = { layers: scale.layers, hidden: scale.hidden, heads: scale.heads };
 
   say(`teacher: pre-training ${scale.layers} × ${scale.hidden} (${scale.heads} heads), then fine-tuning on ${task.name}`);
   const pretrained = await pretrainDense(spec, join(work, 'pretrained'), context);
-  const teacherResult = await finetuneDense(join(work, 'pretrained'), task, join(work, 'finetuned'), context);
+  const teacherResult = await finetuneDense({ dir: join(work, 'pretrained'), identity: pretrained.identity }, task, join(work, 'finetuned'), context);
   const supernet = await loadModel(join(work, 'finetuned'), 'sequence-classification', labelCountOf(task));
   const teacherParameters = supernet.parameterCount();
 
@@ -102,6 +105,11 @@ export async function reproduceOfa(options: OfaOptions): Promise<ReproduceResult
   });
   reorderByImportance(supernet, computeImportance(supernet, calibration.batches(0), { disposeBatches: true }));
   const supernetDir = join(work, 'supernet');
+  // Not a once-only stage (its checkpoints go once the table is written), but its checkpoints resume only for its own settings and teacher.
+  await openStageFolder(supernetDir, {
+    stage: 'supernet', finetuned: teacherResult.identity, steps: scale.steps.supernet, learningRate: scale.learningRate.supernet,
+    calibrationBatches: scale.calibrationBatches, widths: DEFAULT_WIDTH_MULTIPLIERS,
+  }, say);
   const checkpoints = join(supernetDir, 'checkpoints');
   const log = join(supernetDir, 'log.jsonl');
   // A supernet stage without a checkpoint starts over: its log starts over with it.

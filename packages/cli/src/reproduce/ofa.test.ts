@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@pofa/core';
@@ -45,6 +46,35 @@ describe('ofa at the smoke scale', () => {
     expect(markdown).toContain('| 0.667 | 3 | 48 |');
     expect(markdown).toContain('81M'); // PaddleSlim's width-0.667 BERT-base
     expect(files).toHaveLength(2);
+  });
+
+  it('reruns fine-tuning and the supernet when the fine-tuning steps change, and keeps pre-training', async () => {
+    const work = join(out, 'work', 'ofa-smoke');
+    const read = (stage: string, file: string): Promise<string> => readFile(join(work, stage, file), 'utf8');
+    const marker = join(work, 'supernet', 'marker');
+    const smoke = OFA_SCALES.smoke;
+    const saved = { latencyRuns: smoke.latencyRuns, teacherFinetune: smoke.steps.teacherFinetune };
+    const pretrained = await read('pretrained', 'done.json');
+    const finetuned = await read('finetuned', 'done.json');
+    await writeFile(marker, 'a file of the supernet stage');
+    try {
+      // The latency runs are part of no stage: every stage folder is kept, the supernet's included.
+      smoke.latencyRuns = saved.latencyRuns + 1;
+      await reproduceOfa({ scale: 'smoke', out });
+      expect(await read('finetuned', 'done.json')).toBe(finetuned);
+      expect(existsSync(marker)).toBe(true);
+      smoke.steps.teacherFinetune = saved.teacherFinetune - 1;
+      await reproduceOfa({ scale: 'smoke', out });
+    } finally {
+      smoke.latencyRuns = saved.latencyRuns;
+      smoke.steps.teacherFinetune = saved.teacherFinetune;
+    }
+    expect(await read('pretrained', 'done.json')).toBe(pretrained);
+    const refinetuned = JSON.parse(await read('finetuned', 'done.json'));
+    expect(refinetuned.identity).not.toBe(JSON.parse(finetuned).identity);
+    // The supernet's folder was emptied for its new teacher, whose identity it records.
+    expect(existsSync(marker)).toBe(false);
+    expect(JSON.parse(await read('supernet', 'identity.json')).identity.finetuned).toBe(refinetuned.identity);
   });
 
   it('names widths as PaddleSlim does', () => {

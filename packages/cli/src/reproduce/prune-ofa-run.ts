@@ -11,7 +11,8 @@ import { runnerOptionsShape } from './options';
 import { formatPruneOfaMarkdown, pruneOfaPlots, withRetention, type PruneOfaRow } from './prune-ofa-report';
 import { PRUNE_OFA_FULL_SCALE, PRUNE_OFA_SCALES, PRUNE_OFA_SPARSITIES, type StageSizes } from './prune-ofa-scales';
 import { finetuneDense, pretrainDense, sparsePretrain, sparseTransfer, type StageContext } from './prune-ofa-stages';
-import { ensureBackend, openWorkFolder, timedLogger, writeResultFiles, type Say } from './run-files';
+import { ensureBackend, openWorkFolder, runIdentity, timedLogger, writeResultFiles, type Say } from './run-files';
+import { identityHash, type StageOutput } from './stage-identity';
 import type { StageRecord, TrainingSettings } from './stage-runner';
 
 /**
@@ -106,7 +107,7 @@ async function embeddedScale(settings: z.output<typeof pruneOfaOptionsSchema>, s
   say(`data: ${texts.length} corpus texts, tasks ${tasks.map((task) => `${task.name} (${task.train.length}/${task.test.length})`).join(', ')}`);
   const vocab = trainWordPieceVocab(texts, { vocabSize: scale.vocabSize });
   const encoder = await prepareEncoder(vocab, [...texts.map((text) => ({ text })), ...tasks.flatMap(taskTexts)], scale.maxLength);
-  const context: StageContext = { scale, seed: settings.seed, texts, encoder, training: trainingOf(settings, scale.checkpointEvery) };
+  const context: StageContext = { scale, seed: settings.seed, texts, encoder, training: trainingOf(settings, scale.checkpointEvery), say };
   return { scale, tasks, models: scale.models.map((spec) => ({ ...spec, context })) };
 }
 
@@ -119,7 +120,10 @@ async function embeddedScale(settings: z.output<typeof pruneOfaOptionsSchema>, s
  * fine-tuning, sparse transfer (pattern lock + task distillation) and QAT on top. Each stage
  * saves its model and result in `work` (default `<out>/work/prune-ofa-<scale>`), so a run that
  * stops (Ctrl-C through `signal`, a crash, a closed session) continues there: finished stages are
- * not run again, and an interrupted one resumes from its last checkpoint.
+ * not run again, and an interrupted one resumes from its last checkpoint. Each stage records the
+ * settings it was made with (its identity): when they change (its steps, its learning rate, or a
+ * stage it reads from), that stage and the stages after it run again and the others are kept;
+ * when what every stage depends on changes ({@link runIdentity}), `work` is emptied.
  *
  * @example
  * ```ts
@@ -134,38 +138,47 @@ export async function reproducePruneOfa(options: PruneOfaOptions): Promise<Repro
   const { scale, tasks, models }: { scale: StageSizes; tasks: RunTask[]; models: RunModel[] } = settings.scale === 'full'
     ? await prepareFullScale({ ...settings, teacher: settings.teacher as string | string[] }, say, trainingOf(settings, PRUNE_OFA_FULL_SCALE.checkpointEvery))
     : await embeddedScale(settings, say);
-  const { log: _log, out: _out, work: _work, progress: _progress, signal: _signal, ...identity } = settings;
-  const work = await openWorkFolder(settings.work ?? join(settings.out, 'work', `prune-ofa-${settings.scale}`), { ...identity, sizes: scale }, say);
+  const work = await openWorkFolder(settings.work ?? join(settings.out, 'work', `prune-ofa-${settings.scale}`), runIdentity('prune-ofa', settings, scale), say);
   const rows: Array<Omit<PruneOfaRow, 'retention'>> = [];
   const records: Array<StageRecord<{ seconds?: number }>> = [];
-  const trained = new Map<string, string>();
+  const trained = new Map<string, StageOutput>();
+  // Each stage's output with its identity: a stage reading it includes that identity in its own.
+  const output = (dir: string, record: { identity: string }): StageOutput => ({ dir, identity: record.identity });
   for (const model of models) {
     const { context } = model;
     const modelDir = join(work, model.name);
-    let denseDir = model.pretrainedDir;
-    if (denseDir === undefined) {
-      denseDir = join(modelDir, 'pretrained');
+    let dense: StageOutput;
+    if (model.pretrainedDir === undefined) {
       say(`${model.name}: dense pre-training${model.distilledFrom === undefined ? '' : ` (distilled from ${model.distilledFrom})`}`);
-      records.push(await pretrainDense({ layers: model.layers, hidden: model.hidden, heads: model.heads ?? 1 }, denseDir, context, model.distilledFrom === undefined ? undefined : trained.get(model.distilledFrom)));
+      const distilledFrom = model.distilledFrom === undefined ? undefined : trained.get(model.distilledFrom);
+      const record = await pretrainDense({ layers: model.layers, hidden: model.hidden, heads: model.heads ?? 1 }, join(modelDir, 'pretrained'), context, distilledFrom);
+      records.push(record);
+      dense = output(join(modelDir, 'pretrained'), record);
+    } else {
+      dense = { dir: model.pretrainedDir, identity: identityHash({ checkpoint: model.pretrainedDir }) };
     }
-    trained.set(model.name, denseDir);
+    trained.set(model.name, dense);
+    const sparse = new Map<string, StageOutput>();
     for (const { variant, sparsity } of PRUNE_OFA_SPARSITIES) {
       say(`${model.name}: sparse pre-training to ${variant}%`);
-      records.push(await sparsePretrain(denseDir, sparsity, join(modelDir, `sparse-${variant}`), context));
+      const record = await sparsePretrain(dense, sparsity, join(modelDir, `sparse-${variant}`), context);
+      records.push(record);
+      sparse.set(variant, output(join(modelDir, `sparse-${variant}`), record));
     }
     for (const task of tasks) {
       const taskDir = join(modelDir, task.name);
-      const add = (variant: string, result: StageRecord<{ metric: string; value: number; sparsity: number }>): void => {
+      const add = (variant: string, result: StageRecord<{ metric: string; value: number; sparsity: number }>): StageRecord<unknown> => {
         records.push(result);
         rows.push({ model: model.name, variant, task: task.name, metric: result.metric, value: result.value, sparsity: result.sparsity });
+        return result;
       };
       say(`${model.name} / ${task.name}: dense fine-tuning`);
-      add('dense', await finetuneDense(denseDir, task, join(taskDir, 'dense'), context));
+      const teacher = output(join(taskDir, 'dense'), add('dense', await finetuneDense(dense, task, join(taskDir, 'dense'), context)));
       for (const { variant } of PRUNE_OFA_SPARSITIES) {
         say(`${model.name} / ${task.name}: sparse transfer at ${variant}%, then QAT`);
         const transferDir = join(taskDir, `sparse-${variant}`);
-        add(variant, await sparseTransfer({ sparseDir: join(modelDir, `sparse-${variant}`), teacherDir: join(taskDir, 'dense'), task, dir: transferDir, qat: false }, context));
-        add(`${variant}+qat`, await sparseTransfer({ sparseDir: transferDir, teacherDir: join(taskDir, 'dense'), task, dir: join(taskDir, `sparse-${variant}-qat`), qat: true }, context));
+        const transferred = output(transferDir, add(variant, await sparseTransfer({ sparse: sparse.get(variant) as StageOutput, teacher, task, dir: transferDir, qat: false }, context)));
+        add(`${variant}+qat`, await sparseTransfer({ sparse: transferred, teacher, task, dir: join(taskDir, `sparse-${variant}-qat`), qat: true }, context));
       }
     }
   }

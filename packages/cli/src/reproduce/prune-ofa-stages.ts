@@ -10,9 +10,14 @@ import { labelCountOf, labelling } from '../pipeline/teacher';
 import type { PreparedEncoder } from '../pipeline/text-encoder';
 import { evaluateCell, type CellResult } from './evaluation';
 import type { StageSizes } from './prune-ofa-scales';
+import type { Say } from './run-files';
+import type { StageOutput } from './stage-identity';
 import { onceIn, trainReproduceStage, type StageRecord, type TrainingSettings } from './stage-runner';
 
-/** What every stage of a run shares: the sizes, the seed, the corpus, the tokenizer and how to train. */
+/**
+ * What every stage of a run shares: the sizes, the seed, the corpus, the tokenizer, how to train,
+ * and where to say that a stage folder of other settings was emptied.
+ */
 export interface StageContext {
   scale: StageSizes;
   seed: number;
@@ -20,6 +25,7 @@ export interface StageContext {
   texts: readonly string[];
   encoder: PreparedEncoder;
   training: TrainingSettings;
+  say?: Say;
 }
 
 /** The losses of a training stage. */
@@ -47,35 +53,42 @@ export function modelConfig(spec: { layers: number; hidden: number; heads: numbe
 }
 
 /**
- * The dense pre-trained model of a row: masked-LM pre-training from scratch, or (with
- * `teacherDir`, the DistilBERT analogue) a student initialised from every other layer of that
- * teacher, trained with masked LM + KL to it. Saved with `savePretrained` (masked-LM head) in `dir`.
+ * The dense pre-trained model of a row: masked-LM pre-training from scratch, or (with `teacher`,
+ * the DistilBERT analogue) a student initialised from every other layer of that teacher, trained
+ * with masked LM + KL to it. Saved with `savePretrained` (masked-LM head) in `dir`. Its identity:
+ * the shape, the steps, the learning rate and the teacher's identity.
  *
  * @example
  * ```ts
- * await pretrainDense({ layers: 2, hidden: 64, heads: 2 }, 'work/bert-base/pretrained', context);
+ * const base = await pretrainDense({ layers: 2, hidden: 64, heads: 2 }, 'work/bert-base/pretrained', context);
+ * await pretrainDense({ layers: 1, hidden: 64, heads: 2 }, 'work/distilbert/pretrained', context, { dir: 'work/bert-base/pretrained', identity: base.identity });
  * ```
  */
 export async function pretrainDense(
   spec: { layers: number; hidden: number; heads: number },
   dir: string,
   context: StageContext,
-  teacherDir?: string,
+  teacher?: StageOutput,
 ): Promise<StageRecord<TrainedRecord & { distilledFrom: string | null }>> {
   const { scale } = context;
+  const teacherDir = teacher?.dir;
+  const identity = {
+    stage: 'pretrain-dense', shape: { layers: spec.layers, hidden: spec.hidden, heads: spec.heads },
+    steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, teacher: teacher?.identity ?? null,
+  };
   return onceIn(dir, async () => {
     const config = modelConfig(spec, context);
     const modifiers: Modifier[] = [];
     let model: EncoderModel;
-    let teacher: EncoderModel | undefined;
+    let teacherModel: EncoderModel | undefined;
     if (teacherDir === undefined) {
       model = createModel(config, { task: 'masked-lm', seed: context.seed });
     } else {
-      teacher = await loadModel(teacherDir, 'masked-lm');
-      const step = teacher.numLayers / spec.layers;
+      teacherModel = await loadModel(teacherDir, 'masked-lm');
+      const step = teacherModel.numLayers / spec.layers;
       const layers = Array.from({ length: spec.layers }, (_, index) => Math.round((index + 1) * step) - 1);
-      model = initStudentFromTeacher(teacher, config, { layers, seed: context.seed }).student;
-      modifiers.push(createDistillationModifier({ teacher, config: distillationPreset('prune-ofa'), random: createRandom(context.seed + 1) }));
+      model = initStudentFromTeacher(teacherModel, config, { layers, seed: context.seed }).student;
+      modifiers.push(createDistillationModifier({ teacher: teacherModel, config: distillationPreset('prune-ofa'), random: createRandom(context.seed + 1) }));
     }
     try {
       const { finalLoss } = await trainReproduceStage({
@@ -86,9 +99,9 @@ export async function pretrainDense(
       return { finalLoss, distilledFrom: teacherDir ?? null };
     } finally {
       model.dispose();
-      teacher?.dispose();
+      teacherModel?.dispose();
     }
-  });
+  }, identity, context.say);
 }
 
 /**
@@ -96,16 +109,18 @@ export async function pretrainDense(
  * layers) trains with masked LM + KL to it (0.5/0.5, T = 2) while cubic gradual magnitude
  * pruning takes every encoder Linear weight to `sparsity` (0 → final over the first half of the
  * steps, masks recomputed up to 80%, then fixed). Saves the sparse model (zeros baked in) in `dir`.
+ * Its identity: the sparsity, the steps, the learning rate and the dense model's identity.
  *
  * @example
  * ```ts
- * await sparsePretrain('work/bert-base/pretrained', 0.9, 'work/bert-base/sparse-90', context);
+ * await sparsePretrain({ dir: 'work/bert-base/pretrained', identity: dense.identity }, 0.9, 'work/bert-base/sparse-90', context);
  * ```
  */
-export async function sparsePretrain(teacherDir: string, sparsity: number, dir: string, context: StageContext): Promise<StageRecord<TrainedRecord & { sparsity: number }>> {
+export async function sparsePretrain(dense: StageOutput, sparsity: number, dir: string, context: StageContext): Promise<StageRecord<TrainedRecord & { sparsity: number }>> {
   const { scale } = context;
+  const identity = { stage: 'sparse-pretrain', sparsity, steps: scale.steps.sparsePretrain, learningRate: scale.learningRate.pretrain, dense: dense.identity };
   return onceIn(dir, async () => {
-    const teacher = await loadModel(teacherDir, 'masked-lm');
+    const teacher = await loadModel(dense.dir, 'masked-lm');
     const { student } = initStudentFromTeacher(teacher, teacher.config, { layers: 'first', seed: context.seed });
     const steps = scale.steps.sparsePretrain;
     const endStep = Math.max(1, Math.floor(steps * 0.5));
@@ -125,7 +140,7 @@ export async function sparsePretrain(teacherDir: string, sparsity: number, dir: 
       student.dispose();
       teacher.dispose();
     }
-  });
+  }, identity, context.say);
 }
 
 /**
@@ -155,17 +170,22 @@ function taskDistillation(teacher: EncoderModel, task: RunTask, seed: number): M
 
 /**
  * Fine-tunes the dense pre-trained model on a task (the transfer teacher) and scores it (the
- * "dense" row); saved in `dir`.
+ * "dense" row); saved in `dir`. Its identity: the task's data, the steps, the learning rate and
+ * the dense model's identity.
  *
  * @example
  * ```ts
- * const { value } = await finetuneDense('work/bert-base/pretrained', task, 'work/bert-base/spam/dense', context);
+ * const { value } = await finetuneDense({ dir: 'work/bert-base/pretrained', identity: dense.identity }, task, 'work/bert-base/spam/dense', context);
  * ```
  */
-export async function finetuneDense(teacherDir: string, task: RunTask, dir: string, context: StageContext): Promise<StageRecord<TrainedRecord & CellResult>> {
+export async function finetuneDense(dense: StageOutput, task: RunTask, dir: string, context: StageContext): Promise<StageRecord<TrainedRecord & CellResult>> {
   const { scale } = context;
+  const identity = {
+    stage: 'finetune-dense', task: { name: task.name, data: task.identity },
+    steps: taskSteps(context, task, 'teacherFinetune'), learningRate: scale.learningRate.finetune, dense: dense.identity,
+  };
   return onceIn(dir, async () => {
-    const model = await loadModel(teacherDir, 'sequence-classification', labelCountOf(task));
+    const model = await loadModel(dense.dir, 'sequence-classification', labelCountOf(task));
     try {
       const { finalLoss } = await trainReproduceStage({
         name: 'dense fine-tuning', model, data: taskData(task.train, context.encoder, labelling(task)), loss: classificationTrainingLoss,
@@ -176,7 +196,7 @@ export async function finetuneDense(teacherDir: string, task: RunTask, dir: stri
     } finally {
       model.dispose();
     }
-  });
+  }, identity, context.say);
 }
 
 /**
@@ -185,34 +205,39 @@ export async function finetuneDense(teacherDir: string, task: RunTask, dir: stri
  * teacher. With `qat`, a further run from the transferred model adds quantization-aware training
  * (8-bit weights per channel, 8-bit inputs with EMA observers frozen after 75% of the steps;
  * pattern lock and distillation kept) and the model is scored with the fake quantization on.
+ * Its identity: the QAT flag, the task's data, the steps, the learning rate, and the identities
+ * of the sparse model it starts from (for QAT: the transferred one) and of the teacher.
  *
  * @example
  * ```ts
- * const { value } = await sparseTransfer({ sparseDir, teacherDir, task, dir, qat: false }, context);
+ * const transferred = await sparseTransfer({ sparse, teacher, task, dir: 'work/bert-base/spam/sparse-90', qat: false }, context);
+ * await sparseTransfer({ sparse: { dir: 'work/bert-base/spam/sparse-90', identity: transferred.identity }, teacher, task, dir: 'work/bert-base/spam/sparse-90-qat', qat: true }, context);
  * ```
  */
 export async function sparseTransfer(
-  { sparseDir, teacherDir, task, dir, qat }: { sparseDir: string; teacherDir: string; task: RunTask; dir: string; qat: boolean },
+  { sparse, teacher, task, dir, qat }: { sparse: StageOutput; teacher: StageOutput; task: RunTask; dir: string; qat: boolean },
   context: StageContext,
 ): Promise<StageRecord<TrainedRecord & CellResult>> {
   const { scale } = context;
+  const steps = taskSteps(context, task, qat ? 'qat' : 'transfer');
+  const learningRate = qat ? scale.learningRate.qat : scale.learningRate.finetune;
+  const identity = { stage: 'sparse-transfer', qat, task: { name: task.name, data: task.identity }, steps, learningRate, sparse: sparse.identity, teacher: teacher.identity };
   return onceIn(dir, async () => {
     const numLabels = labelCountOf(task);
-    const model = await loadModel(sparseDir, 'sequence-classification', numLabels);
-    const teacher = await loadModel(teacherDir, 'sequence-classification', numLabels);
-    const steps = taskSteps(context, task, qat ? 'qat' : 'transfer');
-    const modifiers = [createPatternLockModifier({}), taskDistillation(teacher, task, context.seed + 2)];
+    const model = await loadModel(sparse.dir, 'sequence-classification', numLabels);
+    const teacherModel = await loadModel(teacher.dir, 'sequence-classification', numLabels);
+    const modifiers = [createPatternLockModifier({}), taskDistillation(teacherModel, task, context.seed + 2)];
     if (qat) modifiers.push(createQatModifier({ weights: { bits: 8, perChannel: true }, activations: { observer: 'ema', freezeAfterSteps: Math.floor(steps * 0.75) } }));
     try {
       const { finalLoss } = await trainReproduceStage({
         name: qat ? 'quantization-aware training' : 'sparse transfer', model, data: taskData(task.train, context.encoder, labelling(task)), loss: classificationTrainingLoss, modifiers,
-        steps, learningRate: qat ? scale.learningRate.qat : scale.learningRate.finetune, batchSize: scale.batchSize, seed: context.seed + (qat ? 1 : 0), dir, training: context.training,
+        steps, learningRate, batchSize: scale.batchSize, seed: context.seed + (qat ? 1 : 0), dir, training: context.training,
       });
       if (!qat) await savePretrained(model, dir);
       return { finalLoss, ...(await evaluateCell(model, task, context)) };
     } finally {
       model.dispose();
-      teacher.dispose();
+      teacherModel.dispose();
     }
-  });
+  }, identity, context.say);
 }

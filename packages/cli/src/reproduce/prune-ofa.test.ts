@@ -92,6 +92,31 @@ describe('prune-ofa at the smoke scale', () => {
     expect(again.rows).toEqual(result.rows);
     expect(await readFile(done, 'utf8')).toBe(before);
   });
+
+  it('reruns only the stages a changed setting reaches: transfer steps rerun transfer and QAT, checkpointEvery nothing', async () => {
+    const work = join(out, 'work', 'prune-ofa-smoke');
+    const stages = PRUNE_OFA_SCALES.smoke.models.flatMap(({ name }) =>
+      ['pretrained', 'sparse-85', 'sparse-90', 'sotu-party/dense', 'sotu-party/sparse-85', 'sotu-party/sparse-85-qat', 'sotu-party/sparse-90', 'sotu-party/sparse-90-qat'].map((stage) => `${name}/${stage}`));
+    const records = async (): Promise<string[]> => Promise.all(stages.map((stage) => readFile(join(work, stage, 'done.json'), 'utf8')));
+    const before = await records();
+    const smoke = PRUNE_OFA_SCALES.smoke;
+    const saved = { transfer: smoke.steps.transfer, checkpointEvery: smoke.checkpointEvery };
+    let again: ReproduceResult<PruneOfaRow>;
+    try {
+      smoke.steps.transfer = saved.transfer - 1;
+      smoke.checkpointEvery = saved.checkpointEvery + 1;
+      again = await reproducePruneOfa({ scale: 'smoke', out });
+    } finally {
+      smoke.steps.transfer = saved.transfer;
+      smoke.checkpointEvery = saved.checkpointEvery;
+    }
+    const after = await records();
+    const changed = stages.filter((_, index) => after[index] !== before[index]);
+    // Transfer reads the sparse model and the dense teacher (kept); QAT reads the transferred model (rerun).
+    expect(changed).toEqual(['bert-base', 'bert-large', 'distilbert'].flatMap((model) => ['85', '85-qat', '90', '90-qat'].map((variant) => `${model}/sotu-party/sparse-${variant}`)));
+    const dense = (rows: readonly PruneOfaRow[]) => rows.filter((row) => row.variant === 'dense');
+    expect(dense(again.rows)).toEqual(dense(result.rows));
+  });
 });
 
 describe('prune-ofa options and the full scale', () => {

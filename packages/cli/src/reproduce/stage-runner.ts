@@ -1,7 +1,9 @@
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModifier, tf, writeFileAtomic, type Modifier, type Module, type ProgressStream, type TrainingData, type TrainingLoss } from '@pofa/core';
 import { trainStage } from '../pipeline/stage-training';
+import type { Say } from './run-files';
+import { identityHash, openStageFolder } from './stage-identity';
 
 /** How the stages of a reproduce run train: progress bars, the stop signal, checkpoint spacing. */
 export interface TrainingSettings {
@@ -13,34 +15,47 @@ export interface TrainingSettings {
   checkpointEvery: number;
 }
 
-/** What a finished stage recorded in its `done.json`, plus the backend it ran on and the seconds it took. */
-export type StageRecord<R> = R & { backend?: string; seconds?: number };
+/**
+ * What a finished stage recorded in its `done.json`, plus the backend it ran on, the seconds it
+ * took and the hash of its identity (for the identities of the stages that read its output).
+ */
+export type StageRecord<R> = R & { backend?: string; seconds?: number; identity: string };
 
 /**
- * Runs `work(dir)` once per folder: a folder whose `done.json` exists is finished, and its
- * record is returned without running again, so a stopped run continues where it stopped (and
- * each finished cell of a table survives an interruption). The record gets the tfjs backend the
- * stage ran on and its seconds; the stage's Trainer checkpoints are deleted once it is done.
+ * Runs `work(dir)` once per folder and `identity`: a folder whose `done.json` was written for the
+ * same identity is finished, and its record is returned without running again, so a stopped run
+ * continues where it stopped (and each finished cell of a table survives an interruption).
+ * `identity` is any JSON value describing what determines the stage's output: its kind, its own
+ * sizes, steps and learning rates, and the `identity` of each stage record whose output it reads
+ * (so a change reruns this stage and, through their identities, every stage after it). A folder
+ * made for another identity — finished, or interrupted with its checkpoints — is emptied first
+ * and `say` is told ({@link openStageFolder}). The record gets the tfjs backend the stage ran on,
+ * its seconds and its identity hash; the stage's Trainer checkpoints are deleted once it is done.
  *
  * @example
  * ```ts
- * const record = await onceIn('work/bert-base/pretrained', async (dir) => ({ finalLoss: 1.2 }));
+ * const dense = await onceIn('work/bert-base/pretrained', async (dir) => ({ finalLoss: 1.2 }), { stage: 'pretrain', steps: 50 });
+ * await onceIn('work/bert-base/sparse-90', async (dir) => ({ finalLoss: 2.5 }), { stage: 'sparse', sparsity: 0.9, dense: dense.identity });
  * ```
  */
-export async function onceIn<R extends object>(dir: string, work: (dir: string) => Promise<R>): Promise<StageRecord<R>> {
+export async function onceIn<R extends object>(dir: string, work: (dir: string) => Promise<R>, identity: unknown, say: Say = () => undefined): Promise<StageRecord<R>> {
   const done = join(dir, 'done.json');
+  const hash = identityHash(identity);
   const finished = await access(done).then(() => true, () => false);
   if (finished) {
     try {
-      return JSON.parse(await readFile(done, 'utf8')) as StageRecord<R>;
+      const record = JSON.parse(await readFile(done, 'utf8')) as StageRecord<R>;
+      if (record.identity === hash) return record;
     } catch {
       // An unreadable record (written atomically, so only by hand): the stage runs again.
     }
+    // A record of other settings must not outlive the run that replaces it, even one stopped midway.
+    await rm(done, { force: true });
   }
-  await mkdir(dir, { recursive: true });
+  await openStageFolder(dir, identity, say);
   const started = performance.now();
   const result = await work(dir);
-  const record = { ...result, backend: tf.getBackend(), seconds: (performance.now() - started) / 1000 };
+  const record: StageRecord<R> = { ...result, backend: tf.getBackend(), seconds: (performance.now() - started) / 1000, identity: hash };
   await writeFileAtomic(done, `${JSON.stringify(record, null, 2)}\n`);
   await rm(join(dir, 'checkpoints'), { recursive: true, force: true });
   return record;
