@@ -1,17 +1,12 @@
-import type { SplitLimits } from './data';
+import { EMBEDDED_RUN_SIZES, type RunSizes } from './data';
 
 /** The sizes of the OFA width benchmark at a scale. */
-export interface OfaScale {
+export interface OfaScale extends RunSizes {
   /** The embedded task of the teacher and the supernet. */
   task: string;
   layers: number;
   hidden: number;
   heads: number;
-  corpusTexts: number;
-  vocabSize: number;
-  maxLength: number;
-  batchSize: number;
-  taskExamples: SplitLimits;
   steps: { teacherPretrain: number; teacherFinetune: number; supernet: number };
   learningRate: { pretrain: number; finetune: number; supernet: number };
   /** Batches of training examples the importance of heads and neurons is computed on. */
@@ -35,22 +30,19 @@ export interface OfaScale {
  */
 export const OFA_SCALES: Record<'smoke' | 'tiny' | 'mini', OfaScale> = {
   smoke: {
-    task: 'sotu-party', layers: 1, hidden: 16, heads: 4, corpusTexts: 200, vocabSize: 300, maxLength: 16, batchSize: 8,
-    taskExamples: { train: 96, validation: 32, test: 64 },
+    task: 'sotu-party', layers: 1, hidden: 16, heads: 4, ...EMBEDDED_RUN_SIZES.smoke,
     steps: { teacherPretrain: 4, teacherFinetune: 6, supernet: 4 },
     learningRate: { pretrain: 2e-3, finetune: 2e-3, supernet: 1e-3 },
     calibrationBatches: 2, latencyRuns: 3, checkpointEvery: 3,
   },
   tiny: {
-    task: 'spam', layers: 2, hidden: 64, heads: 8, corpusTexts: 1500, vocabSize: 800, maxLength: 32, batchSize: 16,
-    taskExamples: { train: 1200, validation: 100, test: 400 },
+    task: 'spam', layers: 2, hidden: 64, heads: 8, ...EMBEDDED_RUN_SIZES.tiny,
     steps: { teacherPretrain: 50, teacherFinetune: 120, supernet: 40 },
     learningRate: { pretrain: 3e-3, finetune: 2e-3, supernet: 1e-3 },
     calibrationBatches: 8, latencyRuns: 20, checkpointEvery: 50,
   },
   mini: {
-    task: 'spam', layers: 4, hidden: 256, heads: 8, corpusTexts: 20000, vocabSize: 3000, maxLength: 64, batchSize: 16,
-    taskExamples: { train: 4000, validation: 400, test: 1000 },
+    task: 'spam', layers: 4, hidden: 256, heads: 8, ...EMBEDDED_RUN_SIZES.mini,
     steps: { teacherPretrain: 400, teacherFinetune: 200, supernet: 200 },
     learningRate: { pretrain: 1e-3, finetune: 1e-3, supernet: 5e-4 },
     calibrationBatches: 16, latencyRuns: 20, checkpointEvery: 20,

@@ -1,4 +1,4 @@
-import type { SplitLimits } from './data';
+import { EMBEDDED_RUN_SIZES, type RunSizes } from './data';
 
 /** The paper's three models. */
 export type PaperModelName = 'bert-base' | 'bert-large' | 'distilbert';
@@ -15,12 +15,7 @@ export interface PaperModelSpec {
 }
 
 /** The sizes of the stages of a run: data, sequence length, batch, steps and learning rates. */
-export interface StageSizes {
-  corpusTexts: number;
-  vocabSize: number;
-  maxLength: number;
-  batchSize: number;
-  taskExamples: SplitLimits;
+export interface StageSizes extends RunSizes {
   /** Optimizer steps per stage; 0 means `epochs` over the task's training set (the `full` scale). */
   steps: { teacherPretrain: number; teacherFinetune: number; sparsePretrain: number; transfer: number; qat: number };
   learningRate: { pretrain: number; finetune: number; qat: number };
@@ -71,11 +66,7 @@ export const PRUNE_OFA_SCALES: Record<'smoke' | 'tiny' | 'mini', PruneOfaScale> 
   smoke: {
     models: modelsOf({ layers: 2, hidden: 16 }, { layers: 3, hidden: 24 }, { layers: 1, hidden: 16 }, { base: 2, large: 2 }),
     tasks: ['sotu-party'],
-    corpusTexts: 200,
-    vocabSize: 300,
-    maxLength: 16,
-    batchSize: 8,
-    taskExamples: { train: 96, validation: 32, test: 64 },
+    ...EMBEDDED_RUN_SIZES.smoke,
     steps: { teacherPretrain: 6, teacherFinetune: 6, sparsePretrain: 8, transfer: 6, qat: 4 },
     learningRate: { pretrain: 2e-3, finetune: 2e-3, qat: 5e-4 },
     checkpointEvery: 3,
@@ -84,11 +75,7 @@ export const PRUNE_OFA_SCALES: Record<'smoke' | 'tiny' | 'mini', PruneOfaScale> 
     // No BERT-Large analogue: a 4 × 80 model does not learn spam in the steps five minutes allow (its dense F1 stayed 0).
     models: modelsOf({ layers: 2, hidden: 64 }, { layers: 4, hidden: 80 }, { layers: 1, hidden: 64 }, { base: 2, large: 2 }).filter((model) => model.name !== 'bert-large'),
     tasks: ['spam'],
-    corpusTexts: 1500,
-    vocabSize: 800,
-    maxLength: 32,
-    batchSize: 16,
-    taskExamples: { train: 1200, validation: 100, test: 400 },
+    ...EMBEDDED_RUN_SIZES.tiny,
     steps: { teacherPretrain: 50, teacherFinetune: 100, sparsePretrain: 30, transfer: 120, qat: 20 },
     learningRate: { pretrain: 3e-3, finetune: 3e-3, qat: 5e-4 },
     checkpointEvery: 50,
@@ -97,11 +84,7 @@ export const PRUNE_OFA_SCALES: Record<'smoke' | 'tiny' | 'mini', PruneOfaScale> 
     // No BERT-Large analogue at this scale: an 8-layer, 320-wide model alone would take most of a day on 2 cores.
     models: modelsOf({ layers: 4, hidden: 256 }, { layers: 8, hidden: 320 }, { layers: 2, hidden: 256 }, { base: 4, large: 5 }).filter((model) => model.name !== 'bert-large'),
     tasks: ['spam', 'sotu-party', 'sotu-pair', 'sotu-year'],
-    corpusTexts: 20000,
-    vocabSize: 3000,
-    maxLength: 64,
-    batchSize: 16,
-    taskExamples: { train: 4000, validation: 400, test: 1000 },
+    ...EMBEDDED_RUN_SIZES.mini,
     steps: { teacherPretrain: 400, teacherFinetune: 120, sparsePretrain: 300, transfer: 120, qat: 40 },
     learningRate: { pretrain: 1e-3, finetune: 1e-3, qat: 2e-4 },
     checkpointEvery: 20,

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tf, writeFileAtomic } from '@pofa/core';
 import { initCliBackend } from '../pipeline/backend';
-import type { SplitLimits } from './data';
+import type { RunSizes } from './data';
 import { identityHash } from './stage-identity';
 
 /** A line logger; reproduce runs say what they do through one. */
@@ -38,7 +38,7 @@ export async function ensureBackend(): Promise<string> {
 export function runIdentity(
   benchmark: string,
   settings: { seed: number; corpus?: string },
-  sizes: { corpusTexts: number; vocabSize: number; maxLength: number; batchSize: number; taskExamples: SplitLimits },
+  sizes: RunSizes,
 ): unknown {
   const { vocabSize, maxLength, batchSize, taskExamples } = sizes;
   const corpus = settings.corpus === undefined ? { embedded: sizes.corpusTexts } : { file: resolve(settings.corpus) };
