@@ -9,7 +9,10 @@
 // a minute. Any scale field can be overridden (`--studentSteps=200`); `softPositions` picks where
 // the soft targets apply: `masked` (the masked-LM positions) or `tokens` (every non-padding one);
 // `preset` the distillation preset (default prune-ofa), `hardWeight`/`softWeight`/`temperature`
-// override its weights; `evalEvery=N` prints the validation loss every N steps of each training;
+// override its weights; `variants='[{"name":"t1","temperature":1}, ...]'` compares several
+// distillation configs against one scratch student; `seeds=N` repeats the students over N seeds
+// (reported as means, and per seed in `runs`); `evalEvery=N` prints the validation loss every N
+// steps of each training;
 // `teacherCache=DIR` keeps the trained teacher.
 import { createLinearWarmupSchedule, createTrainer, createRandom, initBackend, tf } from '@pofa/core';
 import { distillationPreset, createDistillationModifier, featureRequest } from '@pofa/distill';
@@ -111,6 +114,17 @@ async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3, s
   trainer.optimizer.dispose();
 }
 
+/**
+ * The distillation variants to compare with the scratch student: `variants` (a JSON array of
+ * `{ name, preset?, hardWeight?, softWeight?, temperature?, softPositions? }`), else one variant
+ * from the scale's `preset`, weights and `softPositions`.
+ */
+function variantsOf(scale) {
+  if (scale.variants !== undefined) return typeof scale.variants === 'string' ? JSON.parse(scale.variants) : scale.variants;
+  const weights = Object.fromEntries(['hardWeight', 'softWeight', 'temperature'].filter((key) => scale[key] !== undefined).map((key) => [key, scale[key]]));
+  return [{ name: scale.preset ?? 'prune-ofa', preset: scale.preset ?? 'prune-ofa', softPositions: scale.softPositions ?? 'masked', ...weights }];
+}
+
 export async function runExperiment(scaleName = 'ci', backend = 'wasm', overrides = {}) {
   const scale = { ...SCALES[scaleName], ...overrides };
   await initBackend({ backend });
@@ -158,24 +172,43 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm', override
   teacher.eval();
   const teacherLoss = validationLoss(teacher, validationBatcher);
 
-  note(`teacher validation loss ${teacherLoss.toFixed(3)}; training the student from scratch`);
-  const scratch = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
-  await train(scratch, trainBatcher(2), scale.studentSteps, 2, [], 2e-3, 'masked', curveOf('scratch'));
-  scratch.eval();
-  const scratchLoss = validationLoss(scratch, validationBatcher);
-
-  note(`scratch student validation loss ${scratchLoss.toFixed(3)}; distilling the student`);
-  const distilled = bert(scale.student, tokenizer.vocabSize, scale.maxLength, 2);
+  // Each student seed trains the scratch student and every distillation variant from the same
+  // initial weights on the same batches; the variants differ only in the distillation config.
   const shape = { studentLayers: scale.student.layers, teacherLayers: scale.teacher.layers, studentHidden: scale.student.hidden, teacherHidden: scale.teacher.hidden };
-  const preset = distillationPreset(scale.preset ?? 'prune-ofa', shape);
-  const weights = Object.fromEntries(['hardWeight', 'softWeight', 'temperature'].filter((key) => scale[key] !== undefined).map((key) => [key, scale[key]]));
-  const modifier = createDistillationModifier({ teacher, config: { ...preset, ...weights }, random: createRandom(3) });
-  await train(distilled, trainBatcher(2), scale.studentSteps, 2, [modifier], 2e-3, scale.softPositions, curveOf('distilled'));
-  distilled.eval();
-  const distilledLoss = validationLoss(distilled, validationBatcher);
-  const { teacher: teacherShape, student: studentShape, teacherCache: _cache, ...settings } = scale;
-  const result = { scale: scaleName, backend, settings: { ...settings, teacherShape, studentShape }, unigramLoss: unigram, teacherLoss, scratchLoss, distilledLoss, ...(scale.evalEvery === undefined ? {} : { curves }), seconds: (Date.now() - started) / 1000 };
-  for (const model of [teacher, scratch, distilled]) model.dispose();
+  const variants = variantsOf(scale);
+  const seeds = Array.from({ length: scale.seeds ?? 1 }, (_, index) => 2 + 10 * index);
+  const runs = [];
+  for (const seed of seeds) {
+    note(`teacher validation loss ${teacherLoss.toFixed(3)}; training the student from scratch (seed ${seed})`);
+    const scratch = bert(scale.student, tokenizer.vocabSize, scale.maxLength, seed);
+    await train(scratch, trainBatcher(seed), scale.studentSteps, seed, [], 2e-3, 'masked', curveOf(`scratch-${seed}`));
+    scratch.eval();
+    const run = { seed, scratchLoss: validationLoss(scratch, validationBatcher), distilled: {} };
+    scratch.dispose();
+    for (const variant of variants) {
+      note(`scratch student (seed ${seed}) validation loss ${run.scratchLoss.toFixed(3)}; distilling the student: ${variant.name}`);
+      const distilled = bert(scale.student, tokenizer.vocabSize, scale.maxLength, seed);
+      const { name: _name, preset: presetName = 'prune-ofa', softPositions = 'masked', ...weights } = variant;
+      const modifier = createDistillationModifier({ teacher, config: { ...distillationPreset(presetName, shape), ...weights }, random: createRandom(seed + 1) });
+      await train(distilled, trainBatcher(seed), scale.studentSteps, seed, [modifier], 2e-3, softPositions, curveOf(`${variant.name}-${seed}`));
+      distilled.eval();
+      run.distilled[variant.name] = validationLoss(distilled, validationBatcher);
+      distilled.dispose();
+      modifier.projections.dispose();
+    }
+    runs.push(run);
+  }
+  const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const scratchLoss = mean(runs.map((run) => run.scratchLoss));
+  const distilledLosses = Object.fromEntries(variants.map((variant) => [variant.name, mean(runs.map((run) => run.distilled[variant.name]))]));
+  const { teacher: teacherShape, student: studentShape, teacherCache: _cache, variants: _variants, ...settings } = scale;
+  const result = {
+    scale: scaleName, backend, settings: { ...settings, teacherShape, studentShape }, variants, unigramLoss: unigram, teacherLoss,
+    // Means over the student seeds; `distilledLoss` is the first variant's.
+    scratchLoss, distilledLoss: distilledLosses[variants[0].name], distilledLosses, runs,
+    ...(scale.evalEvery === undefined ? {} : { curves }), seconds: (Date.now() - started) / 1000,
+  };
+  teacher.dispose();
   return result;
 }
 
