@@ -27,7 +27,7 @@ export const SCALES = {
   issue: { texts: 17026, vocab: 1000, maxLength: 64, batch: 32, teacherSteps: 3000, studentSteps: 400, teacherRate: 1e-3, softPositions: 'masked', teacher: { layers: 4, hidden: 256, heads: 4 }, student: { layers: 2, hidden: 128, heads: 2 } },
 };
 
-function bert(shape, vocab, maxLength, seed) {
+export function bert(shape, vocab, maxLength, seed) {
   const config = presetConfig('bert-tiny', {
     vocab_size: vocab, max_position_embeddings: maxLength, num_hidden_layers: shape.layers, hidden_size: shape.hidden,
     num_attention_heads: shape.heads, intermediate_size: 4 * shape.hidden,
@@ -36,7 +36,7 @@ function bert(shape, vocab, maxLength, seed) {
 }
 
 /** Infinite masked-LM data for the Trainer: batch(indices) walks the epochs of the batcher. */
-function trainingData(batcher) {
+export function trainingData(batcher) {
   let epoch = 0;
   let iterator = batcher.batches(epoch);
   return {
@@ -61,7 +61,7 @@ function mlmLoss(softPositions, features) {
   };
 }
 
-function validationLoss(model, batcher) {
+export function validationLoss(model, batcher) {
   let total = 0;
   let count = 0;
   for (const batch of batcher.batches(0)) {
@@ -97,7 +97,7 @@ function unigramLoss(trainBatcher, validationBatcher, vocabSize) {
   return loss / count;
 }
 
-async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3, softPositions = 'masked', curve) {
+export async function train(model, batcher, steps, seed, modifiers = [], rate = 2e-3, softPositions = 'masked', curve) {
   // Linear warmup over the first 10% of the steps, then linear decay (the BERT recipe).
   const schedule = createLinearWarmupSchedule({ learningRate: rate, warmupSteps: Math.ceil(steps / 10), totalSteps: steps });
   const evaluation = curve === undefined ? {} : {
@@ -125,9 +125,11 @@ function variantsOf(scale) {
   return [{ name: scale.preset ?? 'prune-ofa', preset: scale.preset ?? 'prune-ofa', softPositions: scale.softPositions ?? 'masked', ...weights }];
 }
 
-export async function runExperiment(scaleName = 'ci', backend = 'wasm', overrides = {}) {
-  const scale = { ...SCALES[scaleName], ...overrides };
-  await initBackend({ backend });
+/**
+ * The experiment's data at a scale: the SOTU training passages, a WordPiece vocabulary trained on
+ * them, and seeded masked-LM batchers over the training and validation passages.
+ */
+export async function prepareData(scale) {
   const corpus = await loadMlmCorpus({ sources: ['sotu'] });
   const trainTexts = corpus.train.slice(0, scale.texts);
   const validation = corpus.validation.slice(0, Math.max(32, Math.floor(scale.texts / 10)));
@@ -143,8 +145,17 @@ export async function runExperiment(scaleName = 'ci', backend = 'wasm', override
     encode: (text) => encodings.get(text), padId: tokenizer.padId, maskId: tokenizer.maskId, vocabSize: tokenizer.vocabSize,
     specialIds: [tokenizer.clsId, tokenizer.sepId, tokenizer.unkId], batchSize: scale.batch, maxLength: scale.maxLength,
   };
-  const trainBatcher = (seed) => createMaskedLmBatcher(trainTexts, { ...common, seed });
-  const validationBatcher = createMaskedLmBatcher(validation, { ...common, shuffle: false, seed: 99 });
+  return {
+    tokenizer,
+    trainBatcher: (seed) => createMaskedLmBatcher(trainTexts, { ...common, seed }),
+    validationBatcher: createMaskedLmBatcher(validation, { ...common, shuffle: false, seed: 99 }),
+  };
+}
+
+export async function runExperiment(scaleName = 'ci', backend = 'wasm', overrides = {}) {
+  const scale = { ...SCALES[scaleName], ...overrides };
+  await initBackend({ backend });
+  const { tokenizer, trainBatcher, validationBatcher } = await prepareData(scale);
   const started = Date.now();
 
   const note = (stage) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${stage}`);
