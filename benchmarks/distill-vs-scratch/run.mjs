@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The @pofa/distill acceptance experiment at the issue's sizes, on pofa-native: a bert-tiny-shaped
-// student distilled (prune-ofa preset) from a bert-mini-shaped teacher against the same student
-// trained without the teacher, same steps and data. Writes results/distill-vs-scratch.json.
-//   cd benchmarks && node distill-vs-scratch/run.mjs [--studentSteps=400 --softPositions=tokens --preset=distilbert ...]
-// The trained teacher is kept in <repo>/.pofa-cache/distill-teachers/ and reused by later runs.
+// student distilled from a bert-mini-shaped teacher (8000 steps) against the same student trained
+// without the teacher, same steps, data and initial weights, over 2 seeds; three distillation
+// variants (see SCALES.issue in packages/distill/scripts/distill-vs-scratch.mjs). Writes
+// results/distill-vs-scratch.json.
+//   cd benchmarks && node distill-vs-scratch/run.mjs [--studentSteps=400 --seeds=1 --variants='[...]' ...]
+// The trained teacher is kept in <repo>/.pofa-cache/distill-teachers/ and reused by later runs
+// (training it takes ~55 min on 2 cores; the students ~2 min each).
 import { writeFileAtomic } from '@pofa/core';
 import { registerPofaNativeBackend } from '@pofa/sparse-kernels';
 import { runExperiment } from '../../packages/distill/scripts/distill-vs-scratch.mjs';
