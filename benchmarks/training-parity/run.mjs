@@ -14,10 +14,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@pofa/core';
+import { initBackend, writeFileAtomic } from '@pofa/core';
 import { registerPofaNativeBackend } from '@pofa/sparse-kernels';
-import { initBackend } from '@pofa/core';
-import { SCALES, bert, prepareData, train, validationLoss } from '../../packages/distill/scripts/distill-vs-scratch.mjs';
+import { SCALES, bert, prepareData, train, trainingData, validationLoss } from '../../packages/distill/scripts/distill-vs-scratch.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const steps = Number(args.steps ?? 1000);
@@ -51,21 +50,10 @@ async function dump(name, batches) {
   return shapes;
 }
 
+/** The first `count` training batches in the order the experiment's Trainer consumes them. */
 function* consumed(batcher, count) {
-  // The order the experiment's Trainer consumes them: epoch 0, then 1, ...
-  let epoch = 0;
-  let produced = 0;
-  while (produced < count) {
-    for (const batch of batcher.batches(epoch)) {
-      if (produced === count) {
-        batch.dispose();
-        continue;
-      }
-      produced += 1;
-      yield batch;
-    }
-    epoch += 1;
-  }
+  const data = trainingData(batcher);
+  for (let index = 0; index < count; index++) yield data.batch();
 }
 
 await mkdir(dir, { recursive: true });

@@ -12,8 +12,7 @@
 // override its weights; `variants='[{"name":"t1","temperature":1}, ...]'` compares several
 // distillation configs against one scratch student; `seeds=N` repeats the students over N seeds
 // (reported as means, and per seed in `runs`); `evalEvery=N` prints the validation loss every N
-// steps of each training;
-// `teacherCache=DIR` keeps the trained teacher.
+// steps of each training; `teacherCache=DIR` keeps the trained teacher.
 import { createLinearWarmupSchedule, createTrainer, createRandom, initBackend, tf } from '@pofa/core';
 import { distillationPreset, createDistillationModifier, featureRequest } from '@pofa/distill';
 import { createHash } from 'node:crypto';
