@@ -1,0 +1,1 @@
+export { writeSyntheticCheckpoint, type SyntheticCheckpointOptions } from './synthetic-checkpoint';
