@@ -14,12 +14,15 @@ import { compressOptionsSchema, type CompressSettings } from '../pipeline/compre
  */
 export const runModelsSchema = z
   .object({
-    dense: z.string(),
+    /** Absent in a `pofa transfer` run without a teacher. */
+    dense: z.string().optional(),
     sparse: z.string(),
     'sparse-int8': z.string().optional(),
     'sparse-int8-safetensors': z.string().optional(),
     vocab: z.string(),
     bundles: z.record(z.enum(['dense', 'sparse', 'sparse-int8']), z.string()),
+    /** The ONNX model of each stage (`pofa transfer` runs). */
+    onnx: z.record(z.enum(['sparse', 'sparse-int8']), z.string()).optional(),
   })
   .strict();
 
@@ -57,6 +60,17 @@ export async function isBundleFile(path: string): Promise<boolean> {
 }
 
 /**
+ * The settings of a finished run as `pofa compress` names them: a compress run's own; for a
+ * `pofa transfer` run, its task, data, seed and QAT scheme (the other compress settings at their
+ * defaults: unstructured pattern, so csr bundles).
+ */
+function runSettings(run: { command?: string; settings?: unknown }): CompressSettings {
+  if (run.command !== 'transfer') return compressOptionsSchema.parse(run.settings ?? {});
+  const { task, data, seed, perChannel } = (run.settings ?? {}) as Record<string, unknown>;
+  return compressOptionsSchema.parse({ task, data, seed, perChannel });
+}
+
+/**
  * Tells what a path holds: a folder with `run.json` and `models.json` (a finished compress run),
  * a file starting with the `POFA` magic (a bundle), or a folder with `config.json` (a Hugging
  * Face checkpoint, as `savePretrained` writes). Anything else, or an unfinished run, is a
@@ -85,7 +99,7 @@ export async function locateModel(path: string, cwd: string): Promise<ModelLocat
     if (!models.success) {
       throw new ConfigError(`${path} has no readable models.json`, { expected: 'the models.json pofa compress writes', received: models.error.issues[0]?.message ?? 'none', hint: 'Run pofa compress again with this version of pofa' });
     }
-    return { kind: 'run', dir: target, settings: compressOptionsSchema.parse(run.settings ?? {}), models: models.data };
+    return { kind: 'run', dir: target, settings: runSettings(run), models: models.data };
   }
   const config = await stat(join(target, 'config.json')).catch(() => undefined);
   if (config?.isFile() === true) return { kind: 'huggingface', dir: target };

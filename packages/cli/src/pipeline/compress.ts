@@ -1,17 +1,19 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, parseOptions, writeFileAtomic, type ProgressStream } from '@pofa/core';
+import { distillationPreset } from '@pofa/distill';
 import { loadVocab, saveVocab } from '@pofa/models';
 import { resolveCacheDir } from './cache';
 import { compressOptionsSchema, recipeModifiers, type CompressOptions, type CompressSettings } from './compress-options';
 import { layoutOf } from './bundles';
 import { loadModel, resolveModelSource } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
-import { measureRows } from './report-rows';
+import { classificationScoring, measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
 import { SCALES } from './scales';
 import { defaultPruningModifiers, effectiveSparsity, sparsePretrain, sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
+import { classificationTraining } from './task-training';
 import { loadRunTask } from './task-source';
 import { cachedFinetunedTeacher, cachedPretrainedTeacher, cachedVocabulary, corpusTexts, labelCountOf, type TeacherContext } from './teacher';
 import { prepareEncoder } from './text-encoder';
@@ -136,10 +138,13 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
     });
   }
 
+  const training = classificationTraining(task, encoder);
+  const distillation = { model: finetuned.model, config: distillationPreset('prune-ofa') };
   const transferred = await timed('sparse transfer (pattern lock + task distillation)', async () => {
     const dir = join(run.stageDir('sparse-transfer'), 'model');
-    if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, 'sequence-classification', numLabels), reused: true };
-    const model = await sparseTransfer(join(run.stageDir('sparse-pretrain'), 'model'), finetuned.model, task, encoder, scale, environment('sparse-transfer'));
+    if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, training.head, training.numLabels), reused: true };
+    const model = await sparseTransfer(join(run.stageDir('sparse-pretrain'), 'model'), distillation, training,
+      { steps: scale.steps.transfer, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize }, environment('sparse-transfer'));
     await run.finish('sparse-transfer', {});
     return { model };
   });
@@ -149,8 +154,9 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   if (settings.int8) {
     quantized = await timed('quantization-aware training (int8, pattern lock + task distillation)', async () => {
       const record = await run.finished('quantize');
-      if (record !== undefined) return { ...(await loadQuantizedStage(run.stageDir('quantize'), numLabels, { perChannel }, record as { sparsityBefore: number })), reused: true };
-      const result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), finetuned.model, task, encoder, scale, environment('quantize'), { perChannel });
+      if (record !== undefined) return { ...(await loadQuantizedStage(run.stageDir('quantize'), training, { perChannel }, record as { sparsityBefore: number })), reused: true };
+      const result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), distillation, training,
+        { steps: scale.steps.quantize, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: scale.freezeObserversAt }, environment('quantize'), { perChannel });
       await run.finish('quantize', { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, perChannel });
       return result;
     });
@@ -160,7 +166,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const measured = await timed('bundles, latency and evaluation', async () =>
     measureRows(
       { dense: finetuned.model, sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
-      { task, encoder, batchSize: scale.batchSize, layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
+      { scoring: classificationScoring(task, encoder, scale.batchSize), layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
     ),
   );
   const rows: ReportRow[] = measured.rows;

@@ -1,17 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRandom, ENCODER_LINEAR_WEIGHTS, TrainingError, readSafetensorsRaw, selectTargets, tf, writeFileAtomic, writeSafetensors, type Modifier, type Module, type RawTensor } from '@pofa/core';
-import { createDistillationModifier, distillationPreset } from '@pofa/distill';
+import { createDistillationModifier } from '@pofa/distill';
 import { savePretrained, type EncoderModel } from '@pofa/models';
 import { createPatternLockModifier } from '@pofa/prune';
 import { createQatModifier, exportInt8, installFakeQuantization, type InstalledFakeQuantization } from '@pofa/quant';
 import { encoderSparsity, fileBytes } from './measure';
 import { loadModel } from './models';
-import type { Scale } from './scales';
-import { classificationTrainingLoss, taskData, trainStage, type StageEnvironment } from './stage-training';
-import { labelCountOf, labelling } from './teacher';
-import type { RunTask } from './task-source';
-import type { PreparedEncoder } from './text-encoder';
+import { trainStage, type StageEnvironment } from './stage-training';
+import type { TaskTraining, TeacherDistillation, TrainingSettings } from './task-training';
 
 /** The int8 scheme of QAT: weights symmetric int8 per tensor (the Prune OFA code) or per output row; inputs uint8 with EMA observers. */
 export interface QatScheme {
@@ -37,13 +34,14 @@ export interface QatResult {
 /** The weights QAT quantizes: the encoder Linear layers, as the `.pofa` bundle stores them in int8. */
 const QAT_TARGETS = { include: [...ENCODER_LINEAR_WEIGHTS] };
 
+/** Where each encoder Linear weight is exactly zero, one bit per weight (bit i of word i >> 5). */
 function zeroPositions(model: Module): Map<string, Uint32Array> {
   const zeros = new Map<string, Uint32Array>();
   for (const [name, parameter] of selectTargets(model)) {
     const values = tf.tidy(() => parameter.value().dataSync());
-    const positions: number[] = [];
-    for (let i = 0; i < values.length; i++) if (values[i] === 0) positions.push(i);
-    zeros.set(name, Uint32Array.from(positions));
+    const bits = new Uint32Array(Math.ceil(values.length / 32));
+    for (let i = 0; i < values.length; i++) if (values[i] === 0) bits[i >>> 5] |= 1 << (i & 31);
+    zeros.set(name, bits);
   }
   return zeros;
 }
@@ -62,11 +60,17 @@ function checkPatternKept(model: Module, before: Map<string, Uint32Array>): void
   for (const [name, parameter] of selectTargets(model)) {
     const values = tf.tidy(() => parameter.value().dataSync());
     const zeros = before.get(name) ?? new Uint32Array(0);
-    const revived = zeros.filter((position) => values[position] !== 0).length;
+    let pruned = 0;
+    let revived = 0;
+    for (let i = 0; i < values.length; i++) {
+      if ((zeros[i >>> 5] & (1 << (i & 31))) === 0) continue;
+      pruned++;
+      if (values[i] !== 0) revived++;
+    }
     if (revived > 0) {
       throw new TrainingError(`QAT changed the sparsity pattern of ${name}`, {
         expected: 'every pruned weight exactly zero after quantization-aware training',
-        received: `${revived} of ${zeros.length} pruned weights non-zero`,
+        received: `${revived} of ${pruned} pruned weights non-zero`,
         hint: 'The pattern lock mask must apply before the weight fake-quantizer; please report this',
       });
     }
@@ -88,42 +92,40 @@ async function writeInt8(model: EncoderModel, installed: InstalledFakeQuantizati
  * Quantization-aware training of the sparse transferred model (Prune OFA §3.3): pattern lock keeps
  * its zeros, `createQatModifier` fake-quantizes the encoder Linear weights to int8 (per tensor by
  * default, as the official code; per output row with `perChannel`) and their inputs to uint8 with
- * EMA observers frozen after `scale.freezeObserversAt` of the steps, and task distillation from
- * the fine-tuned dense teacher stays on. Throws if a pruned weight became non-zero. Writes under
+ * EMA observers frozen after `settings.freezeObserversAt` of the steps, and task distillation from
+ * the fine-tuned dense teacher stays on (when a teacher is given). Throws if a pruned weight became non-zero. Writes under
  * `<dir>`: `model/` (fake-quantized weights in fp32), `model-int8.safetensors` (`exportInt8` with
  * the observers' input ranges) and `observers.json` (to rebuild the fake quantization later).
  *
  * @example
  * ```ts
- * const { model, sparsityAfter } = await quantizationAwareTraining(sparseDir, teacher, task, encoder, SCALES.test, environment, { perChannel: false });
+ * const { model, sparsityAfter } = await quantizationAwareTraining(sparseDir, { model: teacher, config: distillationPreset('prune-ofa') }, classificationTraining(task, encoder), { steps: 100, learningRate: 1e-5, batchSize: 32, freezeObserversAt: 0.5 }, environment, { perChannel: false });
  * ```
  */
 export async function quantizationAwareTraining(
   sparseDir: string,
-  teacher: EncoderModel,
-  task: RunTask,
-  encoder: PreparedEncoder,
-  scale: Scale,
+  teacher: TeacherDistillation | undefined,
+  training: TaskTraining,
+  settings: TrainingSettings & { freezeObserversAt: number },
   environment: StageEnvironment,
   scheme: QatScheme,
 ): Promise<QatResult> {
-  const model = await loadModel(sparseDir, 'sequence-classification', labelCountOf(task));
+  const model = await loadModel(sparseDir, training.head, training.numLabels);
   const before = zeroPositions(model);
   const sparsityBefore = encoderSparsity(model);
-  const steps = scale.steps.quantize;
+  const { steps, freezeObserversAt, ...rest } = settings;
   const qat = createQatModifier({
     start: 0,
     targets: QAT_TARGETS,
     weights: { bits: 8, perChannel: scheme.perChannel },
-    activations: { observer: 'ema', freezeAfterSteps: Math.max(1, Math.floor(steps * scale.freezeObserversAt)) },
+    activations: { observer: 'ema', freezeAfterSteps: Math.max(1, Math.floor(steps * freezeObserversAt)) },
   });
   // Pattern lock first: its masks go on at initialize, before QAT appends the fake-quantizers.
   const modifiers: Modifier[] = [createPatternLockModifier({}), qat];
-  if (!task.regression) modifiers.push(createDistillationModifier({ teacher, config: distillationPreset('prune-ofa'), random: createRandom(environment.seed + 3) }));
-  await trainStage({
-    name: 'quantization-aware training', model, data: taskData(task.train, encoder, labelling(task)), loss: classificationTrainingLoss,
-    steps, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, modifiers, environment,
-  });
+  if (teacher !== undefined && training.distillable) {
+    modifiers.push(createDistillationModifier({ teacher: teacher.model, config: teacher.config, random: createRandom(environment.seed + 3) }));
+  }
+  await trainStage({ name: 'quantization-aware training', model, data: training.data, loss: training.loss, steps, ...rest, modifiers, environment });
   const installed = qat.installed;
   if (installed === undefined) throw new TrainingError('QAT never started', { expected: 'the fake quantization installed at step 0', received: 'none', hint: 'Please report this' });
   installed.freeze();
@@ -140,11 +142,11 @@ export async function quantizationAwareTraining(
  *
  * @example
  * ```ts
- * const { model } = await loadQuantizedStage('pofa-out/quantize', 2, { perChannel: false }, { sparsityBefore: 0.9 });
+ * const { model } = await loadQuantizedStage('pofa-out/quantize', { head: 'sequence-classification', numLabels: 2 }, { perChannel: false }, { sparsityBefore: 0.9 });
  * ```
  */
-export async function loadQuantizedStage(dir: string, numLabels: number, scheme: QatScheme, record: { sparsityBefore: number }): Promise<QatResult> {
-  const model = await loadModel(join(dir, 'model'), 'sequence-classification', numLabels);
+export async function loadQuantizedStage(dir: string, head: Pick<TaskTraining, 'head' | 'numLabels'>, scheme: QatScheme, record: { sparsityBefore: number }): Promise<QatResult> {
+  const model = await loadModel(join(dir, 'model'), head.head, head.numLabels);
   const installed = installScheme(model, scheme);
   installed.loadObserverStates(JSON.parse(await readFile(join(dir, 'observers.json'), 'utf8')));
   installed.freeze();

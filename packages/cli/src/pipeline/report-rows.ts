@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { EncoderModel } from '@pofa/models';
-import { loadBundle } from '@pofa/sparse-kernels';
+import { loadBundle, type EncoderInputs, type EncoderRuntime } from '@pofa/sparse-kernels';
 import { writeModelBundle, type BundleLayout, type WrittenBundle } from './bundles';
 import { encoderSparsity, evaluateModel } from './measure';
 import { bundleInt8Options, type QatResult } from './quantize';
@@ -9,18 +9,53 @@ import { evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './runti
 import type { RunTask } from './task-source';
 import type { PreparedEncoder } from './text-encoder';
 
-/** The models of the table: the dense teacher, the sparse transferred model, and the QAT model (absent with `--no-int8`). */
+/** The models of the table: the dense teacher (absent in a transfer without one), the sparse transferred model, and the QAT model (absent with `--no-int8`). */
 export interface RowModels {
-  dense: EncoderModel;
+  dense?: EncoderModel;
   sparse: EncoderModel;
   quantized?: QatResult;
 }
 
+/** A metric of one model on the task's test split. */
+export interface TaskScore {
+  metric: string;
+  value: number;
+}
+
+/**
+ * How a task scores a model twice (the tfjs model and its `.pofa` bundle on the runtime) and the
+ * inputs latency is timed on. Classification and span QA each provide one.
+ */
+export interface TaskScoring {
+  /** The task's name in the rows. */
+  task: string;
+  model(model: EncoderModel, stage: ReportRow['stage']): Promise<TaskScore>;
+  runtime(runtime: EncoderRuntime, stage: ReportRow['stage']): Promise<TaskScore>;
+  latencyInputs: EncoderInputs;
+}
+
+/**
+ * The {@link TaskScoring} of a classification or regression task: `evaluate()` of the test split
+ * on the tfjs model and on the bundle, latency on the first `batchSize` test examples.
+ *
+ * @example
+ * ```ts
+ * const scoring = classificationScoring(task, encoder, 16);
+ * ```
+ */
+export function classificationScoring(task: RunTask, encoder: PreparedEncoder, batchSize: number): TaskScoring {
+  const score = ({ primaryMetric, primary }: { primaryMetric: string; primary: number }): TaskScore => ({ metric: primaryMetric, value: primary });
+  return {
+    task: task.name,
+    model: async (model) => score(await evaluateModel(model, task, 'test', encoder, 2 * batchSize)),
+    runtime: async (runtime) => score(await evaluateRuntime(runtime, task, 'test', encoder, 2 * batchSize)),
+    latencyInputs: latencyInputs(task, encoder, batchSize),
+  };
+}
+
 /** What {@link measureRows} needs besides the models. */
 export interface RowContext {
-  task: RunTask;
-  encoder: PreparedEncoder;
-  batchSize: number;
+  scoring: TaskScoring;
   /** The layout of the sparse bundles' encoder Linear weights (the dense bundle is always `dense`). */
   layout: BundleLayout;
   /** Where the bundles go (`dense.pofa`, `sparse.pofa`, `sparse-int8.pofa`). */
@@ -41,44 +76,49 @@ export interface MeasuredRows {
 /**
  * Writes each model as a `.pofa` bundle (dense fp32; sparse fp32 in `layout`; sparse int8 in
  * `layout` with the QAT scales and input ranges), loads the bundles on the sparse-kernels runtime,
- * times them on the same batch of test examples (taking turns; median after warm-up), and scores
- * each row twice on the test split: the tfjs model (`value`) and the bundle (`runtimeValue`).
+ * times them on the same inputs (taking turns; median after warm-up), and scores each row twice
+ * on the test split: the tfjs model (`value`) and the bundle (`runtimeValue`). The speedup is over
+ * the dense bundle; without a dense model, over the sparse model's weights written in the dense
+ * layout (`dense-layout.pofa`, timed only), so it is the gain of the sparse kernels on one shape.
  *
  * @example
  * ```ts
- * const { rows } = await measureRows({ dense, sparse, quantized }, { task, encoder, batchSize: 16, layout: 'csr', dir: 'pofa-out/bundles', vocab });
+ * const { rows } = await measureRows({ dense, sparse, quantized }, { scoring: classificationScoring(task, encoder, 16), layout: 'csr', dir: 'pofa-out/bundles', vocab });
  * ```
  */
 export async function measureRows(models: RowModels, context: RowContext): Promise<MeasuredRows> {
-  const { task, encoder, batchSize, layout, dir, vocab } = context;
-  const stages: Array<{ stage: ReportRow['stage']; model: EncoderModel; bundle: WrittenBundle }> = [
-    { stage: 'dense', model: models.dense, bundle: await writeModelBundle(models.dense, join(dir, 'dense.pofa'), { layout: 'dense', vocab }) },
-    { stage: 'sparse', model: models.sparse, bundle: await writeModelBundle(models.sparse, join(dir, 'sparse.pofa'), { layout, vocab }) },
-  ];
+  const { scoring, layout, dir, vocab } = context;
+  const stages: Array<{ stage: ReportRow['stage']; model: EncoderModel; bundle: WrittenBundle }> = [];
+  if (models.dense !== undefined) stages.push({ stage: 'dense', model: models.dense, bundle: await writeModelBundle(models.dense, join(dir, 'dense.pofa'), { layout: 'dense', vocab }) });
+  stages.push({ stage: 'sparse', model: models.sparse, bundle: await writeModelBundle(models.sparse, join(dir, 'sparse.pofa'), { layout, vocab }) });
   if (models.quantized !== undefined) {
     const int8 = bundleInt8Options(models.quantized.int8);
     const bundle = await writeModelBundle(models.quantized.model, join(dir, 'sparse-int8.pofa'), { layout, int8, vocab });
     stages.push({ stage: 'sparse-int8', model: models.quantized.model, bundle });
   }
+  const baseline = models.dense === undefined ? await writeModelBundle(models.sparse, join(dir, 'dense-layout.pofa'), { layout: 'dense', vocab }) : undefined;
   const runtimes = await Promise.all(stages.map(({ bundle }) => loadBundle(bundle.path)));
-  const latencies = measureRuntimeLatencies(runtimes, latencyInputs(task, encoder, batchSize), { runs: context.latencyRuns ?? 20 });
+  const timed = baseline === undefined ? runtimes : [await loadBundle(baseline.path), ...runtimes];
+  const latencies = measureRuntimeLatencies(timed, scoring.latencyInputs, { runs: context.latencyRuns ?? 20 });
+  const baselineMs = latencies[0];
+  const stageLatencies = baseline === undefined ? latencies : latencies.slice(1);
   const rows: ReportRow[] = [];
   for (const [index, { stage, model, bundle }] of stages.entries()) {
-    const tfjs = await evaluateModel(model, task, 'test', encoder, 2 * batchSize);
-    const deployed = await evaluateRuntime(runtimes[index], task, 'test', encoder, 2 * batchSize);
+    const tfjs = await scoring.model(model, stage);
+    const deployed = await scoring.runtime(runtimes[index], stage);
     const { compression } = bundle;
     rows.push({
       stage,
-      task: task.name,
-      metric: tfjs.primaryMetric,
-      value: tfjs.primary,
-      runtimeValue: deployed.primary,
+      task: scoring.task,
+      metric: tfjs.metric,
+      value: tfjs.value,
+      runtimeValue: deployed.value,
       sparsity: encoderSparsity(model),
       encoderBytesNominal: (compression.nonZeros * compression.bits) / 8,
       encoderBytesOnDisk: compression.onDiskBytes,
       bundleBytes: bundle.fileBytes,
-      latencyMs: latencies[index],
-      speedup: latencies[0] / latencies[index],
+      latencyMs: stageLatencies[index],
+      speedup: baselineMs / stageLatencies[index],
     });
   }
   const { kernels } = runtimes[0];

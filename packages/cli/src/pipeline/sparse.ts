@@ -5,9 +5,8 @@ import { createGradualPruningModifier, createPatternLockModifier } from '@pofa/p
 import { join } from 'node:path';
 import { loadModel } from './models';
 import type { Scale } from './scales';
-import { classificationTrainingLoss, maskedLmData, maskedLmTrainingLoss, taskData, trainStage, type StageEnvironment } from './stage-training';
-import { labelCountOf, labelling } from './teacher';
-import type { RunTask } from './task-source';
+import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
+import type { TaskTraining, TeacherDistillation, TrainingSettings } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 
 /** The sparsity patterns `--pattern` accepts. */
@@ -85,32 +84,28 @@ export async function sparsePretrain(
 
 /**
  * Sparse transfer (Prune OFA, stage 2): the sparse pre-trained encoder with a new task head,
- * pattern lock on every encoder Linear weight (its zeros stay zero), and task distillation from
- * the fine-tuned dense teacher (0.5 · task loss + 0.5 · KL at T = 2). Saves under `<dir>/model`.
+ * pattern lock on every encoder Linear weight (its zeros stay zero), and, when a fine-tuned dense
+ * teacher is given and the task allows it, task distillation from it by its config (`compress`: the
+ * `prune-ofa` preset; `transfer`: `transferDistillation`). Saves under `<dir>/model`.
  *
  * @example
  * ```ts
- * const model = await sparseTransfer(sparseDir, finetunedTeacher, task, encoder, scale, environment);
+ * const model = await sparseTransfer(sparseDir, { model: teacher, config: distillationPreset('prune-ofa') }, classificationTraining(task, encoder), { steps: 300, learningRate: 1e-4, batchSize: 32 }, environment);
  * ```
  */
 export async function sparseTransfer(
   sparseDir: string,
-  teacher: EncoderModel,
-  task: RunTask,
-  encoder: PreparedEncoder,
-  scale: Scale,
+  teacher: TeacherDistillation | undefined,
+  training: TaskTraining,
+  settings: TrainingSettings,
   environment: StageEnvironment,
 ): Promise<EncoderModel> {
-  const model = await loadModel(sparseDir, 'sequence-classification', labelCountOf(task));
-  const lock = createPatternLockModifier({});
-  const modifiers: Modifier[] = [lock];
-  if (!task.regression) {
-    modifiers.push(createDistillationModifier({ teacher, config: distillationPreset('prune-ofa'), random: createRandom(environment.seed + 2) }));
+  const model = await loadModel(sparseDir, training.head, training.numLabels);
+  const modifiers: Modifier[] = [createPatternLockModifier({})];
+  if (teacher !== undefined && training.distillable) {
+    modifiers.push(createDistillationModifier({ teacher: teacher.model, config: teacher.config, random: createRandom(environment.seed + 2) }));
   }
-  await trainStage({
-    name: 'sparse transfer', model, data: taskData(task.train, encoder, labelling(task)), loss: classificationTrainingLoss,
-    steps: scale.steps.transfer, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize, modifiers, environment,
-  });
+  await trainStage({ name: 'sparse transfer', model, data: training.data, loss: training.loss, ...settings, modifiers, environment });
   await savePretrained(model, join(environment.dir, 'model'));
   return model;
 }

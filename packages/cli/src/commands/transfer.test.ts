@@ -1,0 +1,116 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSafetensorsRaw, type RawTensor } from '@pofa/core';
+import { writeSyntheticCheckpoint } from '@pofa/models/testing';
+import { dequantizeInt8 } from '@pofa/quant';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestIo } from '../cli/test-io';
+import { runCli } from '../cli/run-cli';
+import { reportRowSchema } from '../pipeline/report-table';
+import { COMMANDS } from './index';
+
+const WORDS = ['the', 'a', 'movie', 'film', 'was', 'is', 'good', 'bad', 'great', 'awful', 'fun', 'dull', 'plot', 'acting', 'very', 'not'];
+const POSITIVE = ['the movie was good', 'a great film', 'very fun plot', 'the acting is great', 'a good movie', 'the film is fun'];
+const NEGATIVE = ['the movie was bad', 'a dull film', 'very awful plot', 'the acting is not good', 'a bad movie', 'the film is dull'];
+
+/** An SST-2 folder in the GLUE layout: `sentence<TAB>label` with a header. */
+async function writeSst2(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const rows = (count: number) =>
+    Array.from({ length: count }, (_, i) => (i % 2 === 0 ? `${POSITIVE[i % POSITIVE.length]}\t1` : `${NEGATIVE[i % NEGATIVE.length]}\t0`));
+  await writeFile(join(dir, 'train.tsv'), ['sentence\tlabel', ...rows(40)].join('\n') + '\n');
+  await writeFile(join(dir, 'dev.tsv'), ['sentence\tlabel', ...rows(12)].join('\n') + '\n');
+}
+
+/** The float32 encoder Linear weights of a safetensors file, by their name from `encoder.` on (HF files nest them under `bert.`). */
+function encoderLinears(tensors: Record<string, RawTensor>): Map<string, Float32Array> {
+  const found = new Map<string, Float32Array>();
+  for (const [name, tensor] of Object.entries(tensors)) {
+    const match = /encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)\.weight$/.exec(name);
+    if (match === null) continue;
+    const key = name.slice(name.indexOf('encoder.'));
+    if (tensor.dtype === 'F32') found.set(key, tensor.data as Float32Array);
+  }
+  return found;
+}
+
+describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 30522, 90% zeros)', () => {
+  let dir: string;
+  let result: { code: number; out: string; err: string };
+  let source: Map<string, Float32Array>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pofa-transfer-'));
+    await writeSyntheticCheckpoint(join(dir, 'bert-90'), { layers: 2, hidden: 768, sparsity: 0.9, words: WORDS, seed: 3 });
+    await writeSst2(join(dir, 'SST-2'));
+    source = encoderLinears((await readSafetensorsRaw(join(dir, 'bert-90', 'model.safetensors'))).tensors);
+    const io = createTestIo(dir);
+    const argv = ['transfer', 'bert-90', '--task', 'sst2', '--data', 'SST-2', '--steps', '2', '--batch', '4', '--seq', '16', '--out', 'run', '--json', 'rows.json'];
+    const code = await runCli(argv, io, COMMANDS);
+    result = { code, out: io.out(), err: io.err() };
+  }, 600_000);
+
+  it('finishes and prints the pattern it found and the table rows', async () => {
+    expect(result.err).not.toContain('Hi, looks like');
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toMatch(/Pattern \(the checkpoint's zeros\): 90\.00% of the encoder Linear weights; per layer 90\.00% 90\.00%/);
+    const rows = (JSON.parse(await readFile(join(dir, 'rows.json'), 'utf8')) as unknown[]).map((row) => reportRowSchema.parse(row));
+    expect(rows.map((row) => row.stage)).toEqual(['sparse', 'sparse-int8']);
+    for (const row of rows) {
+      expect(row.task).toBe('glue/sst2');
+      expect(row.metric).toBe('accuracy');
+      // 12 dev examples: the accuracy is a multiple of 1/12, and the deployed bundle agrees with tfjs.
+      expect(Math.abs((row.value as number) * 12 - Math.round((row.value as number) * 12))).toBeLessThan(1e-9);
+      expect(row.runtimeValue).toBe(row.value);
+      expect(row.sparsity as number).toBeGreaterThanOrEqual(0.9 - 1e-6);
+    }
+  });
+
+  it('keeps every zero of the checkpoint exactly zero through fine-tuning and QAT', async () => {
+    const transferred = encoderLinears((await readSafetensorsRaw(join(dir, 'run', 'sparse-transfer', 'model', 'model.safetensors'))).tensors);
+    const int8 = encoderLinears(dequantizeInt8((await readSafetensorsRaw(join(dir, 'run', 'quantize', 'model-int8.safetensors'))).tensors));
+    expect(source.size).toBe(12);
+    for (const [name, original] of source) {
+      for (const after of [transferred.get(name), int8.get(name)]) {
+        expect(after, name).toBeDefined();
+        let kept = 0;
+        let zeros = 0;
+        for (let i = 0; i < original.length; i++) {
+          if (original[i] !== 0) continue;
+          zeros++;
+          if ((after as Float32Array)[i] === 0) kept++;
+        }
+        expect(kept, name).toBe(zeros);
+      }
+    }
+    // Fine-tuning moved the other weights (the test would pass trivially on an untouched copy).
+    const name = [...source.keys()][0];
+    expect(transferred.get(name)).not.toEqual(source.get(name));
+  });
+
+  it('writes an ONNX model per stage that onnxruntime runs', async () => {
+    for (const stage of ['sparse', 'sparse-int8']) {
+      const session = await ort.InferenceSession.create(join(dir, 'run', 'onnx', `${stage}.onnx`));
+      const ids = BigInt64Array.from([101n, 120n, 121n, 102n]);
+      const feeds = {
+        input_ids: new ort.Tensor('int64', ids, [1, 4]),
+        attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n, 1n]), [1, 4]),
+        token_type_ids: new ort.Tensor('int64', new BigInt64Array(4), [1, 4]),
+      };
+      const output = await session.run(feeds);
+      expect(output.logits.dims).toEqual([1, 2]);
+      expect(Array.from(output.logits.data as Float32Array).every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('refuses a folder that is not a checkpoint, naming what is missing', async () => {
+    await mkdir(join(dir, 'empty'), { recursive: true });
+    const io = createTestIo(dir);
+    const code = await runCli(['transfer', 'empty', '--task', 'sst2', '--data', 'SST-2'], io, COMMANDS);
+    expect(code).not.toBe(0);
+    expect(io.err()).toContain('config.json, model.safetensors, vocab.txt');
+    expect(io.err()).not.toContain('unexpected error');
+  });
+});

@@ -1,0 +1,59 @@
+import type { Module, TrainingData, TrainingLoss } from '@pofa/core';
+import type { DistillationConfigInput } from '@pofa/distill';
+import type { EncoderModel } from '@pofa/models';
+import { classificationTrainingLoss, taskData } from './stage-training';
+import { labelCountOf, labelling } from './teacher';
+import type { RunTask } from './task-source';
+import type { PreparedEncoder } from './text-encoder';
+
+/**
+ * How a model trains on a downstream task, whatever the task's kind: the head it needs, its
+ * training batches and loss, and whether the teacher's logits can be distilled (not for
+ * regression). The transfer and QAT stages take one, so classification and span QA share them.
+ *
+ * @example
+ * ```ts
+ * const training = classificationTraining(task, encoder); // { head: 'sequence-classification', numLabels: 2, ... }
+ * ```
+ */
+export interface TaskTraining {
+  head: 'sequence-classification' | 'question-answering';
+  /** Outputs of a classification head (1 for regression); absent for span QA. */
+  numLabels?: number;
+  /** Batches and loss: their batch type differs per task kind, and the Trainer only passes one to the other. */
+  data: TrainingData<any>;
+  loss: TrainingLoss<Module, any>;
+  distillable: boolean;
+}
+
+/** Steps, peak learning rate and batch size of one training stage. */
+export interface TrainingSettings {
+  steps: number;
+  learningRate: number;
+  batchSize: number;
+}
+
+/**
+ * The {@link TaskTraining} of a classification or regression run task: a sequence-classification
+ * head, the task's labelled batches, cross-entropy (or MSE), distillation unless regression.
+ *
+ * @example
+ * ```ts
+ * const training = classificationTraining(await loadRunTask('spam', undefined, options), encoder);
+ * ```
+ */
+export function classificationTraining(task: RunTask, encoder: PreparedEncoder): TaskTraining {
+  return {
+    head: 'sequence-classification',
+    numLabels: labelCountOf(task),
+    data: taskData(task.train, encoder, labelling(task)),
+    loss: classificationTrainingLoss,
+    distillable: !task.regression,
+  };
+}
+
+/** A dense teacher and how the student learns from it (a `@pofa/distill` config). */
+export interface TeacherDistillation {
+  model: EncoderModel;
+  config: DistillationConfigInput;
+}

@@ -1,0 +1,82 @@
+import type { DistillationConfigInput } from '@pofa/distill';
+import type { EncoderModel } from '@pofa/models';
+
+/** The kinds of downstream task a transfer trains: sentence(-pair) classification/regression, or span QA. */
+export type TransferTaskKind = 'classification' | 'span';
+
+/** Training settings of one transfer stage as the paper's reference scripts give them. */
+export interface PaperStageSettings {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+}
+
+/** The paper's transfer settings for one kind of task: the two stages and the sequence length. */
+export interface PaperTransferSettings {
+  maxLength: number;
+  /** SQuAD windows overlap by this many tokens. */
+  docStride?: number;
+  transfer: PaperStageSettings;
+  quantize: PaperStageSettings;
+}
+
+/**
+ * The transfer settings of Prune Once for All (Zafrir et al. 2021), the one place pofa keeps
+ * them: stage 1 fine-tunes the sparse pre-trained model with its pattern locked and the teacher
+ * distilled, stage 2 adds quantization-aware training. GLUE: sequence 128, batch 32, learning rate
+ * 1e-4 for 9 epochs, then 1e-5 for 3 epochs with QAT (the reference scripts published with the
+ * paper's checkpoints, IntelLabs/Intel Neural Compressor `prune_once_for_all` examples). SQuAD
+ * v1.1: sequence 384, doc stride 128, batch 12, learning rate 1.5e-4 for 8 epochs, then 1e-5 for 2
+ * epochs with QAT. Every stage warms up linearly over its first 10% of steps and decays linearly.
+ *
+ * @example
+ * ```ts
+ * PAPER_TRANSFER.span.maxLength; // 384
+ * ```
+ */
+export const PAPER_TRANSFER: Readonly<Record<TransferTaskKind, PaperTransferSettings>> = {
+  classification: {
+    maxLength: 128,
+    transfer: { epochs: 9, learningRate: 1e-4, batchSize: 32 },
+    quantize: { epochs: 3, learningRate: 1e-5, batchSize: 32 },
+  },
+  span: {
+    maxLength: 384,
+    docStride: 128,
+    transfer: { epochs: 8, learningRate: 1.5e-4, batchSize: 12 },
+    quantize: { epochs: 2, learningRate: 1e-5, batchSize: 12 },
+  },
+};
+
+/** The temperature of the paper's logit distillation. */
+export const TRANSFER_TEMPERATURE = 2;
+
+/**
+ * The distillation of a transfer from a dense fine-tuned teacher, as the reference scripts run it
+ * (`--loss_weights 0 1 --temperature 2`): the student learns from the teacher's logits only (KL ·
+ * T², T = 2, hard-label weight 0), plus the mean squared error of the hidden states of every layer
+ * where the two models have the same width and depth (the last hidden states of each layer pair).
+ *
+ * @example
+ * ```ts
+ * const config = transferDistillation(student, teacher); // { temperature: 2, hardWeight: 0, softWeight: 1, intermediate: [...] }
+ * ```
+ */
+export function transferDistillation(student: Pick<EncoderModel, 'config'>, teacher: Pick<EncoderModel, 'config'>): DistillationConfigInput {
+  const shape = (model: Pick<EncoderModel, 'config'>) => {
+    const config = model.config as Record<string, unknown>;
+    return { layers: Number(config.num_hidden_layers ?? config.n_layers), hidden: Number(config.hidden_size ?? config.dim) };
+  };
+  const studentShape = shape(student);
+  const teacherShape = shape(teacher);
+  const matched = studentShape.layers === teacherShape.layers && studentShape.hidden === teacherShape.hidden;
+  return {
+    temperature: TRANSFER_TEMPERATURE,
+    hardWeight: 0,
+    softWeight: 1,
+    softLoss: 'distill/kd-kl-divergence',
+    intermediate: matched
+      ? Array.from({ length: studentShape.layers }, (_, layer) => ({ studentLayer: layer + 1, teacherLayer: layer + 1, feature: 'hidden' as const, loss: 'distill/hidden-mse' }))
+      : [],
+  };
+}

@@ -1,0 +1,222 @@
+import { join, resolve } from 'node:path';
+import { ConfigError, parseOptions, writeFileAtomic } from '@pofa/core';
+import { loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
+import { sparsityReport } from '@pofa/prune';
+import { exportOnnx } from '../onnx/export-onnx';
+import type { CompressIo, StageTiming } from './compress';
+import { loadModel } from './models';
+import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
+import { classificationScoring, measureRows, type TaskScoring } from './report-rows';
+import { writeReportJson, type ReportRow } from './report-table';
+import { openRunDirectory } from './run-directory';
+import { sparseTransfer } from './sparse';
+import type { StageEnvironment } from './stage-training';
+import { loadRunTask } from './task-source';
+import { classificationTraining, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
+import { prepareEncoder } from './text-encoder';
+import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
+import { PAPER_TRANSFER, transferDistillation, type PaperStageSettings, type TransferTaskKind } from './transfer-settings';
+
+/** The sparsity of a model's encoder Linear weights, overall and per layer. */
+export interface PatternSummary {
+  overall: number;
+  layers: number[];
+}
+
+/** What {@link runTransfer} returns. */
+export interface TransferResult {
+  rows: ReportRow[];
+  timings: StageTiming[];
+  /** The checkpoint's pattern: the zeros found in its encoder Linear weights. */
+  pattern: PatternSummary;
+  /** The training stages as run: steps, learning rate, batch size. */
+  stages: { transfer: TrainingSettings; quantize?: TrainingSettings };
+  /** Measured sparsity of the QAT model's effective weights (absent with `int8: false`). */
+  sparsityAfterQat?: number;
+  kernels: string;
+  outDir: string;
+}
+
+/**
+ * The pattern of a model: the fraction of exact zeros of its encoder Linear weights, overall and
+ * for each encoder layer (in layer order).
+ *
+ * @example
+ * ```ts
+ * patternSummary(model); // { overall: 0.9, layers: [0.9, 0.9, ...] }
+ * ```
+ */
+export function patternSummary(model: EncoderModel): PatternSummary {
+  const report = sparsityReport(model);
+  const layers: Array<{ count: number; nonZeros: number }> = [];
+  for (const row of report.rows) {
+    const layer = Number(/(?:^|\.)layer\.(\d+)\./.exec(row.name)?.[1] ?? Number.NaN);
+    if (Number.isNaN(layer)) continue;
+    layers[layer] ??= { count: 0, nonZeros: 0 };
+    layers[layer].count += row.count;
+    layers[layer].nonZeros += row.nonZeros;
+  }
+  return { overall: report.total.sparsity, layers: [...layers].map((entry) => (entry === undefined ? 0 : 1 - entry.nonZeros / entry.count)) };
+}
+
+/** Steps of a stage: its epochs over the training batches, capped by `--steps`. */
+function stageSettings(paper: PaperStageSettings, size: number, overrides: { epochs?: number; learningRate?: number; batchSize?: number; steps?: number }): TrainingSettings {
+  const batchSize = overrides.batchSize ?? paper.batchSize;
+  const epochSteps = Math.max(1, Math.ceil(((overrides.epochs ?? paper.epochs) * size) / batchSize));
+  return { steps: Math.min(epochSteps, overrides.steps ?? Number.POSITIVE_INFINITY), learningRate: overrides.learningRate ?? paper.learningRate, batchSize };
+}
+
+function taskKind(task: string): TransferTaskKind {
+  return task === 'squad' ? 'span' : 'classification';
+}
+
+/**
+ * Prune Once for All's transfer of a sparse pre-trained checkpoint to a downstream task: the
+ * pattern is the checkpoint's zeros (every one stays exactly zero through fine-tuning and QAT);
+ * stage 1 fine-tunes with the pattern locked (and distils a dense fine-tuned `teacher` when given:
+ * logits KL · T² at T = 2, plus hidden states where the shapes match), stage 2 adds quantization-
+ * aware training to int8. The run folder holds per stage the Hugging Face directory, the `.pofa`
+ * bundle and the ONNX model, and the table `compress` prints (`report.json`); `resume` continues an
+ * interrupted run.
+ *
+ * @example
+ * ```ts
+ * const { rows, pattern } = await runTransfer({ model: 'bert-base-90', task: 'sst2', data: 'glue/SST-2', steps: 100 }, { progress: process.stderr, env: process.env, cwd: process.cwd() });
+ * ```
+ */
+export async function runTransfer(options: TransferOptions, io: CompressIo): Promise<TransferResult> {
+  const settings: TransferSettings = parseOptions(transferOptionsSchema, options, 'pofa transfer');
+  const outDir = resolve(io.cwd, settings.out);
+  const timings: StageTiming[] = [];
+  const say = (text: string) => io.progress !== false && io.progress.write(`${text}\n`);
+  const timed = async <T>(stage: string, work: () => Promise<T & { reused?: boolean }>): Promise<T & { reused?: boolean }> => {
+    say(`pofa: ${stage} ...`);
+    const started = performance.now();
+    const value = await work();
+    const seconds = (performance.now() - started) / 1000;
+    timings.push({ stage, seconds, reused: value.reused === true });
+    say(`pofa: ${stage} ${value.reused === true ? 'reused' : 'done'} in ${seconds.toFixed(1)} s`);
+    return value;
+  };
+
+  // Everything a user can get wrong is checked before any training.
+  const source = await resolveTransferSource(settings.model, io.cwd);
+  const kind = taskKind(settings.task);
+  const paper = PAPER_TRANSFER[kind];
+  const maxLength = settings.maxLength ?? paper.maxLength;
+  if (kind === 'span') {
+    throw new ConfigError('pofa transfer does not train span question answering (squad) yet', {
+      expected: 'a GLUE task, an embedded task or a .tsv/.jsonl file',
+      received: 'squad',
+      hint: 'Transfer to a classification task for now',
+    });
+  }
+  const limits = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: settings.maxEval ?? Number.POSITIVE_INFINITY };
+  const { task } = await timed('loading the task', async () => ({ task: await loadRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd }) }));
+  const vocab = await loadVocab(source.vocab);
+  const encoder = await timed('tokenizing', () => prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test], maxLength));
+  const training: TaskTraining = classificationTraining(task, encoder);
+
+  const pattern = await timed('reading the sparsity pattern', async () => {
+    const model = await loadModel(source.dir, training.head, training.numLabels);
+    try {
+      checkVocabulary(model, vocab.length, source.vocab);
+      return { ...patternSummary(model), config: model.config };
+    } finally {
+      model.dispose();
+    }
+  });
+  say(`pofa: pattern of ${source.dir}: ${(100 * pattern.overall).toFixed(2)}% of the encoder Linear weights are zero (per layer: ${pattern.layers.map((value) => `${(100 * value).toFixed(1)}%`).join(', ')})`);
+  const teacher: TeacherDistillation | undefined = settings.teacher === undefined ? undefined : await loadTeacher(resolve(io.cwd, settings.teacher), training, pattern);
+
+  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined }, { resume: settings.resume, command: 'transfer' });
+  const environment = (stage: string): StageEnvironment => ({
+    dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: 200,
+  });
+  const transferSettings = stageSettings(paper.transfer, training.data.size, { ...settings });
+  const transferred = await timed('sparse transfer (pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), async () => {
+    const dir = join(run.stageDir('sparse-transfer'), 'model');
+    if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, training.head, training.numLabels), reused: true };
+    const model = await sparseTransfer(source.dir, teacher, training, transferSettings, environment('sparse-transfer'));
+    await run.finish('sparse-transfer', { ...transferSettings });
+    return { model };
+  });
+
+  let quantized: QatResult | undefined;
+  let quantizeSettings: TrainingSettings | undefined;
+  if (settings.int8) {
+    quantizeSettings = stageSettings(paper.quantize, training.data.size, { epochs: settings.qatEpochs, learningRate: settings.qatLearningRate, batchSize: settings.batchSize, steps: settings.steps });
+    const scheme = { perChannel: settings.perChannel };
+    const qatSettings = { ...quantizeSettings, freezeObserversAt: 0.5 };
+    quantized = await timed('quantization-aware training (int8, pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), async () => {
+      const record = await run.finished('quantize');
+      if (record !== undefined) return { ...(await loadQuantizedStage(run.stageDir('quantize'), training, scheme, record as { sparsityBefore: number })), reused: true };
+      const result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), teacher, training, qatSettings, environment('quantize'), scheme);
+      await run.finish('quantize', { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, ...quantizeSettings });
+      return result;
+    });
+  }
+
+  await saveVocab(join(outDir, 'vocab.txt'), vocab);
+  const scoring: TaskScoring = classificationScoring(task, encoder, Math.min(8, transferSettings.batchSize));
+  const measured = await timed('bundles, ONNX, latency and evaluation', async () => {
+    await exportStageOnnx(join(run.stageDir('sparse-transfer'), 'model'), join(outDir, 'onnx', 'sparse.onnx'), training);
+    if (quantized !== undefined) await exportStageOnnx(join(run.stageDir('quantize'), 'model'), join(outDir, 'onnx', 'sparse-int8.onnx'), training, quantized.int8);
+    return measureRows(
+      { ...(teacher === undefined ? {} : { dense: teacher.model }), sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
+      { scoring, layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
+    );
+  });
+  const models = {
+    ...(settings.teacher === undefined ? {} : { dense: resolve(io.cwd, settings.teacher) }),
+    sparse: 'sparse-transfer/model',
+    ...(quantized === undefined ? {} : { 'sparse-int8': 'quantize/model', 'sparse-int8-safetensors': 'quantize/model-int8.safetensors' }),
+    vocab: 'vocab.txt',
+    bundles: Object.fromEntries(Object.keys(measured.bundles).map((stage) => [stage, `bundles/${stage}.pofa`])),
+    onnx: { sparse: 'onnx/sparse.onnx', ...(quantized === undefined ? {} : { 'sparse-int8': 'onnx/sparse-int8.onnx' }) },
+  };
+  await writeFileAtomic(join(outDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
+  await writeReportJson(join(outDir, 'report.json'), measured.rows);
+  for (const model of [teacher?.model, transferred.model, quantized?.model]) model?.dispose();
+  await run.complete();
+  return {
+    rows: measured.rows, timings, pattern: { overall: pattern.overall, layers: pattern.layers }, kernels: measured.kernels, outDir,
+    stages: { transfer: transferSettings, ...(quantizeSettings === undefined ? {} : { quantize: quantizeSettings }) },
+    ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter }),
+  };
+}
+
+const vocabRows = (model: Pick<EncoderModel, 'config'>): number => Number((model.config as { vocab_size: number }).vocab_size);
+
+function checkVocabulary(model: EncoderModel, vocabSize: number, vocabPath: string): void {
+  if (vocabSize > vocabRows(model)) {
+    throw new ConfigError(`${vocabPath} has more entries than the model has word embeddings`, {
+      expected: `at most ${vocabRows(model)} entries (config.json vocab_size)`,
+      received: `${vocabSize} entries`,
+      hint: 'Use the vocab.txt that was released with this checkpoint',
+    });
+  }
+}
+
+/** The dense teacher with the head of the task, checked to share the student's vocabulary. */
+async function loadTeacher(dir: string, training: TaskTraining, student: Pick<EncoderModel, 'config'>): Promise<TeacherDistillation> {
+  const model = await loadModel(dir, training.head, training.numLabels);
+  if (vocabRows(model) !== vocabRows(student)) {
+    model.dispose();
+    throw new ConfigError(`The --teacher ${dir} does not share the vocabulary of the model`, {
+      expected: `vocab_size ${vocabRows(student)}, as the sparse model`,
+      received: `vocab_size ${vocabRows(model)}`,
+      hint: 'Use a teacher fine-tuned from the same pre-trained vocabulary (e.g. bert-base-uncased for the BERT-Base checkpoints)',
+    });
+  }
+  return { model, config: transferDistillation(student, model) };
+}
+
+async function exportStageOnnx(modelDir: string, out: string, training: TaskTraining, int8?: QatResult['int8']): Promise<void> {
+  const model = await loadModel(modelDir, training.head, training.numLabels);
+  try {
+    await exportOnnx(model, { out, ...(int8 === undefined ? {} : { int8 }) });
+  } finally {
+    model.dispose();
+  }
+}
