@@ -11,7 +11,7 @@ export { BertModel } from './bert/bert-model';
 export { DistilBertModel } from './distilbert/distilbert-model';
 export { createModel, encoderLayers, type EncoderModel } from './model';
 export { TiedProjection, splitSpanLogits } from './heads/tied-projection';
-export { IGNORE_INDEX, maskedLmLoss, sequenceClassificationLoss } from './heads/task-losses';
+export { IGNORE_INDEX, maskedLmLoss, questionAnsweringLoss, sequenceClassificationLoss } from './heads/task-losses';
 export { loadPretrained, loadPretrainedOptionsSchema, type LoadPretrainedOptions, type LoadPretrainedResult } from './checkpoint/load-pretrained';
 export { savePretrained, huggingFaceConfig } from './checkpoint/save-pretrained';
 export { ARCHITECTURES, architectureName, resolveArchitecture, type ModelFamily, type ArchitectureInfo } from './checkpoint/architectures';

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { closestMatches, ConfigError, createRandom } from '@pofa/core';
 import {
   EMBEDDED_TASK_SPECIFICATIONS,
@@ -16,14 +16,21 @@ import {
   type GlueTaskName,
   type TaskSpecification,
 } from '@pofa/tasks';
+import { emptyTaskFile, resolveGlueFolder } from './glue-folder';
 
-/** A labelled task as a run uses it: three splits, labels, and the spec `evaluate()` scores with. */
+/**
+ * A sequence-level labelled task (classification or regression) as a run uses it: three splits,
+ * labels, and the spec `evaluate()` scores with. `kind` tells it from a span task (`SpanRunTask`).
+ */
 export interface RunTask {
+  kind: 'classification';
   /** `spam`, `glue/sst2`, or `file:<name>`. */
   name: string;
   train: BatchableExample[];
   validation: BatchableExample[];
   test: BatchableExample[];
+  /** MNLI only: the mismatched dev split (`dev_mismatched.tsv`) when the folder has it; `test` is the matched one. */
+  testMismatched?: BatchableExample[];
   labels: string[];
   regression: boolean;
   labelScale?: { mean: number; std: number };
@@ -44,7 +51,16 @@ export const TASK_CHOICES = [...Object.keys(EMBEDDED_LOADERS), ...GLUE_TASK_NAME
 
 const USER_FILE_EXTENSIONS = ['.tsv', '.jsonl', '.ndjson'];
 
-function sample<T>(items: readonly T[], limit: number, seed: number): T[] {
+/**
+ * At most `limit` of `items`, drawn with a seeded shuffle and kept in their order (all of them
+ * when there are no more than `limit`).
+ *
+ * @example
+ * ```ts
+ * sampleSplit(task.test, 500, seed + 2);
+ * ```
+ */
+export function sampleSplit<T>(items: readonly T[], limit: number, seed: number): T[] {
   if (items.length <= limit) return [...items];
   const random = createRandom(seed);
   const order = items.map((_, index) => index);
@@ -100,6 +116,7 @@ async function loadUserTask(path: string, seed: number): Promise<RunTask> {
   const name = `file:${path}`;
   const train = shuffled.slice(2 * validationSize);
   return {
+    kind: 'classification',
     name,
     train,
     validation: shuffled.slice(0, validationSize),
@@ -119,28 +136,35 @@ function labelScaleOf(examples: readonly BatchableExample[]): { mean: number; st
   return { mean, std };
 }
 
-async function loadGlue(task: GlueTaskName, dir: string | undefined): Promise<RunTask> {
-  if (dir === undefined) {
+async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<RunTask> {
+  if (data === undefined) {
     throw new ConfigError(`The GLUE task ${task} needs its data folder`, {
       expected: `--data DIR, the folder holding ${task === 'mnli' ? 'train.tsv and dev_matched.tsv' : 'train.tsv and dev.tsv'}`,
       received: 'no --data',
       hint: 'GLUE is not downloaded at run time; use the files of download_glue_data.py',
     });
   }
-  const train = (await loadGlueTask(task, dir, 'train', { onMalformed: 'skip' })).examples;
-  const dev = (await loadGlueTask(task, dir, task === 'mnli' ? 'dev_matched' : 'dev', { onMalformed: 'skip' })).examples;
+  const folder = await resolveGlueFolder(task, data);
+  const { dir } = folder;
+  const read = async (split: string): Promise<BatchableExample[]> => {
+    const { examples } = await loadGlueTask(task, dir, split, { onMalformed: 'skip' });
+    if (examples.length === 0) throw emptyTaskFile(join(dir, `${split}.tsv`), `the GLUE ${task} ${split} split`);
+    return examples.map((example) => ({ ...example, label: example.label as number }));
+  };
+  const train = await read(folder.train);
   const specification = GLUE_TASKS[task];
   const regression = specification.head === 'regression';
-  const labelled = (examples: typeof train) => examples.map((example) => ({ ...example, label: example.label as number }));
   const validationSize = Math.max(1, Math.floor(train.length / 20));
   return {
+    kind: 'classification',
     name: `glue/${task}`,
-    train: labelled(train.slice(validationSize)),
-    validation: labelled(train.slice(0, validationSize)),
-    test: labelled(dev),
+    train: train.slice(validationSize),
+    validation: train.slice(0, validationSize),
+    test: await read(folder.test),
+    ...(folder.testMismatched === undefined ? {} : { testMismatched: await read(folder.testMismatched) }),
     labels: [...specification.labels],
     regression,
-    ...(regression ? { labelScale: labelScaleOf(train.map((example) => ({ ...example, label: example.label as number }))) } : {}),
+    ...(regression ? { labelScale: labelScaleOf(train) } : {}),
     specification,
     identity: { glue: task, dir: resolve(dir) },
   };
@@ -150,7 +174,15 @@ async function loadGlue(task: GlueTaskName, dir: string | undefined): Promise<Ru
  * Loads the task a run trains on: an embedded task (`spam`, `sotu-party`, `sotu-year`,
  * `sotu-pair`), a GLUE task from `--data DIR`, or a `.tsv` / `.jsonl` file of the user's (split
  * 80/10/10 with a seeded shuffle). Each split is cut to `limits` examples (a seeded sample). An
- * unknown name, a missing file, GLUE without `--data`, or `squad` are `ConfigError`s.
+ * unknown name, a missing file, GLUE without `--data`, or `squad` (a span task: see
+ * `loadAnyRunTask`) are `ConfigError`s.
+ *
+ * GLUE: `--data` is the task's folder of official files (`glue_data/MNLI`) or the folder above it
+ * (`glue_data`). The first 5% of `train.tsv` is the validation split, the rest trains, and
+ * `dev.tsv` is the test split (MNLI: `dev_matched.tsv`, and `dev_mismatched.tsv` as
+ * `testMismatched` when present; score it with `{ ...task, test: task.testMismatched }`). A
+ * missing `train.tsv` or dev file is a `ConfigError` naming the folder and the file; an empty
+ * one a `DataFormatError`.
  *
  * @example
  * ```ts
@@ -164,7 +196,13 @@ export async function loadRunTask(
 ): Promise<RunTask> {
   const loaded = await loadFullTask(task, data === undefined ? undefined : resolve(options.cwd, data), options);
   const { limits, seed } = options;
-  return { ...loaded, train: sample(loaded.train, limits.train, seed), validation: sample(loaded.validation, limits.validation, seed + 1), test: sample(loaded.test, limits.test, seed + 2) };
+  return {
+    ...loaded,
+    train: sampleSplit(loaded.train, limits.train, seed),
+    validation: sampleSplit(loaded.validation, limits.validation, seed + 1),
+    test: sampleSplit(loaded.test, limits.test, seed + 2),
+    ...(loaded.testMismatched === undefined ? {} : { testMismatched: sampleSplit(loaded.testMismatched, limits.test, seed + 3) }),
+  };
 }
 
 async function loadFullTask(task: string, data: string | undefined, options: { seed: number; cwd: string }): Promise<RunTask> {
@@ -173,6 +211,7 @@ async function loadFullTask(task: string, data: string | undefined, options: { s
     const loaded = await embedded({ seed: options.seed });
     const specification = (EMBEDDED_TASK_SPECIFICATIONS as Record<string, TaskSpecification>)[`embedded/${task}`];
     return {
+      kind: 'classification',
       name: task,
       train: loaded.train,
       validation: loaded.validation,
@@ -186,10 +225,10 @@ async function loadFullTask(task: string, data: string | undefined, options: { s
   }
   if ((GLUE_TASK_NAMES as readonly string[]).includes(task)) return loadGlue(task as GlueTaskName, data);
   if (task === 'squad') {
-    throw new ConfigError('pofa compress does not train span question answering (squad) yet', {
+    throw new ConfigError('This command does not run span question answering (squad) yet', {
       expected: 'a classification or regression task',
       received: 'squad',
-      hint: '@pofa/tasks reads SQuAD (loadSquad, createSquadFeatures); the CLI pipeline for it is not written',
+      hint: 'In code, loadAnyRunTask loads SQuAD as a span task and evaluateSquadModel scores it',
     });
   }
   if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed);

@@ -52,3 +52,35 @@ export function sequenceClassificationLoss(logits: tf.Tensor, labels: tf.Tensor)
     return softmaxCrossEntropy(logits, tf.cast(labels, 'int32'), tf.fill([batch], 1 / batch));
   });
 }
+
+/**
+ * The loss of `BertForQuestionAnswering`: (CE(start) + CE(end)) / 2, each cross-entropy over the
+ * sequence positions. As in Hugging Face, positions are clamped to `[0, seq]` and the value `seq`
+ * (a position outside the window, after clamping) is ignored: each half averages over the rows
+ * it keeps (0 when none is kept). `startLogits`, `endLogits` `[batch, seq]`; `startPositions`,
+ * `endPositions` int32 `[batch]` token indices (0, `[CLS]`, when the answer is not in the window).
+ *
+ * @example
+ * ```ts
+ * const { startLogits, endLogits } = model.forward(inputs);
+ * const loss = questionAnsweringLoss(startLogits!, endLogits!, tf.tensor1d([5], 'int32'), tf.tensor1d([7], 'int32'));
+ * ```
+ */
+export function questionAnsweringLoss(startLogits: tf.Tensor, endLogits: tf.Tensor, startPositions: tf.Tensor, endPositions: tf.Tensor): tf.Scalar {
+  const [batch, seq] = startLogits.shape;
+  const shapesMatch = startLogits.rank === 2 && tf.util.arraysEqual(startLogits.shape, endLogits.shape);
+  if (!shapesMatch || !tf.util.arraysEqual(startPositions.shape, [batch]) || !tf.util.arraysEqual(endPositions.shape, [batch])) {
+    throw new ShapeError('Span positions do not match the span logits', {
+      expected: 'startLogits and endLogits [batch, seq] with startPositions and endPositions [batch]',
+      received: `logits [${startLogits.shape.join(', ')}] and [${endLogits.shape.join(', ')}], positions [${startPositions.shape.join(', ')}] and [${endPositions.shape.join(', ')}]`,
+    });
+  }
+  return tf.tidy(() => {
+    const half = (logits: tf.Tensor, positions: tf.Tensor): tf.Scalar => {
+      const clamped = tf.clipByValue(tf.cast(positions, 'int32'), 0, seq as number);
+      const keep = tf.cast(tf.less(clamped, seq as number), 'float32');
+      return softmaxCrossEntropy(logits, clamped, tf.div(keep, tf.maximum(tf.sum(keep), 1)));
+    };
+    return tf.div(tf.add(half(startLogits, startPositions), half(endLogits, endPositions)), 2) as tf.Scalar;
+  });
+}

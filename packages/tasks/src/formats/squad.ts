@@ -9,7 +9,11 @@ export interface SquadExample {
   title: string;
   context: string;
   question: string;
-  /** Gold answers; `answerStart` is a character offset into `context`. */
+  /**
+   * Gold answers; `answerStart` indexes `context` as a JavaScript string (UTF-16), so
+   * `context.slice(answerStart, answerStart + text.length) === text` (the file's `answer_start`
+   * counts code points, as Python does; they differ after an emoji or another astral character).
+   */
   answers: Array<{ text: string; answerStart: number }>;
 }
 
@@ -63,25 +67,59 @@ export function parseSquad(json: unknown, source = 'SQuAD data'): SquadDataset {
           });
         }
         seen.add(question.id);
-        question.answers.forEach((answer, answerIndex) => {
-          if (answer.answer_start + answer.text.length > paragraph.context.length) {
+        const answers = question.answers.map((answer, answerIndex) => {
+          const answerStart = codeUnitIndex(paragraph.context, answer.answer_start);
+          if (answerStart + answer.text.length > paragraph.context.length) {
             throw new DataFormatError(`${source}: answer outside its context at ${where}.answers[${answerIndex}]`, {
-              expected: `answer_start + text length <= ${paragraph.context.length} (the context length)`,
+              expected: `answer_start + text length <= ${[...paragraph.context].length} (the context length)`,
               received: `answer_start ${answer.answer_start}, text ${describeValue(answer.text)}`,
             });
           }
+          const found = paragraph.context.slice(answerStart, answerStart + answer.text.length);
+          if (found !== answer.text) throw answerMismatch(source, question.id, `${where}.answers[${answerIndex}]`, answer, found, paragraph.context);
+          return { text: answer.text, answerStart };
         });
-        examples.push({
-          id: question.id,
-          title: article.title ?? '',
-          context: paragraph.context,
-          question: question.question,
-          answers: question.answers.map((answer) => ({ text: answer.text, answerStart: answer.answer_start })),
-        });
+        examples.push({ id: question.id, title: article.title ?? '', context: paragraph.context, question: question.question, answers });
       });
     });
   });
   return { version: parsed.data.version ?? null, examples };
+}
+
+/**
+ * The UTF-16 index (a JavaScript string index) of the `codePoint`-th character of `text`:
+ * SQuAD's `answer_start` counts characters as Python does (code points), which differs from a
+ * string index after a character outside the Basic Multilingual Plane (an emoji, a rare CJK
+ * character). A position past the end maps past the end.
+ */
+function codeUnitIndex(text: string, codePoint: number): number {
+  if (!/[\ud800-\udfff]/.test(text)) return codePoint;
+  let index = 0;
+  let count = 0;
+  for (; count < codePoint && index < text.length; count += 1) {
+    const unit = text.charCodeAt(index);
+    index += unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length ? 2 : 1;
+  }
+  return index + (codePoint - count);
+}
+
+function answerMismatch(
+  source: string,
+  id: string,
+  where: string,
+  answer: { text: string; answer_start: number },
+  found: string,
+  context: string,
+): DataFormatError {
+  const elsewhere = context.indexOf(answer.text);
+  return new DataFormatError(`${source}: the answer_start of question ${describeValue(id)} does not point at its text (${where})`, {
+    expected: `the context's characters ${answer.answer_start} to ${answer.answer_start + [...answer.text].length} to read ${describeValue(answer.text)}`,
+    received: describeValue(found),
+    hint:
+      elsewhere >= 0
+        ? `The text occurs at character ${[...context.slice(0, elsewhere)].length}: fix answer_start in ${source} (it counts the context's characters from 0, as Python does)`
+        : `The text does not occur in the context: fix the answer in ${source}, or remove it`,
+  });
 }
 
 /**
@@ -102,6 +140,13 @@ export async function loadSquad(path: string): Promise<SquadDataset> {
       expected: 'a readable SQuAD v1.1 JSON file',
       received: (error as Error).message,
       cause: error,
+    });
+  }
+  if (text.trim() === '') {
+    throw new DataFormatError(`${path} is empty`, {
+      expected: 'the SQuAD v1.1 JSON file ({ "version": "1.1", "data": [...] })',
+      received: `${text.length} bytes of whitespace or nothing`,
+      hint: 'The copy was cut short: fetch train-v1.1.json / dev-v1.1.json again',
     });
   }
   let json: unknown;
