@@ -40,6 +40,19 @@ describe('squadTrainingData', () => {
     expect(batch.endPositions.arraySync()).toEqual([0, 10, 7]);
     tf.dispose(Object.values(batch));
   });
+
+  it('finds windows across the chunks it builds them in', () => {
+    // 150 copies of the 4 examples: 600 examples, built in chunks of 512 (windows 0-895 and 896-1049).
+    const many = Array.from({ length: 150 }, (_, copy) => SQUAD_EXAMPLES.map((example) => ({ ...example, id: `${example.id}-${copy}` }))).flat();
+    const data = squadTrainingData(many, tokenizer, windows);
+    const features = createSquadFeatures(many, tokenizer, { maxSeqLength: 16, docStride: 4 });
+    expect(data.size).toBe(features.length);
+    const indices = [0, 895, 896, features.length - 1];
+    const batch = data.batch(indices);
+    expect(batch.inputIds.arraySync()).toEqual(indices.map((index) => features[index].inputIds));
+    expect(batch.startPositions.arraySync()).toEqual(indices.map((index) => features[index].startPosition));
+    tf.dispose(Object.values(batch));
+  });
 });
 
 describe('spanTrainingLoss', () => {
