@@ -1,4 +1,4 @@
-import { tf, type Module } from '@pofa/core';
+import { effectiveValues, type Module } from '@pofa/core';
 import { selectTargets, type TargetOptions } from './targets';
 
 /** One tensor's line in a {@link SparsityReport}. */
@@ -36,7 +36,7 @@ export interface SparsityReport {
 export function sparsityReport(model: Module, options: TargetOptions & { bits?: number } = {}): SparsityReport {
   const bits = options.bits ?? 32;
   const rows = selectTargets(model, options).map(([name, parameter]) => {
-    const values = tf.tidy(() => parameter.value().dataSync());
+    const values = effectiveValues(parameter);
     let nonZeros = 0;
     for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonZeros++;
     return { name, shape: parameter.shape, count: values.length, nonZeros, sparsity: 1 - nonZeros / values.length };

@@ -26,7 +26,7 @@ export { exportInt8, writeInt8Safetensors, exportInt8OptionsSchema, type ExportI
 export { dequantizeInt8 } from './export/dequantize-int8';
 export { exportHalf } from './export/export-half';
 export { quantizeParameter, type QuantizedWeight } from './export/quantized-weight';
-export { effectiveValues } from './export/effective-values';
+export { effectiveValues } from '@pofa/core';
 export { INT8_FORMAT, INT8_SUFFIXES } from './export/int8-names';
 export * from './qat/index';
 export * from './calibration/index';

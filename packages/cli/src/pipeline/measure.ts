@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { selectTargets, tf, type Module } from '@pofa/core';
+import { effectiveValues, selectTargets, type tf, type Module } from '@pofa/core';
 import type { EncoderModel } from '@pofa/models';
 import { evaluate, type EvaluationResult } from '@pofa/tasks';
 import type { RunTask } from './task-source';
@@ -18,7 +18,7 @@ export function encoderSparsity(model: Module): number {
   let zeros = 0;
   let count = 0;
   for (const [, parameter] of selectTargets(model)) {
-    const values = tf.tidy(() => parameter.value().dataSync());
+    const values = effectiveValues(parameter);
     count += values.length;
     for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
   }

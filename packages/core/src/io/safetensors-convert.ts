@@ -78,11 +78,19 @@ function hasArrayTypeOf(dtype: SafetensorsDtype, data: unknown): data is RawData
 /** A copy of the bytes of one tensor of a validated file, as its typed array. */
 export function rawTensorFromBytes(name: string, info: SafetensorsTensorInfo, buffer: Uint8Array, source: string): RawTensor {
   const [begin, end] = info.dataOffsets;
-  const size = SAFETENSORS_DTYPE_BYTES[info.dtype];
   const copy = new Uint8Array(end - begin);
   copy.set(buffer.subarray(begin, end));
-  if (size > 1 && !isLittleEndianHost()) swapBytes(copy, size);
-  const data = viewAs(info.dtype, copy.buffer, (end - begin) / size);
+  return rawTensorFromOwnedBytes(name, info, copy, source);
+}
+
+/**
+ * The tensor of a validated file from `bytes`, a fresh array holding exactly its data (read
+ * from the file for this tensor alone): used in place, no copy.
+ */
+export function rawTensorFromOwnedBytes(name: string, info: SafetensorsTensorInfo, bytes: Uint8Array<ArrayBuffer>, source: string): RawTensor {
+  const size = SAFETENSORS_DTYPE_BYTES[info.dtype];
+  if (size > 1 && !isLittleEndianHost()) swapBytes(bytes, size);
+  const data = viewAs(info.dtype, bytes.buffer, bytes.byteLength / size);
   if (info.dtype === 'BOOL') {
     const index = (data as Uint8Array).findIndex((value) => value > 1);
     if (index >= 0) {

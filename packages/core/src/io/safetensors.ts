@@ -1,8 +1,10 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { PofaError } from '../errors/pofa-error';
 import { SafetensorsError } from '../errors/safetensors-error';
 import type { tf } from '../tensor/tf';
 import { writeFileAtomic } from './atomic-write';
-import { parseSafetensors, serializeSafetensors, tensorsFromRaw, type ParsedSafetensors } from './safetensors-codec';
+import { serializeSafetensors, tensorsFromRaw, type ParsedSafetensors } from './safetensors-codec';
+import { rawTensorFromOwnedBytes } from './safetensors-convert';
 import type { RawTensor, SafetensorsDtype, SafetensorsHeader } from './safetensors-format';
 import { decodeSafetensorsHeader, readHeaderLength } from './safetensors-header';
 
@@ -29,8 +31,53 @@ function fileError(action: string, path: string, error: unknown): SafetensorsErr
   });
 }
 
+/** The largest read the file system is asked for at once (Node refuses reads of 2 GiB and more). */
+const READ_CHUNK_BYTES = 1 << 30;
+
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+async function readExactly(handle: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
+  for (let done = 0; done < target.length; ) {
+    const { bytesRead } = await handle.read(target, done, Math.min(READ_CHUNK_BYTES, target.length - done), position + done);
+    if (bytesRead === 0) {
+      throw new SafetensorsError(`${path} changed while it was read`, {
+        expected: `${target.length} bytes at offset ${position}`,
+        received: `${done} bytes`,
+        hint: 'Read the file again once it is written',
+      });
+    }
+    done += bytesRead;
+  }
+}
+
+/** Opens a safetensors file, validates its header and hands it with the data section's start to `use`. */
+async function withSafetensorsFile<T>(path: string, use: (handle: FileHandle, header: SafetensorsHeader, dataStart: number) => Promise<T>): Promise<T> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw fileError('read', path, error);
+  }
+  try {
+    const { size } = await handle.stat();
+    const prefix = new Uint8Array(8);
+    await handle.read(prefix, 0, Math.min(8, size), 0);
+    const headerLength = readHeaderLength(prefix, size, path);
+    const headerBytes = new Uint8Array(headerLength);
+    await readExactly(handle, headerBytes, 8, path);
+    return await use(handle, decodeSafetensorsHeader(headerBytes, size - 8 - headerLength, path), 8 + headerLength);
+  } catch (error) {
+    if (PofaError.isInstance(error)) throw error;
+    throw fileError('read', path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Reads a safetensors file into raw typed arrays and its metadata, validating it fully.
+ * Reads a safetensors file into raw typed arrays and its metadata, validating it fully. Each
+ * tensor is read from the file into its own array, so memory holds the tensors once (never the
+ * whole file besides), and files over 2 GiB read as well.
  *
  * @example
  * ```ts
@@ -39,13 +86,16 @@ function fileError(action: string, path: string, error: unknown): SafetensorsErr
  * ```
  */
 export async function readSafetensorsRaw(path: string): Promise<ParsedSafetensors> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw fileError('read', path, error);
-  }
-  return parseSafetensors(bytes, path);
+  return withSafetensorsFile(path, async (handle, header, dataStart) => {
+    const tensors: Record<string, RawTensor> = {};
+    for (const [name, info] of Object.entries(header.tensors)) {
+      const [begin, end] = info.dataOffsets;
+      const bytes = new Uint8Array(end - begin);
+      await readExactly(handle, bytes, dataStart + begin, path);
+      Object.defineProperty(tensors, name, { value: rawTensorFromOwnedBytes(name, info, bytes, path), enumerable: true, writable: true, configurable: true });
+    }
+    return { tensors, metadata: header.metadata };
+  });
 }
 
 /**
@@ -76,33 +126,7 @@ export async function readSafetensors(path: string): Promise<Record<string, tf.T
  * ```
  */
 export async function readSafetensorsMetadata(path: string): Promise<SafetensorsHeader> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw fileError('read', path, error);
-  }
-  try {
-    const { size } = await handle.stat();
-    const prefix = new Uint8Array(8);
-    await handle.read(prefix, 0, Math.min(8, size), 0);
-    const headerLength = readHeaderLength(prefix, size, path);
-    const header = new Uint8Array(headerLength);
-    const { bytesRead } = await handle.read(header, 0, headerLength, 8);
-    if (bytesRead !== headerLength) {
-      throw new SafetensorsError(`${path} changed while its header was read`, {
-        expected: `${headerLength} header bytes`,
-        received: `${bytesRead} bytes`,
-        hint: 'Read the file again once it is written',
-      });
-    }
-    return decodeSafetensorsHeader(header, size - 8 - headerLength, path);
-  } catch (error) {
-    if (SafetensorsError.isInstance(error)) throw error;
-    throw fileError('read', path, error);
-  } finally {
-    await handle.close();
-  }
+  return withSafetensorsFile(path, async (_handle, header) => header);
 }
 
 /**

@@ -1,6 +1,7 @@
 export type { WeightTransform } from './weight-transform';
 export type { ActivationTransform } from './activation-transform';
 export { Parameter, type ParameterOptions } from './parameter';
+export { effectiveValues } from './effective-values';
 export { createMaskTransform, MASK_TRANSFORM_KIND, type MaskTransform } from './mask-transform';
 export { Module, ModuleList, type ForwardContext, type LoadStateDictOptions, type LoadStateDictResult } from './module';
 export { initNormal, type InitOptions } from './init';

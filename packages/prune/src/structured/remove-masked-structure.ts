@@ -1,11 +1,11 @@
-import { tf } from '@pofa/core';
+import { effectiveValues } from '@pofa/core';
 import { layerLinearNames, layerStructure, pruneFfnNeurons, pruneHeads, type EncoderModel } from '@pofa/models';
 
 /** Indices (0-based, current) whose columns of `weight` are all zero in the effective weight. */
 function zeroColumns(model: EncoderModel, name: string): Set<number> {
   const parameter = model.getParameter(name)!;
   const [rows, columns] = parameter.shape;
-  const values = tf.tidy(() => parameter.value().dataSync());
+  const values = effectiveValues(parameter);
   const zero = new Set<number>();
   for (let c = 0; c < columns; c++) {
     let all = true;

@@ -1,8 +1,7 @@
-import { bfloat16FromNumber, bfloat16ToNumber, decodeHalfArray, float16FromNumber, float16ToNumber, initBackend, tf } from '@pofa/core';
+import { bfloat16FromNumber, bfloat16ToNumber, decodeHalfArray, effectiveValues, float16FromNumber, float16ToNumber, initBackend, tf } from '@pofa/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createWeightFakeQuantTransform } from '../primitives/weight-fake-quant-transform';
 import { ToyModel } from './__fixtures__/toy-model';
-import { effectiveValues } from './effective-values';
 import { exportHalf } from './export-half';
 
 beforeAll(async () => {

@@ -1,6 +1,5 @@
-import { encodeHalfArray, type Module } from '@pofa/core';
+import { effectiveValues, encodeHalfArray, type Module } from '@pofa/core';
 import { QuantizationError } from '../errors/quantization-error';
-import { effectiveValues } from './effective-values';
 import type { SafetensorsExport } from './export-int8';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMaskTransform, initBackend, readSafetensorsRaw, tf } from '@pofa/core';
+import { createMaskTransform, effectiveValues, initBackend, readSafetensorsRaw, tf } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuantizationError } from '../errors/quantization-error';
 import { fakeQuantize } from '../primitives/fake-quantize';
@@ -9,7 +9,6 @@ import { quantParams } from '../primitives/quant-params';
 import { createWeightFakeQuantTransform } from '../primitives/weight-fake-quant-transform';
 import { TOY_TARGETS, ToyModel } from './__fixtures__/toy-model';
 import { dequantizeInt8 } from './dequantize-int8';
-import { effectiveValues } from './effective-values';
 import { exportInt8, writeInt8Safetensors } from './export-int8';
 
 let directory: string;

@@ -1,9 +1,8 @@
-import { type Module, type RawTensor, type TargetOptions, parseOptions, selectTargets, writeSafetensors } from '@pofa/core';
+import { effectiveValues, type Module, type RawTensor, type TargetOptions, parseOptions, selectTargets, writeSafetensors } from '@pofa/core';
 import { QUANTIZED_LINEAR_WEIGHTS } from '../qat/quant-targets';
 import { z } from 'zod';
 import { QuantizationError } from '../errors/quantization-error';
 import { quantParams } from '../primitives/quant-params';
-import { effectiveValues } from './effective-values';
 import { INT8_FORMAT, INT8_SUFFIXES } from './int8-names';
 import { quantizeParameter } from './quantized-weight';
 

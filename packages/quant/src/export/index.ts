@@ -2,5 +2,5 @@ export { exportInt8, writeInt8Safetensors, exportInt8OptionsSchema, type ExportI
 export { dequantizeInt8 } from './dequantize-int8';
 export { exportHalf } from './export-half';
 export { quantizeParameter, type QuantizedWeight } from './quantized-weight';
-export { effectiveValues } from './effective-values';
+export { effectiveValues } from '@pofa/core';
 export { INT8_FORMAT, INT8_SUFFIXES } from './int8-names';

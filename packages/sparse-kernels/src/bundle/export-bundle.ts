@@ -1,4 +1,4 @@
-import { ConfigError, ENCODER_LINEAR_WEIGHTS, MASK_TRANSFORM_KIND, matchesTarget, tf, type MaskTransform, type Parameter } from '@pofa/core';
+import { ConfigError, effectiveValues, ENCODER_LINEAR_WEIGHTS, MASK_TRANSFORM_KIND, matchesTarget, type MaskTransform, type Parameter } from '@pofa/core';
 import { z } from 'zod';
 import { packWeight } from '../formats/pack-weight';
 import { quantizeWeightInt8 } from '../formats/quantize-weight';
@@ -95,10 +95,10 @@ export function encoderConfigOf(model: ExportableModel): EncoderConfig {
   });
 }
 
-function effectiveWeight(parameter: Parameter): { values: Float32Array; mask?: Float32Array<ArrayBuffer> } {
-  const values = tf.tidy(() => parameter.value().dataSync() as Float32Array).slice();
+/** The effective weight of a parameter (a copy) and its mask, read in place (it lives as long as the model). */
+function effectiveWeight(parameter: Parameter): { values: Float32Array; mask?: Float32Array } {
   const transform = parameter.findTransform(MASK_TRANSFORM_KIND) as MaskTransform | undefined;
-  return { values, mask: transform === undefined ? undefined : Float32Array.from(transform.mask.dataSync() as Float32Array) };
+  return { values: effectiveValues(parameter), mask: transform === undefined ? undefined : (transform.mask.dataSync() as Float32Array) };
 }
 
 /**
