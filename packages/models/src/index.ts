@@ -16,6 +16,8 @@ export { loadPretrained, loadPretrainedOptionsSchema, type LoadPretrainedOptions
 export { savePretrained, huggingFaceConfig } from './checkpoint/save-pretrained';
 export { ARCHITECTURES, architectureName, resolveArchitecture, type ModelFamily, type ArchitectureInfo } from './checkpoint/architectures';
 export { fromHuggingFaceNames, toHuggingFaceName } from './checkpoint/hf-names';
+export { checkpointWeightFiles, readCheckpointTensors, readConfigJson, type CheckpointWeightFiles } from './checkpoint/read-checkpoint-files';
+export { readCheckpointVocab } from './checkpoint/checkpoint-vocab';
 export { initStudentFromTeacher, studentLayerMap, studentInitOptionsSchema, type StudentInitOptions, type StudentInitResult } from './student-init';
 export {
   createWordPieceTokenizer,

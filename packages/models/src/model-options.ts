@@ -13,6 +13,11 @@ export const modelOptionsSchema = z
     seed: z.number().int().default(0),
     /** Whether BERT has a pooler; default: with `base` and `sequence-classification`, as in Hugging Face. */
     pooler: z.boolean().optional(),
+    /**
+     * `false`: every weight starts at zero and nothing is drawn (for weights loaded right after,
+     * as `loadPretrained` does when the checkpoint has them all); default true.
+     */
+    initialize: z.boolean().default(true),
   })
   .strict();
 
@@ -50,7 +55,7 @@ export function resolveModelOptions(options: ModelOptions, initializerRange: num
     task: parsed.data.task,
     numLabels: parsed.data.numLabels,
     pooler: parsed.data.pooler,
-    init: { random: random ?? createRandom(parsed.data.seed), std: initializerRange },
+    init: { random: random ?? createRandom(parsed.data.seed), std: initializerRange, ...(parsed.data.initialize ? {} : { zeros: true }) },
   };
 }
 

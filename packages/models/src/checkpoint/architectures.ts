@@ -32,14 +32,15 @@ export const ARCHITECTURES: Readonly<Record<string, ArchitectureInfo>> = {
 /**
  * The family and task of a checkpoint from its config: `architectures[0]` when present,
  * else `model_type` with the bare encoder. An explicit `task` overrides the architecture's
- * head (the family still comes from the config).
+ * head (the family still comes from the config). `source` (the config file's path) is named
+ * in the error an unsupported checkpoint gets.
  *
  * @example
  * ```ts
  * resolveArchitecture({ architectures: ['BertForMaskedLM'], model_type: 'bert' }); // { family: 'bert', task: 'masked-lm' }
  * ```
  */
-export function resolveArchitecture(config: Record<string, unknown>, task?: TaskName): ArchitectureInfo {
+export function resolveArchitecture(config: Record<string, unknown>, task?: TaskName, source = 'config.json'): ArchitectureInfo {
   const architectures = Array.isArray(config.architectures) ? (config.architectures as unknown[]) : [];
   const name = typeof architectures[0] === 'string' ? architectures[0] : undefined;
   const known = name === undefined ? undefined : ARCHITECTURES[name];
@@ -47,10 +48,15 @@ export function resolveArchitecture(config: Record<string, unknown>, task?: Task
   const family: ModelFamily | undefined =
     known?.family ?? (modelType === 'bert' ? 'bert' : modelType === 'distilbert' ? 'distilbert' : undefined);
   if (family === undefined || (known === undefined && name !== undefined && task === undefined)) {
-    throw new CheckpointError('Unsupported checkpoint architecture', {
+    throw new CheckpointError(`Unsupported checkpoint architecture in ${source}`, {
       expected: `one of ${Object.keys(ARCHITECTURES).join(', ')} (or model_type "bert"/"distilbert")`,
       received: `architectures ${JSON.stringify(config.architectures)}, model_type ${JSON.stringify(modelType)}`,
-      hint: name === undefined ? 'Set model_type in config.json' : 'Pass { task } to load the encoder of this checkpoint with one of pofa\'s heads',
+      hint:
+        family === undefined
+          ? name === undefined && modelType === undefined
+            ? `Set "model_type": "bert" or "distilbert" in ${source}`
+            : `pofa implements BERT and DistilBERT only; use a checkpoint of one of them (a ${JSON.stringify(modelType ?? name)} model cannot be loaded)`
+          : 'Pass { task } to load the encoder of this checkpoint with one of pofa\'s heads',
     });
   }
   return { family, task: task ?? known?.task ?? 'base', note: task === undefined || task === known?.task ? known?.note : undefined };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CheckpointError, ConfigError, tf } from '@pofa/core';
 import { z } from 'zod';
 import { createModelConfig } from '../config/presets';
@@ -53,27 +54,34 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
   }
   const { task, numLabels, seed } = parsed.data;
   const raw = await readConfigJson(dir);
-  const architecture = resolveArchitecture(raw, task);
+  const architecture = resolveArchitecture(raw, task, join(dir, 'config.json'));
   const config = createModelConfig({ ...raw, model_type: architecture.family });
-  const model = createModel(config, { task: architecture.task, numLabels, seed });
   const tensors = await readCheckpointTensors(dir);
+  // Weights start at zero (nothing drawn) and are all overwritten below; only a model with new
+  // weights (a new head) is built again with the seeded initialisation, so its values do not change.
+  let model = createModel(config, { task: architecture.task, numLabels, seed, initialize: false });
   try {
     const { state, dropped } = fromHuggingFaceNames(architecture.family, tensors);
     const notes = dropped.map((name) => `dropped ${name}`);
     if (architecture.note !== undefined) notes.push(architecture.note);
     const parameters = new Map(model.namedParameters());
     const heads = HEAD_PREFIXES[architecture.family];
-    const isHead = (name: string): boolean => heads.some((prefix) => name.startsWith(prefix));
+    const headOf = (name: string): string | undefined => heads.find((prefix) => name.startsWith(prefix));
     for (const [name, tensor] of Object.entries(state)) {
       const parameter = parameters.get(name);
-      if (parameter !== undefined && isHead(name) && !tf.util.arraysEqual(parameter.shape, tensor.shape)) {
-        notes.push(`re-initialised ${name}: checkpoint shape [${tensor.shape.join(', ')}], model shape [${parameter.shape.join(', ')}]`);
-        delete state[name];
+      if (parameter === undefined || tf.util.arraysEqual(parameter.shape, tensor.shape)) continue;
+      if (headOf(name) === undefined) {
+        throw new CheckpointError(`${join(dir, 'config.json')} does not match the weights beside it`, {
+          expected: `${name} of shape [${parameter.shape.join(', ')}], as config.json describes it`,
+          received: `shape [${tensor.shape.join(', ')}] in the checkpoint`,
+          hint: 'Use the config.json saved with these weights (vocab_size, hidden_size, intermediate_size, max_position_embeddings must match)',
+        });
       }
+      notes.push(`re-initialised ${name}: checkpoint shape [${tensor.shape.join(', ')}], model shape [${parameter.shape.join(', ')}]`);
+      delete state[name];
     }
     const missing = [...parameters.keys()].filter((name) => !(name in state));
     const unexpected = Object.keys(state).filter((name) => !parameters.has(name));
-    const headOf = (name: string): string | undefined => heads.find((prefix) => name.startsWith(prefix));
     const broken = missing.filter((name) => {
       const head = headOf(name);
       // A head is new when the checkpoint has nothing under its prefix; a partly present head is broken.
@@ -85,6 +93,10 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
         received: `missing ${broken.slice(0, 8).join(', ')}${broken.length > 8 ? ` and ${broken.length - 8} more` : ''}`,
         hint: 'Check that config.json belongs to these weights and that no shard is missing',
       });
+    }
+    if (missing.length > 0) {
+      model.dispose();
+      model = createModel(config, { task: architecture.task, numLabels, seed });
     }
     const known: Record<string, tf.Tensor> = {};
     for (const [name, tensor] of Object.entries(state)) if (parameters.has(name)) known[name] = tensor;
