@@ -172,6 +172,17 @@ function requestedBackend(options: InitBackendOptions): BackendName | undefined 
 }
 
 /**
+ * tfjs's cpu backend (which `pofa-native` extends) prints "Hi, looks like you are running
+ * TensorFlow.js in Node.js ... install our node backend" on its first tensor unless tfjs is in
+ * production mode. pofa picks its backend itself, so the banner only misleads; it is turned off
+ * in debug mode (`POFA_DEBUG`) too, where other tfjs warnings stay on.
+ */
+function silenceNodeBanner(): void {
+  const backend = tf.backend() as unknown as { firstUse?: unknown };
+  if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
+/**
  * Starts the tfjs backend pofa runs on and returns its name: the loadable backend of highest
  * priority — `tensorflow` when `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` loads,
  * then any plugin backend ranked above wasm (such as `pofa-native` once
@@ -188,13 +199,14 @@ function requestedBackend(options: InitBackendOptions): BackendName | undefined 
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendName> {
   const requested = requestedBackend(options);
   await import('./gradients');
-  // Production mode silences tfjs's "install tfjs-node" banner and its debug checks.
+  // Production mode silences tfjs's warnings (POFA_DEBUG=1 keeps them).
   if (process.env.POFA_DEBUG === undefined) tf.enableProdMode();
   const candidates = requested === undefined ? knownBackends() : [requested];
   for (const name of candidates) {
     if (!(await isAvailable(name))) continue;
     if (!(await tf.setBackend(name))) continue;
     await tf.ready();
+    silenceNodeBanner();
     return name;
   }
   const available = await availableBackends();

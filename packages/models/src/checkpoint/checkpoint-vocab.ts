@@ -30,6 +30,8 @@ async function wordEmbeddingRows(dir: string): Promise<{ rows: number; file: str
  * const vocab = await readCheckpointVocab('checkpoints/bert-base-uncased', { required: true }); // 30522 tokens
  * ```
  */
+export async function readCheckpointVocab(dir: string, options: { required: true; purpose?: string }): Promise<string[]>;
+export async function readCheckpointVocab(dir: string, options: { required: boolean; purpose?: string }): Promise<string[] | undefined>;
 export async function readCheckpointVocab(dir: string, options: { required: boolean; purpose?: string }): Promise<string[] | undefined> {
   const path = join(dir, 'vocab.txt');
   const found = await access(path).then(() => true, () => false);
