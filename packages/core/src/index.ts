@@ -22,6 +22,7 @@ export * from './training/index';
 export { writeFileAtomic } from './io/atomic-write';
 export {
   serializeSafetensors,
+  safetensorsChunks,
   parseSafetensors,
   createTensorsFromRaw,
   SerializeSafetensorsOptionsSchema,

@@ -63,6 +63,37 @@ const DEFAULT_SOURCE = 'the input';
  * ```
  */
 export function serializeSafetensors(entries: Record<string, tf.Tensor | RawTensor>, options: SerializeSafetensorsOptions = {}): Uint8Array {
+  const { chunks, byteLength } = safetensorsChunks(entries, options);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(byteLength);
+  } catch (error) {
+    throw new SafetensorsError('The tensors are too large to serialize in memory', {
+      expected: 'a total size the runtime can allocate',
+      received: `${byteLength} bytes`,
+      hint: 'Write them with writeSafetensors (which streams them to the file), or split them over several files',
+      cause: error,
+    });
+  }
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/**
+ * {@link serializeSafetensors} as the chunks of the file in order — the 8-byte length and header,
+ * then each tensor's bytes (views of the tensors' own data where it is already in the file's
+ * dtype) — for writing a file without building it in memory.
+ *
+ * @example
+ * ```ts
+ * const { chunks, byteLength } = safetensorsChunks({ weight: tf.ones([2, 2]) }, { metadata: { format: 'pt' } });
+ * ```
+ */
+export function safetensorsChunks(entries: Record<string, tf.Tensor | RawTensor>, options: SerializeSafetensorsOptions = {}): { chunks: Uint8Array[]; byteLength: number } {
   const parsedOptions = SerializeSafetensorsOptionsSchema.safeParse(options);
   if (!parsedOptions.success) {
     const issue = parsedOptions.error.issues[0];
@@ -107,21 +138,10 @@ export function serializeSafetensors(entries: Record<string, tf.Tensor | RawTens
     offset += raw.data.byteLength;
   });
   const header = encodeSafetensorsHeader({ metadata, tensors: infos });
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(8 + header.length + offset);
-  } catch (error) {
-    throw new SafetensorsError('The tensors are too large to serialize in memory', {
-      expected: 'a total size the runtime can allocate',
-      received: `${8 + header.length + offset} bytes`,
-      hint: 'Split the tensors over several files',
-      cause: error,
-    });
-  }
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
-  bytes.set(header, 8);
-  names.forEach((name, index) => bytes.set(rawTensorBytes(raws[index]), 8 + header.length + infos[name].dataOffsets[0]));
-  return bytes;
+  const prefix = new Uint8Array(8 + header.length);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(header.length), true);
+  prefix.set(header, 8);
+  return { chunks: [prefix, ...raws.map(rawTensorBytes)], byteLength: prefix.length + offset };
 }
 
 /**

@@ -172,11 +172,15 @@ function checkIntegers(name: string, values: ArrayLike<number>, dtype: Safetenso
   }
 }
 
-/** Encodes numbers as a raw tensor of `dtype`, rounding floats to nearest even and range-checking integers. */
+/**
+ * Encodes numbers as a raw tensor of `dtype`, rounding floats to nearest even and range-checking
+ * integers. A Float32Array encoded as F32 is used as it is (no copy): the caller writes it out
+ * before it can change.
+ */
 export function encodeNumbers(name: string, values: ArrayLike<number>, dtype: SafetensorsDtype, shape: number[]): RawTensor {
   switch (dtype) {
     case 'F32':
-      return { dtype, shape: [...shape], data: Float32Array.from(values) };
+      return { dtype, shape: [...shape], data: values instanceof Float32Array ? values : Float32Array.from(values) };
     case 'F16':
     case 'BF16':
       return { dtype, shape: [...shape], data: encodeHalfArray(values, dtype) };

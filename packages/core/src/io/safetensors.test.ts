@@ -6,6 +6,7 @@ import { SafetensorsError } from '../errors/safetensors-error';
 import { initBackend } from '../tensor/backend';
 import { tf } from '../tensor/tf';
 import { readSafetensors, readSafetensorsMetadata, readSafetensorsRaw, writeSafetensors } from './safetensors';
+import { safetensorsChunks, serializeSafetensors } from './safetensors-codec';
 
 // Lets a test make the file system fail halfway through a write (a full disk).
 const diskFull = vi.hoisted(() => ({ active: false }));
@@ -13,7 +14,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   const failingWriteFile: typeof actual.writeFile = async (path, data, options) => {
     if (!diskFull.active) return actual.writeFile(path, data, options);
-    await actual.writeFile(path, (data as Uint8Array).subarray(0, 16));
+    await actual.writeFile(path, (data instanceof Uint8Array ? data : [...(data as Iterable<Uint8Array>)][0]).subarray(0, 16));
     throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
   };
   return { ...actual, default: { ...actual, writeFile: failingWriteFile }, writeFile: failingWriteFile };
@@ -69,6 +70,20 @@ describe('safetensors files', () => {
     expect(tensors['input.ids'].dtype).toBe('int32');
     expect(tensors['input.ids'].arraySync()).toEqual([1, 2, 3]);
     tf.dispose([weight, ids, ...Object.values(tensors)]);
+  });
+
+  it('streams the file chunk by chunk, byte for byte what serializeSafetensors builds, with F32 data not copied', async () => {
+    const path = join(directory, 'chunks.safetensors');
+    const weight = tf.tensor2d([[1, -0], [2.5, 3]]);
+    const entries = { weight, 'b.bias': { dtype: 'F32' as const, shape: [3], data: new Float32Array([1, 2, 3]) }, ids: tf.tensor1d([4, 5], 'int32') };
+    const { chunks, byteLength } = safetensorsChunks(entries, { metadata: { format: 'pt' } });
+    expect(chunks).toHaveLength(4);
+    expect(chunks.slice(1).some((chunk) => chunk.buffer === entries['b.bias'].data.buffer)).toBe(true);
+    await writeSafetensors(path, entries, { format: 'pt' });
+    const written = await readFile(path);
+    expect(written.length).toBe(byteLength);
+    expect(new Uint8Array(written)).toEqual(serializeSafetensors(entries, { metadata: { format: 'pt' } }));
+    tf.dispose([weight, entries.ids]);
   });
 
   it('leaves an existing file intact when the tensors cannot be serialized', async () => {

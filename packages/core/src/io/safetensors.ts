@@ -3,7 +3,7 @@ import { PofaError } from '../errors/pofa-error';
 import { SafetensorsError } from '../errors/safetensors-error';
 import type { tf } from '../tensor/tf';
 import { writeFileAtomic } from './atomic-write';
-import { serializeSafetensors, tensorsFromRaw, type ParsedSafetensors } from './safetensors-codec';
+import { safetensorsChunks, tensorsFromRaw, type ParsedSafetensors } from './safetensors-codec';
 import { rawTensorFromOwnedBytes } from './safetensors-convert';
 import type { RawTensor, SafetensorsDtype, SafetensorsHeader } from './safetensors-format';
 import { decodeSafetensorsHeader, readHeaderLength } from './safetensors-header';
@@ -145,9 +145,9 @@ export async function writeSafetensors(
   metadata?: Record<string, string>,
   options: WriteSafetensorsOptions = {},
 ): Promise<void> {
-  const bytes = serializeSafetensors(tensors, { metadata, dtypes: options.dtypes });
+  const { chunks } = safetensorsChunks(tensors, { metadata, dtypes: options.dtypes });
   try {
-    await writeFileAtomic(path, bytes);
+    await writeFileAtomic(path, chunks);
   } catch (error) {
     throw fileError('write', path, error);
   }
