@@ -4,7 +4,9 @@ export { parseCommandLine, findCommand, numberOption, choiceOption } from './cli
 export { commandHelp, programHelp } from './cli/help';
 export { COMMANDS } from './commands/index';
 export { compressCommand, compressOptionsFromCommandLine, printCompressResult } from './commands/compress';
-export { inspectCommand, inspectSafetensors, type InspectedTensor } from './commands/inspect';
+export { inspectCommand } from './commands/inspect';
+export { inspectSafetensors, type InspectedTensor, type InspectedSafetensors } from './commands/safetensors-stats';
+export { inspectCheckpoint, type InspectedCheckpoint, type InspectedLayer } from './commands/inspect-checkpoint';
 export { inspectBundle, type InspectedBundle, type InspectedBundleTensor } from './commands/inspect-bundle';
 export { evalCommand, evaluateLocation, type EvalRow, type EvalOptions } from './commands/eval';
 export { exportCommand, exportModel, RUN_STAGES, EXPORT_FORMATS, type ExportOptions } from './commands/export';

@@ -1,6 +1,6 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
-import { loadPretrained, loadVocab } from '@pofa/models';
+import { loadPretrained, readCheckpointVocab } from '@pofa/models';
 import { loadBundle } from '@pofa/sparse-kernels';
 import type { Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
@@ -50,6 +50,8 @@ export interface EvalOptions {
  * ```
  */
 export async function evaluateLocation(location: ModelLocation, options: EvalOptions, cwd: string): Promise<EvalRow[]> {
+  // A missing or mismatched vocab.txt fails before the task and the weights are read.
+  const checkpointVocab = location.kind === 'huggingface' ? await readCheckpointVocab(location.dir, { required: true, purpose: 'tokenize the task\'s text' }) : undefined;
   const settings = location.kind === 'run' ? location.settings : undefined;
   const taskName = options.task ?? settings?.task ?? 'spam';
   const scale = SCALES[options.scale ?? settings?.scale ?? 'default'];
@@ -62,9 +64,7 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
     model, engine, task: task.name, split: options.split, metric: result.primaryMetric, value: result.primary, metrics: result.metrics, examples: result.numExamples,
   });
   if (location.kind === 'huggingface') {
-    const vocab = await loadVocab(join(location.dir, 'vocab.txt')).catch(() => {
-      throw new ConfigError(`${location.dir} has no vocab.txt`, { expected: 'the WordPiece vocabulary beside config.json', received: 'none', hint: 'pofa export --format hf writes it' });
-    });
+    const vocab = checkpointVocab as string[];
     const { model } = await loadPretrained(location.dir);
     try {
       const encoder = await prepareEncoder(vocab, examples, Math.min(512, Number(model.config.max_position_embeddings)));

@@ -1,7 +1,7 @@
 import { copyFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, ENCODER_LINEAR_WEIGHTS, readSafetensorsRaw, type RawTensor } from '@pofa/core';
-import { loadPretrained, loadVocab, savePretrained, saveVocab, type EncoderModel } from '@pofa/models';
+import { loadPretrained, loadVocab, readCheckpointVocab, savePretrained, saveVocab, type EncoderModel } from '@pofa/models';
 import { exportInt8 } from '@pofa/quant';
 import type { Command } from '../cli/command';
 import { choiceOption } from '../cli/parse-command-line';
@@ -48,11 +48,6 @@ export interface ExportOptions {
   int8?: boolean;
 }
 
-async function vocabOf(dir: string): Promise<string[] | undefined> {
-  const path = join(dir, 'vocab.txt');
-  return (await stat(path).catch(() => undefined)) === undefined ? undefined : loadVocab(path);
-}
-
 /** The int8 tensors of an ONNX export: the QAT export of a sparse-int8 stage, or per-row max-abs weights with `--int8`. */
 async function onnxInt8(model: EncoderModel, int8File: string | undefined, int8: boolean): Promise<Record<string, RawTensor> | undefined> {
   if (int8File !== undefined) return (await readSafetensorsRaw(int8File)).tensors;
@@ -79,7 +74,7 @@ export async function exportModel(location: ModelLocation, options: ExportOption
   const stage = options.stage ?? (run?.models['sparse-int8'] !== undefined ? 'sparse-int8' : 'sparse');
   if (run === undefined && options.stage !== undefined) throw new UsageError('--stage applies to a run folder only', { hint: 'Drop --stage for a Hugging Face directory' });
   const dir = run === undefined ? location.dir : runStageDir(run, stage);
-  const vocab = run === undefined ? await vocabOf(dir) : await loadVocab(resolve(run.dir, run.models.vocab));
+  const vocab = run === undefined ? await readCheckpointVocab(dir, { required: false }) : await loadVocab(resolve(run.dir, run.models.vocab));
   const int8File = run !== undefined && stage === 'sparse-int8' && run.models['sparse-int8-safetensors'] !== undefined ? resolve(run.dir, run.models['sparse-int8-safetensors']) : undefined;
   const base = run === undefined ? location.dir : join(run.dir, 'export', stage);
   const { model } = await loadPretrained(dir);

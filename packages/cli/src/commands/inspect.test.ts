@@ -1,7 +1,8 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, tf, writeSafetensors } from '@pofa/core';
+import { writeSyntheticCheckpoint } from '@pofa/models/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestIo } from '../cli/test-io';
 import { runCli } from '../cli/run-cli';
@@ -33,6 +34,23 @@ describe('pofa inspect', () => {
     const table = createTestIo(dir);
     expect(await runCli(['inspect', path], table, COMMANDS)).toBe(0);
     expect(table.out()).toMatch(/\| layer\.weight \| F32 +\| \[2, 4\] \| 32 +\| 62\.50% +\| 32 +\|/);
+  });
+
+  it('reports a Hugging Face directory: family, task, dtype, sparsity per encoder layer', async () => {
+    const checkpoint = join(dir, 'half');
+    const { parameters } = await writeSyntheticCheckpoint(checkpoint, { family: 'distilbert', task: 'question-answering', layers: 3, hidden: 32, heads: 2, vocabSize: 300, sparsity: 0.75, dtype: 'BF16' });
+    const io = createTestIo(dir);
+    expect(await runCli(['inspect', 'half', '--json'], io, COMMANDS)).toBe(0);
+    const report = JSON.parse(io.out());
+    expect(report).toMatchObject({ family: 'distilbert', task: 'question-answering', supported: true, dtypes: ['BF16'], parameters });
+    expect(report.layers).toEqual([0, 1, 2].map((layer) => ({ layer, parameters: 4 * 32 * 32 + 2 * 32 * 128, sparsity: 0.75 })));
+    expect(report.encoder).toEqual({ parameters: 3 * (4 * 32 * 32 + 2 * 32 * 128), sparsity: 0.75 });
+    const config = JSON.parse(await readFile(join(checkpoint, 'config.json'), 'utf8'));
+    await writeFile(join(checkpoint, 'config.json'), JSON.stringify({ ...config, model_type: 'roberta', architectures: ['RobertaForQuestionAnswering'] }));
+    const table = createTestIo(dir);
+    expect(await runCli(['inspect', 'half'], table, COMMANDS)).toBe(0);
+    expect(table.out()).toContain('roberta RobertaForQuestionAnswering (pofa cannot load this architecture): 3 layers, hidden 32');
+    expect(table.out()).toMatch(/\| 2 +\| 12288 +\| 75\.00% +\|/);
   });
 
   it('answers a file that is not safetensors with one message and exit 1', async () => {

@@ -1,66 +1,25 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, readSafetensorsMetadata, readSafetensorsRaw, SAFETENSORS_DTYPE_BYTES } from '@pofa/core';
+import { ConfigError } from '@pofa/core';
 import type { CliIo, Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
 import { inspectBundle } from './inspect-bundle';
+import { inspectCheckpoint } from './inspect-checkpoint';
 import { isBundleFile } from './model-source';
-
-/** One tensor of `pofa inspect`. */
-export interface InspectedTensor {
-  name: string;
-  dtype: string;
-  shape: number[];
-  bits: number;
-  /** Fraction of exact zeros. */
-  sparsity: number;
-  /** Values × bits, in bytes. */
-  nominalBytes: number;
-}
-
-/**
- * Per-tensor dtype, bits, sparsity and nominal bytes of a safetensors file, plus the file's size.
- *
- * @example
- * ```ts
- * const { tensors, fileBytes } = await inspectSafetensors('model.safetensors');
- * ```
- */
-export async function inspectSafetensors(path: string): Promise<{ tensors: InspectedTensor[]; fileBytes: number; metadata: Record<string, string> }> {
-  const fileBytes = (await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(`Cannot read ${path}`, { expected: 'an existing .safetensors file', received: error.code ?? String(error), hint: 'Check the path' });
-  })).size;
-  const header = await readSafetensorsMetadata(path);
-  const parsed = await readSafetensorsRaw(path);
-  const tensors = Object.entries(parsed.tensors).map(([name, raw]) => {
-    const bytesPerValue = SAFETENSORS_DTYPE_BYTES[raw.dtype];
-    const count = raw.shape.reduce((product, size) => product * size, 1);
-    const view = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
-    const isFloat = raw.dtype.startsWith('F') || raw.dtype === 'BF16';
-    let zeros = 0;
-    for (let index = 0; index < count; index++) {
-      const start = index * bytesPerValue;
-      let zero = true;
-      for (let byte = 0; byte < bytesPerValue - 1 && zero; byte++) zero = view[start + byte] === 0;
-      // Little-endian: the last byte holds the sign bit, so a float -0 counts as zero too.
-      const top = view[start + bytesPerValue - 1];
-      if (zero && (top === 0 || (isFloat && top === 0x80))) zeros++;
-    }
-    return { name, dtype: raw.dtype, shape: raw.shape, bits: 8 * bytesPerValue, sparsity: count === 0 ? 0 : zeros / count, nominalBytes: count * bytesPerValue };
-  });
-  return { tensors: tensors.sort((a, b) => (a.name < b.name ? -1 : 1)), fileBytes, metadata: header.metadata };
-}
+import { inspectSafetensors } from './safetensors-stats';
 
 function percent(value: number): string {
   return `${(100 * value).toFixed(2)}%`;
 }
 
+function writeJson(io: CliIo, value: unknown): number {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  return 0;
+}
+
 async function printBundle(path: string, json: boolean, io: CliIo): Promise<number> {
   const report = await inspectBundle(path);
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ file: path, ...report }, null, 2)}\n`);
-    return 0;
-  }
+  if (json) return writeJson(io, { file: path, ...report });
   const rows = report.tensors.map((tensor) => [
     tensor.name, tensor.format, tensor.dtype, `[${tensor.shape.join(', ')}]`, String(tensor.bits), percent(tensor.sparsity), String(Math.round(tensor.nominalBytes)), String(tensor.onDiskBytes),
   ]);
@@ -74,8 +33,27 @@ async function printBundle(path: string, json: boolean, io: CliIo): Promise<numb
   return 0;
 }
 
+async function printCheckpoint(dir: string, json: boolean, io: CliIo): Promise<number> {
+  const report = await inspectCheckpoint(dir);
+  if (json) return writeJson(io, report);
+  const { config } = report;
+  const number = (...names: string[]) => names.map((name) => config[name]).find((value) => typeof value === 'number') ?? '?';
+  io.stdout.write(formatTable(['layer', 'encoder Linear parameters', 'sparsity'], report.layers.map((layer) => [String(layer.layer), String(layer.parameters), percent(layer.sparsity)])));
+  io.stdout.write(
+    `\n${report.family} ${report.task}${report.supported ? '' : ' (pofa cannot load this architecture)'}: ${number('num_hidden_layers', 'n_layers')} layers, hidden ${number('hidden_size', 'dim')}, ` +
+      `${number('num_attention_heads', 'n_heads')} heads, FFN ${number('intermediate_size', 'hidden_dim')}, vocabulary ${number('vocab_size')}, ${number('max_position_embeddings')} positions\n` +
+      `${report.parameters} parameters in ${report.tensors.length} tensors (${report.dtypes.join(', ')}), ${percent(report.sparsity)} zeros; ` +
+      `encoder Linear weights: ${report.encoder.parameters} parameters, ${percent(report.encoder.sparsity)} zeros\n` +
+      `${report.files.length === 1 ? report.files[0].path : `${report.files.length} shards`}: ${report.fileBytes} bytes on disk\n`,
+  );
+  if (report.note !== undefined) io.stdout.write(`${report.note}\n`);
+  return 0;
+}
+
 /**
- * `pofa inspect FILE`: what a safetensors file or a `.pofa` bundle holds, tensor by tensor.
+ * `pofa inspect PATH`: what a safetensors file, a Hugging Face checkpoint directory or a `.pofa`
+ * bundle holds — tensor by tensor, or for a directory its config, parameter count, dtypes and
+ * sparsity overall and per encoder layer.
  *
  * @example
  * ```ts
@@ -84,19 +62,27 @@ async function printBundle(path: string, json: boolean, io: CliIo): Promise<numb
  */
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'Per-tensor format, sparsity, bits, nominal and on-disk sizes of a .safetensors or .pofa file',
-  usage: 'pofa inspect FILE [--json]',
+  summary: 'What a .safetensors file, a Hugging Face directory or a .pofa bundle holds: sparsity, bits, sizes',
+  usage: 'pofa inspect PATH [--json]',
+  description: [
+    'PATH is a .safetensors file (per tensor: dtype, shape, bits, sparsity, bytes), a Hugging Face checkpoint',
+    'directory (config.json with model.safetensors or its shards: family, task, parameters, dtypes, sparsity overall',
+    'and per encoder layer; --json adds every tensor), or a .pofa bundle (per tensor: packed format, bits, sparsity,',
+    'nominal and on-disk bytes, and the compression of the encoder Linear weights).',
+  ].join('\n'),
   options: { json: { type: 'boolean', description: 'Print JSON instead of a table' } },
-  positionals: [{ name: 'FILE', required: true }],
+  positionals: [{ name: 'PATH', required: true }],
   async run({ options, positionals }, io) {
     const path = resolve(io.cwd, positionals[0]);
-    if (await isBundleFile(path)) return printBundle(path, options.json === true, io);
+    const json = options.json === true;
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError(`Cannot read ${positionals[0]}`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: error.code ?? String(error), hint: 'Check the path' });
+    });
+    if (info.isDirectory()) return printCheckpoint(path, json, io);
+    if (await isBundleFile(path)) return printBundle(path, json, io);
     const report = await inspectSafetensors(path);
     const nominal = report.tensors.reduce((sum, tensor) => sum + tensor.nominalBytes, 0);
-    if (options.json === true) {
-      io.stdout.write(`${JSON.stringify({ file: path, fileBytes: report.fileBytes, nominalBytes: nominal, metadata: report.metadata, tensors: report.tensors }, null, 2)}\n`);
-      return 0;
-    }
+    if (json) return writeJson(io, { file: path, fileBytes: report.fileBytes, nominalBytes: nominal, metadata: report.metadata, tensors: report.tensors });
     const rows = report.tensors.map((tensor) => [tensor.name, tensor.dtype, `[${tensor.shape.join(', ')}]`, String(tensor.bits), percent(tensor.sparsity), String(tensor.nominalBytes)]);
     io.stdout.write(formatTable(['tensor', 'dtype', 'shape', 'bits', 'sparsity', 'bytes'], rows));
     io.stdout.write(`\n${report.tensors.length} tensors · ${nominal} bytes of tensor data · ${report.fileBytes} bytes on disk\n`);

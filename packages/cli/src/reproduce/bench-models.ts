@@ -45,7 +45,8 @@ export function modelFromBundle(bundle: Bundle): EncoderModel {
     throw new ConfigError('The bundle does not carry its model config', { expected: 'a bundle written by exportBundle (config.source)', received: 'none', hint: 'Export it again with pofa export --format pofa' });
   }
   const config = createModelConfig({ ...source, model_type: bundle.config.family });
-  const model = createModel(config, { task: bundle.config.task, numLabels: bundle.config.numLabels });
+  // Every weight comes from the bundle (a strict load below): nothing to draw.
+  const model = createModel(config, { task: bundle.config.task, numLabels: bundle.config.numLabels, initialize: false });
   const state: Record<string, tf.Tensor> = {};
   try {
     for (const [name, tensor] of bundle.tensors) state[name] = isPackedWeight(tensor) ? tf.tensor2d(unpackWeight(tensor), [tensor.rows, tensor.cols]) : tf.tensor(tensor.data, tensor.shape);
