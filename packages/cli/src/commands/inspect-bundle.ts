@@ -54,7 +54,8 @@ export async function inspectBundle(path: string): Promise<InspectedBundle> {
     const count = entry.shape.reduce((product, size) => product * size, 1);
     if (tensor === undefined || !isPackedWeight(tensor)) {
       const data = tensor === undefined ? new Float32Array(0) : tensor.data;
-      const zeros = data.reduce((total, value) => total + (value === 0 ? 1 : 0), 0);
+      let zeros = 0;
+      for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
       return { name: entry.name, format: 'dense', dtype: 'float32', shape: [...entry.shape], bits: 32, sparsity: count === 0 ? 0 : zeros / count, nominalBytes: count * 4, onDiskBytes: segmentBytes(entry) };
     }
     let nonZeros = 0;

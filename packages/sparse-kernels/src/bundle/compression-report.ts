@@ -74,7 +74,7 @@ export function compressionReport(bundle: Bundle): CompressionReport {
     parameters += count;
     onDiskBytes += entrySegments(entry).reduce((sum, segment) => sum + segment.length, 0);
     if (!isPackedWeight(tensor)) {
-      nonZeros += tensor.data.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      for (let i = 0; i < tensor.data.length; i++) if (tensor.data[i] !== 0) nonZeros++;
       bits = Math.max(bits, 32);
       otherBits += 32 * count;
       continue;

@@ -40,18 +40,22 @@ export function keptPositions(name: string, weight: PositionedWeight): Uint32Arr
   if (weight.format === 'bitmask') {
     const rowBytes = Math.ceil(weight.cols / 8);
     if (weight.bits.length !== weight.rows * rowBytes) invalid(name, 'the bitmask has the wrong length', `${weight.rows * rowBytes} bytes`, `${weight.bits.length}`);
-    const positions: number[] = [];
+    // Count first, then fill a typed array: a weight's kept positions can number millions.
+    let total = 0;
+    for (let i = 0; i < weight.bits.length; i++) for (let byte = weight.bits[i]; byte !== 0; byte &= byte - 1) total++;
+    const positions = new Uint32Array(total);
+    let kept = 0;
     for (let r = 0; r < weight.rows; r++) {
-      if (weight.rowPointers[r] !== positions.length) invalid(name, 'row pointers do not count the bits', `${positions.length}`, `${weight.rowPointers[r]} at row ${r}`);
+      if (weight.rowPointers[r] !== kept) invalid(name, 'row pointers do not count the bits', `${kept}`, `${weight.rowPointers[r]} at row ${r}`);
       for (let c = 0; c < rowBytes * 8; c++) {
         if ((weight.bits[r * rowBytes + (c >> 3)] >> (c & 7)) & 1) {
           if (c >= weight.cols) invalid(name, 'a bit is set past the last column', `columns below ${weight.cols}`, `column ${c}`);
-          positions.push(r * weight.cols + c);
+          positions[kept++] = r * weight.cols + c;
         }
       }
     }
-    checkPointers(name, weight.rowPointers, weight.rows, positions.length);
-    return Uint32Array.from(positions);
+    checkPointers(name, weight.rowPointers, weight.rows, kept);
+    return positions;
   }
   const pointers = weight.format === 'csr' ? weight.rowPointers : weight.blockRowPointers;
   const columns = weight.format === 'csr' ? weight.columnIndices : weight.blockColumns;

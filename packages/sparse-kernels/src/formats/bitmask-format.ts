@@ -5,16 +5,19 @@ export function packBitmask(dense: Float32Array, rows: number, cols: number, kee
   const rowBytes = Math.ceil(cols / 8);
   const bits = new Uint8Array(rows * rowBytes);
   const rowPointers = new Int32Array(rows + 1);
-  const kept: number[] = [];
+  let count = 0;
+  for (let i = 0; i < keep.length; i++) if (keep[i] !== 0) count++;
+  const values = new Float32Array(count);
+  let next = 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       if (keep[r * cols + c] === 0) continue;
       bits[r * rowBytes + (c >> 3)] |= 1 << (c & 7);
-      kept.push(dense[r * cols + c]);
+      values[next++] = dense[r * cols + c];
     }
-    rowPointers[r + 1] = kept.length;
+    rowPointers[r + 1] = next;
   }
-  return { format: 'bitmask', rows, cols, dtype: 'float32', values: Float32Array.from(kept), bits, rowPointers };
+  return { format: 'bitmask', rows, cols, dtype: 'float32', values, bits, rowPointers };
 }
 
 /** Writes a bitmask weight's values (through `valueAt`) into a zeroed dense array. */

@@ -9,7 +9,9 @@ export function packBlock(dense: Float32Array, rows: number, cols: number, keep:
   const tileRows = Math.ceil(rows / blockRows);
   const tileCols = Math.ceil(cols / blockCols);
   const blockRowPointers = new Int32Array(tileRows + 1);
-  const columns: number[] = [];
+  // At most every tile is stored; trimmed to the stored ones below (typed arrays, no per-tile JS values).
+  const candidates = new Int32Array(tileRows * tileCols);
+  let stored = 0;
   const tileHasKept = (tileRow: number, tileCol: number): boolean => {
     for (let i = 0; i < blockRows; i++) {
       const r = tileRow * blockRows + i;
@@ -22,9 +24,10 @@ export function packBlock(dense: Float32Array, rows: number, cols: number, keep:
     return false;
   };
   for (let tileRow = 0; tileRow < tileRows; tileRow++) {
-    for (let tileCol = 0; tileCol < tileCols; tileCol++) if (tileHasKept(tileRow, tileCol)) columns.push(tileCol);
-    blockRowPointers[tileRow + 1] = columns.length;
+    for (let tileCol = 0; tileCol < tileCols; tileCol++) if (tileHasKept(tileRow, tileCol)) candidates[stored++] = tileCol;
+    blockRowPointers[tileRow + 1] = stored;
   }
+  const columns = candidates.slice(0, stored);
   const size = blockRows * blockCols;
   const values = new Float32Array(columns.length * size);
   for (let tileRow = 0; tileRow < tileRows; tileRow++) {
@@ -47,7 +50,7 @@ export function packBlock(dense: Float32Array, rows: number, cols: number, keep:
     values,
     block: [blockRows, blockCols],
     blockRowPointers,
-    blockColumns: Int32Array.from(columns),
+    blockColumns: columns,
   };
 }
 
