@@ -11,7 +11,7 @@ import { runCli } from '../cli/run-cli';
 import { reportRowSchema } from '../pipeline/report-table';
 import { COMMANDS } from './index';
 
-const WORDS = ['the', 'a', 'movie', 'film', 'was', 'is', 'good', 'bad', 'great', 'awful', 'fun', 'dull', 'plot', 'acting', 'very', 'not'];
+const WORDS = ['the', 'a', 'movie', 'film', 'was', 'is', 'good', 'bad', 'great', 'awful', 'fun', 'dull', 'plot', 'acting', 'very', 'not', 'who', 'won', 'lost', 'where', 'played', 'denver', 'broncos', 'beat', 'carolina', 'panthers', 'in', 'miami', 'it', 'game'];
 const POSITIVE = ['the movie was good', 'a great film', 'very fun plot', 'the acting is great', 'a good movie', 'the film is fun'];
 const NEGATIVE = ['the movie was bad', 'a dull film', 'very awful plot', 'the acting is not good', 'a bad movie', 'the film is dull'];
 
@@ -22,6 +22,21 @@ async function writeSst2(dir: string): Promise<void> {
     Array.from({ length: count }, (_, i) => (i % 2 === 0 ? `${POSITIVE[i % POSITIVE.length]}\t1` : `${NEGATIVE[i % NEGATIVE.length]}\t0`));
   await writeFile(join(dir, 'train.tsv'), ['sentence\tlabel', ...rows(40)].join('\n') + '\n');
   await writeFile(join(dir, 'dev.tsv'), ['sentence\tlabel', ...rows(12)].join('\n') + '\n');
+}
+
+const GAME = 'The Denver Broncos beat the Carolina Panthers in Miami.';
+
+/** A SQuAD v1.1 folder (`train-v1.1.json`, `dev-v1.1.json`) of questions on one paragraph. */
+async function writeSquad(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const qas = [
+    { id: 'won', question: 'Who won?', answers: [{ text: 'The Denver Broncos', answer_start: 0 }, { text: 'Broncos', answer_start: 11 }] },
+    { id: 'lost', question: 'Who lost?', answers: [{ text: 'Carolina Panthers', answer_start: 28 }] },
+    { id: 'where', question: 'Where was it played?', answers: [{ text: 'Miami', answer_start: 49 }] },
+  ];
+  const file = (count: number) => JSON.stringify({ version: '1.1', data: Array.from({ length: count }, (_, i) => ({ title: `game ${i}`, paragraphs: [{ context: `${GAME} It was game ${i}.`, qas: qas.map((qa) => ({ ...qa, id: `${qa.id}-${i}` })) }] })) });
+  await writeFile(join(dir, 'train-v1.1.json'), file(8));
+  await writeFile(join(dir, 'dev-v1.1.json'), file(2));
 }
 
 /** The float32 encoder Linear weights of a safetensors file, by their name from `encoder.` on (HF files nest them under `bert.`). */
@@ -104,6 +119,30 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
       expect(Array.from(output.logits.data as Float32Array).every(Number.isFinite)).toBe(true);
     }
   });
+
+  it('transfers to SQuAD v1.1 with a dense teacher distilled, and writes the official predictions', async () => {
+    await writeSquad(join(dir, 'SQuAD'));
+    await writeSyntheticCheckpoint(join(dir, 'teacher'), { layers: 2, hidden: 768, task: 'question-answering', words: WORDS, seed: 4 });
+    const io = createTestIo(dir);
+    const argv = ['transfer', 'bert-90', '--task', 'squad', '--data', 'SQuAD', '--teacher', 'teacher', '--steps', '2', '--batch', '4', '--seq', '32', '--out', 'squad-run', '--json', 'squad-rows.json'];
+    const code = await runCli(argv, io, COMMANDS);
+    expect(code, io.err()).toBe(0);
+    const rows = (JSON.parse(await readFile(join(dir, 'squad-rows.json'), 'utf8')) as unknown[]).map((row) => reportRowSchema.parse(row));
+    expect(rows.map((row) => row.stage)).toEqual(['dense', 'sparse', 'sparse-int8']);
+    for (const row of rows) {
+      expect(row.task).toBe('squad');
+      expect(row.metric).toBe('f1');
+      expect(row.value as number).toBeGreaterThanOrEqual(0);
+      expect(row.value as number).toBeLessThanOrEqual(1);
+    }
+    for (const stage of ['sparse', 'sparse-int8']) {
+      const predictions = JSON.parse(await readFile(join(dir, 'squad-run', 'predictions', stage, 'predictions.json'), 'utf8')) as Record<string, unknown>;
+      expect(Object.keys(predictions).sort()).toEqual(['lost-0', 'lost-1', 'where-0', 'where-1', 'won-0', 'won-1']);
+      for (const answer of Object.values(predictions)) expect(`${GAME} It was game 0. ${GAME} It was game 1.`).toContain(answer as string);
+      const metrics = JSON.parse(await readFile(join(dir, 'squad-run', 'predictions', stage, 'metrics.json'), 'utf8')) as { tfjs: { f1: number }; pofa: { f1: number } };
+      expect(metrics.pofa.f1).toBeCloseTo(metrics.tfjs.f1, 6);
+    }
+  }, 600_000);
 
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {
     await mkdir(join(dir, 'empty'), { recursive: true });

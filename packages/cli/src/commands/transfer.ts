@@ -90,7 +90,7 @@ export const transferCommand: Command = {
     'vocab.txt; F32, F16 or BF16), such as the Prune OFA checkpoints, or a pofa compress run folder. Its zeros',
     'in the encoder Linear weights are the pattern: fine-tuning (stage 1) and quantization-aware training to int8',
     '(stage 2) keep each of them exactly zero. --teacher DIR is a dense model fine-tuned on the task: its logits',
-    'are distilled batch by batch (KL · T², T = 2, as the paper), and its hidden states where the shapes match.',
+    'are distilled batch by batch (KL · T², T = 2, hard-label weight 0, as the paper\'s reference scripts).',
     'Defaults are the paper\'s: GLUE sequence 128, batch 32, lr 1e-4 for 9 epochs then QAT lr 1e-5 for 3 epochs.',
     'The run folder (--out) holds each stage\'s Hugging Face directory, .pofa bundle and ONNX model, and the table:',
     'dev metric on tfjs and on the bundle, sparsity, encoder size, latency. --resume continues an interrupted run.',

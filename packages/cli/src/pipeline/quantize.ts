@@ -123,7 +123,7 @@ export async function quantizationAwareTraining(
   // Pattern lock first: its masks go on at initialize, before QAT appends the fake-quantizers.
   const modifiers: Modifier[] = [createPatternLockModifier({}), qat];
   if (teacher !== undefined && training.distillable) {
-    modifiers.push(createDistillationModifier({ teacher: teacher.model, config: teacher.config, random: createRandom(environment.seed + 3) }));
+    modifiers.push(createDistillationModifier({ teacher: training.teacherView?.(teacher.model) ?? teacher.model, config: teacher.config, random: createRandom(environment.seed + 3) }));
   }
   await trainStage({ name: 'quantization-aware training', model, data: training.data, loss: training.loss, steps, ...rest, modifiers, environment });
   const installed = qat.installed;

@@ -103,7 +103,7 @@ export async function sparseTransfer(
   const model = await loadModel(sparseDir, training.head, training.numLabels);
   const modifiers: Modifier[] = [createPatternLockModifier({})];
   if (teacher !== undefined && training.distillable) {
-    modifiers.push(createDistillationModifier({ teacher: teacher.model, config: teacher.config, random: createRandom(environment.seed + 2) }));
+    modifiers.push(createDistillationModifier({ teacher: training.teacherView?.(teacher.model) ?? teacher.model, config: teacher.config, random: createRandom(environment.seed + 2) }));
   }
   await trainStage({ name: 'sparse transfer', model, data: training.data, loss: training.loss, ...settings, modifiers, environment });
   await savePretrained(model, join(environment.dir, 'model'));

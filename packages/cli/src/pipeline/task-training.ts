@@ -1,5 +1,5 @@
 import type { Module, TrainingData, TrainingLoss } from '@pofa/core';
-import type { DistillationConfigInput } from '@pofa/distill';
+import type { DistillationConfigInput, DistillationTeacher } from '@pofa/distill';
 import type { EncoderModel } from '@pofa/models';
 import { classificationTrainingLoss, taskData } from './stage-training';
 import { labelCountOf, labelling } from './teacher';
@@ -24,6 +24,8 @@ export interface TaskTraining {
   data: TrainingData<any>;
   loss: TrainingLoss<Module, any>;
   distillable: boolean;
+  /** How the distillation modifier sees the teacher, where the task's logits need reshaping (span QA); the teacher itself otherwise. */
+  teacherView?: (teacher: EncoderModel) => DistillationTeacher;
 }
 
 /** Steps, peak learning rate and batch size of one training stage. */

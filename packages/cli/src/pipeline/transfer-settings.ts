@@ -1,5 +1,4 @@
 import type { DistillationConfigInput } from '@pofa/distill';
-import type { EncoderModel } from '@pofa/models';
 
 /** The kinds of downstream task a transfer trains: sentence(-pair) classification/regression, or span QA. */
 export type TransferTaskKind = 'classification' | 'span';
@@ -53,30 +52,14 @@ export const TRANSFER_TEMPERATURE = 2;
 
 /**
  * The distillation of a transfer from a dense fine-tuned teacher, as the reference scripts run it
- * (`--loss_weights 0 1 --temperature 2`): the student learns from the teacher's logits only (KL ·
- * T², T = 2, hard-label weight 0), plus the mean squared error of the hidden states of every layer
- * where the two models have the same width and depth (the last hidden states of each layer pair).
+ * (`--loss_weights 0 1 --temperature 2`): the student learns from the teacher's logits only, KL ·
+ * T² at T = 2 with hard-label weight 0 (span QA: over the positions, for the start and the end).
  *
  * @example
  * ```ts
- * const config = transferDistillation(student, teacher); // { temperature: 2, hardWeight: 0, softWeight: 1, intermediate: [...] }
+ * transferDistillation(); // { temperature: 2, hardWeight: 0, softWeight: 1, softLoss: 'distill/kd-kl-divergence' }
  * ```
  */
-export function transferDistillation(student: Pick<EncoderModel, 'config'>, teacher: Pick<EncoderModel, 'config'>): DistillationConfigInput {
-  const shape = (model: Pick<EncoderModel, 'config'>) => {
-    const config = model.config as Record<string, unknown>;
-    return { layers: Number(config.num_hidden_layers ?? config.n_layers), hidden: Number(config.hidden_size ?? config.dim) };
-  };
-  const studentShape = shape(student);
-  const teacherShape = shape(teacher);
-  const matched = studentShape.layers === teacherShape.layers && studentShape.hidden === teacherShape.hidden;
-  return {
-    temperature: TRANSFER_TEMPERATURE,
-    hardWeight: 0,
-    softWeight: 1,
-    softLoss: 'distill/kd-kl-divergence',
-    intermediate: matched
-      ? Array.from({ length: studentShape.layers }, (_, layer) => ({ studentLayer: layer + 1, teacherLayer: layer + 1, feature: 'hidden' as const, loss: 'distill/hidden-mse' }))
-      : [],
-  };
+export function transferDistillation(): DistillationConfigInput {
+  return { temperature: TRANSFER_TEMPERATURE, hardWeight: 0, softWeight: 1, softLoss: 'distill/kd-kl-divergence' };
 }

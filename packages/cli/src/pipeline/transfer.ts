@@ -1,21 +1,23 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, parseOptions, writeFileAtomic } from '@pofa/core';
-import { loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
+import { createWordPieceTokenizer, loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
 import { sparsityReport } from '@pofa/prune';
 import { exportOnnx } from '../onnx/export-onnx';
 import type { CompressIo, StageTiming } from './compress';
 import { loadModel } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
-import { classificationScoring, measureRows, type TaskScoring } from './report-rows';
+import { classificationScoring, measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
 import { sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
-import { loadRunTask } from './task-source';
+import { loadAnyRunTask, SQUAD_FILES } from './squad-run-task';
+import { prepareSquadTokenizer } from './squad-tokenizer';
+import { spanScoring, spanTraining } from './span-task';
 import { classificationTraining, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { prepareEncoder } from './text-encoder';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
-import { PAPER_TRANSFER, transferDistillation, type PaperStageSettings, type TransferTaskKind } from './transfer-settings';
+import { PAPER_TRANSFER, transferDistillation, type PaperStageSettings } from './transfer-settings';
 
 /** The sparsity of a model's encoder Linear weights, overall and per layer. */
 export interface PatternSummary {
@@ -66,15 +68,11 @@ function stageSettings(paper: PaperStageSettings, size: number, overrides: { epo
   return { steps: Math.min(epochSteps, overrides.steps ?? Number.POSITIVE_INFINITY), learningRate: overrides.learningRate ?? paper.learningRate, batchSize };
 }
 
-function taskKind(task: string): TransferTaskKind {
-  return task === 'squad' ? 'span' : 'classification';
-}
-
 /**
  * Prune Once for All's transfer of a sparse pre-trained checkpoint to a downstream task: the
  * pattern is the checkpoint's zeros (every one stays exactly zero through fine-tuning and QAT);
  * stage 1 fine-tunes with the pattern locked (and distils a dense fine-tuned `teacher` when given:
- * logits KL · T² at T = 2, plus hidden states where the shapes match), stage 2 adds quantization-
+ * logits KL · T² at T = 2, hard-label weight 0, as the reference scripts), stage 2 adds quantization-
  * aware training to int8. The run folder holds per stage the Hugging Face directory, the `.pofa`
  * bundle and the ONNX model, and the table `compress` prints (`report.json`); `resume` continues an
  * interrupted run.
@@ -101,21 +99,28 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
 
   // Everything a user can get wrong is checked before any training.
   const source = await resolveTransferSource(settings.model, io.cwd);
-  const kind = taskKind(settings.task);
-  const paper = PAPER_TRANSFER[kind];
-  const maxLength = settings.maxLength ?? paper.maxLength;
-  if (kind === 'span') {
-    throw new ConfigError('pofa transfer does not train span question answering (squad) yet', {
-      expected: 'a GLUE task, an embedded task or a .tsv/.jsonl file',
-      received: 'squad',
-      hint: 'Transfer to a classification task for now',
+  const limits = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: settings.maxEval ?? Number.POSITIVE_INFINITY };
+  const { task } = await timed('loading the task', async () => ({ task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd }) }));
+  if (task.train.length === 0) {
+    throw new ConfigError(`The task ${task.name} has no training examples`, {
+      expected: task.kind === 'span' ? `--data DIR holding ${SQUAD_FILES.train} and ${SQUAD_FILES.dev}` : 'a task with a training split',
+      received: 'an empty training split',
+      hint: 'A single SQuAD file is a dev set for pofa eval; pass the folder with both files to transfer',
     });
   }
-  const limits = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: settings.maxEval ?? Number.POSITIVE_INFINITY };
-  const { task } = await timed('loading the task', async () => ({ task: await loadRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd }) }));
+  const paper = PAPER_TRANSFER[task.kind];
+  const maxLength = settings.maxLength ?? paper.maxLength;
   const vocab = await loadVocab(source.vocab);
-  const encoder = await timed('tokenizing', () => prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test], maxLength));
-  const training: TaskTraining = classificationTraining(task, encoder);
+  const batchSize = settings.batchSize ?? paper.transfer.batchSize;
+  const { training, scoring } = await timed('tokenizing', async () => {
+    if (task.kind === 'span') {
+      const tokenizer = await prepareSquadTokenizer(await createWordPieceTokenizer({ vocab, maxLength }), [...task.train, ...task.test]);
+      const windows = { maxLength, docStride: Math.min(paper.docStride ?? 128, Math.floor(maxLength / 2)) };
+      return { training: spanTraining(task, tokenizer, windows), scoring: () => spanScoring(task, tokenizer, { ...windows, batchSize: Math.min(8, batchSize) }, join(outDir, 'predictions')) };
+    }
+    const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test], maxLength);
+    return { training: classificationTraining(task, encoder), scoring: () => classificationScoring(task, encoder, Math.min(8, batchSize)) };
+  });
 
   const pattern = await timed('reading the sparsity pattern', async () => {
     const model = await loadModel(source.dir, training.head, training.numLabels);
@@ -158,13 +163,12 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   }
 
   await saveVocab(join(outDir, 'vocab.txt'), vocab);
-  const scoring: TaskScoring = classificationScoring(task, encoder, Math.min(8, transferSettings.batchSize));
   const measured = await timed('bundles, ONNX, latency and evaluation', async () => {
     await exportStageOnnx(join(run.stageDir('sparse-transfer'), 'model'), join(outDir, 'onnx', 'sparse.onnx'), training);
     if (quantized !== undefined) await exportStageOnnx(join(run.stageDir('quantize'), 'model'), join(outDir, 'onnx', 'sparse-int8.onnx'), training, quantized.int8);
     return measureRows(
       { ...(teacher === undefined ? {} : { dense: teacher.model }), sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
-      { scoring, layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
+      { scoring: scoring(), layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
     );
   });
   const models = {
@@ -209,7 +213,7 @@ async function loadTeacher(dir: string, training: TaskTraining, student: Pick<En
       hint: 'Use a teacher fine-tuned from the same pre-trained vocabulary (e.g. bert-base-uncased for the BERT-Base checkpoints)',
     });
   }
-  return { model, config: transferDistillation(student, model) };
+  return { model, config: transferDistillation() };
 }
 
 async function exportStageOnnx(modelDir: string, out: string, training: TaskTraining, int8?: QatResult['int8']): Promise<void> {
