@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointError, decodeHalfArray, effectiveValues, encodeHalfArray, initBackend, readSafetensorsRaw, serializeSafetensors, tf, type RawTensor } from '@pofa/core';
+import { decodeHalfArray, effectiveValues, encodeHalfArray, initBackend, readSafetensorsRaw, serializeSafetensors, tf, type RawTensor } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointErrorOf } from '../__fixtures__/checkpoint-errors';
 import type { EncoderModel } from '../model';
 import { writeSyntheticCheckpoint } from '../testing/synthetic-checkpoint';
 import { readCheckpointVocab } from './checkpoint-vocab';
@@ -19,12 +20,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function checkpointErrorOf(run: () => Promise<unknown>): Promise<CheckpointError> {
-  const error = await run().then(() => undefined, (caught: unknown) => caught);
-  if (CheckpointError.isInstance(error)) return error;
-  throw new Error(`expected a CheckpointError, got ${String(error)}`);
-}
 
 function logitsOf(model: EncoderModel): Float32Array {
   const logits = tf.tidy(() => model.forward({ inputIds, attentionMask }).logits!);

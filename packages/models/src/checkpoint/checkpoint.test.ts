@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointError, initBackend, readSafetensorsMetadata, tf } from '@pofa/core';
+import { initBackend, readSafetensorsMetadata, tf } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointErrorOf } from '../__fixtures__/checkpoint-errors';
 import { BertModel } from '../bert/bert-model';
 import { DistilBertModel } from '../distilbert/distilbert-model';
 import type { EncoderModel } from '../model';
@@ -23,16 +24,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function checkpointErrorOf(run: () => Promise<unknown>): Promise<CheckpointError> {
-  try {
-    await run();
-  } catch (error) {
-    if (CheckpointError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a CheckpointError');
-}
 
 function logitsOf(model: EncoderModel): number[] {
   const outputs = model.forward({ inputIds, attentionMask }, { training: false });
