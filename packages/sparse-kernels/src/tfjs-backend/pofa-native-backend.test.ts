@@ -174,6 +174,26 @@ describe.runIf(native)('the pofa-native backend (reductions, layout, unary)', ()
     positive.values = positive.values.map((value) => Math.abs(value) + 0.1);
     for (const op of [tf.exp, tf.log, tf.sqrt, tf.rsqrt, tf.square, tf.neg]) await expectSameAsCpu([positive], withGradients((x) => op(x)));
   });
+
+  it('comparisons, logicalAnd and casts to float32 match the cpu backend, and a cast mask is stored as a Float32Array', async () => {
+    const x = input(5, 37);
+    const y = input(5, 37);
+    // Ties, so that >= and <= differ from > and <, and exact zeros for notEqual.
+    for (let i = 0; i < 40; i++) y.values[i] = x.values[i];
+    for (let i = 40; i < 60; i++) x.values[i] = 0;
+    const asFloat = (t: tf.Tensor) => t.cast('float32');
+    const comparisons = [tf.greater, tf.greaterEqual, tf.less, tf.lessEqual, tf.equal, tf.notEqual];
+    for (const op of comparisons) {
+      await expectSameAsCpu([x, y], (a, b) => [asFloat(op(a, b)), asFloat(op(a, tf.scalar(0.1))), asFloat(op(tf.scalar(-0.2), b)), asFloat(op(a, tf.slice(b, [0, 0], [1, 37])))], 1e-12);
+    }
+    await expectSameAsCpu([x, y], (a, b) => [asFloat(tf.logicalAnd(tf.greaterEqual(a, -0.5), tf.lessEqual(b, 0.5))), tf.cast(tf.cast(a, 'int32'), 'float32')], 1e-12);
+    await initBackend({ backend: POFA_NATIVE_BACKEND });
+    const mask = tf.tidy(() => tf.cast(tf.notEqual(tf.tensor(x.values, x.shape), 0), 'float32'));
+    const stored = (tf.backend() as unknown as { data: { get(id: object): { values: unknown } } }).data.get(mask.dataId).values;
+    expect(stored).toBeInstanceOf(Float32Array);
+    expect(Array.from(mask.dataSync()).filter((value) => value === 0)).toHaveLength(20);
+    mask.dispose();
+  });
 });
 
 describe('broadcastLayout', () => {

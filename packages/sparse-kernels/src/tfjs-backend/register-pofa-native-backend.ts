@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import { attachPool } from './buffer-pool';
 import { addCoreBackendLoader } from './core-backend-loaders';
 import { loadNativeAddon } from '../kernels/native-addon';
+import { COMPARE_KERNEL_NAMES, createCastKernel, createCompareKernel, createLogicalAndKernel } from './compare-kernels';
 import { createBinaryKernel, createSoftmaxKernel, createUnaryKernel, UNARY_OPS } from './elementwise-kernels';
 import { createReduceKernel, createTransposeKernel, createUnsortedSegmentSumKernel } from './layout-kernels';
 import { createBatchMatMulKernel, createFusedMatMulKernel } from './mat-mul-kernels';
@@ -31,6 +32,9 @@ const NATIVE_KERNELS: Record<string, KernelFactory> = {
   [tf.Transpose]: createTransposeKernel,
   [tf.UnsortedSegmentSum]: (_addon, fallback) => createUnsortedSegmentSumKernel(fallback),
   ...Object.fromEntries(Object.keys(UNARY_OPS).map((name) => [name, (addon: TrainingAddon, fallback: tf.KernelFunc) => createUnaryKernel(addon, name, fallback)])),
+  ...Object.fromEntries(COMPARE_KERNEL_NAMES.map((name) => [name, (_addon: TrainingAddon, fallback: tf.KernelFunc) => createCompareKernel(name, fallback)])),
+  [tf.LogicalAnd]: (_addon, fallback) => createLogicalAndKernel(fallback),
+  [tf.Cast]: (_addon, fallback) => createCastKernel(fallback),
 };
 
 /** The names of the kernels `pofa-native` runs natively (the rest are the cpu backend's). */
