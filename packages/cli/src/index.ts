@@ -33,6 +33,11 @@ export { locateModel, runStageDir, isBundleFile, runModelsSchema, type ModelLoca
 export { formatTable } from './cli/format-table';
 export { UsageError, InterruptedError } from './errors/index';
 export { runCompress, type CompressIo, type CompressResult, type StageTiming } from './pipeline/compress';
+export { runTransfer, patternSummary, type TransferResult, type PatternSummary } from './pipeline/transfer';
+export { transferOptionsSchema, resolveTransferSource, type TransferOptions, type TransferSettings, type TransferSource } from './pipeline/transfer-options';
+export { PAPER_TRANSFER, transferDistillation, type PaperTransferSettings, type PaperStageSettings, type TransferTaskKind } from './pipeline/transfer-settings';
+export { classificationTraining, type TaskTraining, type TrainingSettings, type TeacherDistillation } from './pipeline/task-training';
+export { spanTraining, spanScoring } from './pipeline/span-task';
 export { compressOptionsSchema, recipeModifiers, type CompressOptions, type CompressSettings } from './pipeline/compress-options';
 export { SCALES, SCALE_NAMES, scaleSchema, type Scale, type ScaleName } from './pipeline/scales';
 export { cacheKey, cachedArtifact, resolveCacheDir, stableStringify, readCacheInfo, type CachedArtifact } from './pipeline/cache';
@@ -52,5 +57,5 @@ export { quantizationAwareTraining, loadQuantizedStage, bundleInt8Options, type 
 export { encoderSparsity, evaluateModel, fileBytes } from './pipeline/measure';
 export { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout, type WrittenBundle } from './pipeline/bundles';
 export { runtimeInputs, evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './pipeline/runtime';
-export { measureRows, type RowModels, type RowContext, type MeasuredRows } from './pipeline/report-rows';
+export { measureRows, classificationScoring, type RowModels, type RowContext, type MeasuredRows, type TaskScoring, type TaskScore } from './pipeline/report-rows';
 export { openRunDirectory, type RunDirectory } from './pipeline/run-directory';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRandom, ENCODER_LINEAR_WEIGHTS, TrainingError, readSafetensorsRaw, selectTargets, tf, writeFileAtomic, writeSafetensors, type Modifier, type Module, type RawTensor } from '@pofa/core';
+import { createRandom, effectiveValues, ENCODER_LINEAR_WEIGHTS, TrainingError, readSafetensorsRaw, selectTargets, writeFileAtomic, writeSafetensors, type Modifier, type Module, type RawTensor } from '@pofa/core';
 import { createDistillationModifier } from '@pofa/distill';
 import { savePretrained, type EncoderModel } from '@pofa/models';
 import { createPatternLockModifier } from '@pofa/prune';
@@ -38,7 +38,7 @@ const QAT_TARGETS = { include: [...ENCODER_LINEAR_WEIGHTS] };
 function zeroPositions(model: Module): Map<string, Uint32Array> {
   const zeros = new Map<string, Uint32Array>();
   for (const [name, parameter] of selectTargets(model)) {
-    const values = tf.tidy(() => parameter.value().dataSync());
+    const values = effectiveValues(parameter);
     const bits = new Uint32Array(Math.ceil(values.length / 32));
     for (let i = 0; i < values.length; i++) if (values[i] === 0) bits[i >>> 5] |= 1 << (i & 31);
     zeros.set(name, bits);
@@ -58,7 +58,7 @@ function zeroPositions(model: Module): Map<string, Uint32Array> {
  */
 function checkPatternKept(model: Module, before: Map<string, Uint32Array>): void {
   for (const [name, parameter] of selectTargets(model)) {
-    const values = tf.tidy(() => parameter.value().dataSync());
+    const values = effectiveValues(parameter);
     const zeros = before.get(name) ?? new Uint32Array(0);
     let pruned = 0;
     let revived = 0;
