@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
-import { loadPretrained, readCheckpointVocab } from '@pofa/models';
+import { createWordPieceTokenizer, loadPretrained, readCheckpointVocab } from '@pofa/models';
 import { loadBundle } from '@pofa/sparse-kernels';
 import type { Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
@@ -9,7 +9,11 @@ import { initCliBackend } from '../pipeline/backend';
 import { evaluateModel } from '../pipeline/measure';
 import { evaluateRuntime } from '../pipeline/runtime';
 import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
-import { loadRunTask } from '../pipeline/task-source';
+import { loadAnyRunTask, type SpanRunTask } from '../pipeline/squad-run-task';
+import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from '../pipeline/squad-evaluation';
+import { prepareSquadTokenizer } from '../pipeline/squad-tokenizer';
+import { PAPER_TRANSFER } from '../pipeline/transfer-settings';
+import { UsageError } from '../errors/usage-error';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { locateModel, type ModelLocation } from './model-source';
 
@@ -36,6 +40,8 @@ export interface EvalOptions {
   scale?: ScaleName;
   seed?: number;
   batchSize?: number;
+  /** Receives each scored model's SQuAD answers (question id → text). */
+  onPredictions?: (model: string, predictions: Record<string, string>) => void;
 }
 
 /**
@@ -56,7 +62,9 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
   const taskName = options.task ?? settings?.task ?? 'spam';
   const scale = SCALES[options.scale ?? settings?.scale ?? 'default'];
   const data = options.data ?? (options.task === undefined ? settings?.data : undefined);
-  const task = await loadRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: scale.taskExamples, cwd });
+  const anyTask = await loadAnyRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: scale.taskExamples, cwd });
+  if (anyTask.kind === 'span') return evaluateSpanLocation(location, anyTask, checkpointVocab, options);
+  const task = anyTask;
   const batchSize = options.batchSize ?? 2 * scale.batchSize;
   const rows: EvalRow[] = [];
   const examples = task[options.split];
@@ -86,6 +94,41 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
   return rows;
 }
 
+/** SQuAD windows of `pofa eval`: the paper's 384 tokens (fewer where the model has fewer positions), stride 128. */
+const squadWindows = (maxPositions: number) => ({ maxLength: Math.min(PAPER_TRANSFER.span.maxLength, maxPositions), docStride: PAPER_TRANSFER.span.docStride ?? 128 });
+
+/** `evaluateLocation` for SQuAD: exact match and F1 of the official v1.1 script; `predictions` receives each model's answers. */
+async function evaluateSpanLocation(location: ModelLocation, task: SpanRunTask, checkpointVocab: string[] | undefined, options: EvalOptions): Promise<EvalRow[]> {
+  const examples = task[options.split];
+  const batchSize = options.batchSize ?? 16;
+  const row = (model: string, engine: EvalRow['engine'], result: SquadEvaluation): EvalRow => {
+    options.onPredictions?.(model, result.predictions);
+    return { model, engine, task: task.name, split: options.split, metric: 'f1', value: result.f1, metrics: result.metrics, examples: result.numExamples };
+  };
+  const tokenizerOf = async (vocab: string[], maxLength: number) => prepareSquadTokenizer(await createWordPieceTokenizer({ vocab, maxLength }), examples);
+  if (location.kind === 'huggingface') {
+    const { model } = await loadPretrained(location.dir);
+    try {
+      const windows = squadWindows(Number(model.config.max_position_embeddings));
+      const tokenizer = await tokenizerOf(checkpointVocab as string[], windows.maxLength);
+      return [row(location.dir, 'tfjs', await evaluateSquadModel(model, examples, tokenizer, { ...windows, batchSize }))];
+    } finally {
+      model.dispose();
+    }
+  }
+  const rows: EvalRow[] = [];
+  const paths = location.kind === 'bundle' ? [location.path] : Object.values(location.models.bundles).map((path) => resolve(location.dir, path));
+  for (const path of paths) {
+    const runtime = await loadBundle(path);
+    if (runtime.vocab === undefined) {
+      throw new ConfigError(`${path} has no tokenizer vocabulary`, { expected: 'a bundle exported with its vocabulary', received: 'none', hint: 'Export it with pofa export --format pofa (which embeds the vocabulary)' });
+    }
+    const windows = squadWindows(runtime.config.maxPositions);
+    rows.push(row(path, 'runtime', await evaluateSquadRuntime(runtime, examples, await tokenizerOf(runtime.vocab, windows.maxLength), { ...windows, batchSize })));
+  }
+  return rows;
+}
+
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /**
@@ -107,13 +150,14 @@ export const evalCommand: Command = {
     '(a run folder: its own) give the same test examples as the run that made the model.',
   ].join('\n'),
   options: {
-    task: { type: 'string', value: 'TASK', description: 'An embedded task, a GLUE task with --data, or a .tsv/.jsonl file', defaultText: "the run's task, else spam" },
-    data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (or a data file)' },
+    task: { type: 'string', value: 'TASK', description: 'An embedded task, a GLUE task with --data, squad with --data, or a .tsv/.jsonl file', defaultText: "the run's task, else spam" },
+    data: { type: 'string', value: 'PATH', description: 'The GLUE task folder, the SQuAD folder (or dev-v1.1.json), or a data file' },
     split: { type: 'string', value: 'SPLIT', description: 'test or validation', defaultText: 'test' },
     scale: { type: 'string', value: 'NAME', description: `The scale that sized the task's splits: ${SCALE_NAMES.join(', ')}`, defaultText: "the run's, else default" },
     seed: { type: 'string', value: 'N', description: 'The seed that drew the splits', defaultText: "the run's, else 0" },
     'batch-size': { type: 'string', value: 'N', description: 'Examples per forward pass', defaultText: 'twice the scale\'s batch size' },
     json: { type: 'boolean', description: 'Print JSON rows instead of a table' },
+    predictions: { type: 'string', value: 'FILE', description: 'SQuAD: write the answers as the official predictions.json (one model: FILE; several: FILE with the bundle name before .json)' },
   },
   positionals: [{ name: 'SOURCE', required: true }],
   async run({ options, positionals }, io) {
@@ -125,10 +169,22 @@ export const evalCommand: Command = {
     await initCliBackend();
     const task = text(options.task);
     const data = text(options.data);
+    const predictionsFile = text(options.predictions);
+    const answers: Array<{ model: string; predictions: Record<string, string> }> = [];
     const rows = await evaluateLocation(location, {
       split, ...(task === undefined ? {} : { task }), ...(data === undefined ? {} : { data }), ...(scale === undefined ? {} : { scale }),
       ...(seed === undefined ? {} : { seed }), ...(batchSize === undefined ? {} : { batchSize }),
+      onPredictions: (model, predictions) => answers.push({ model, predictions }),
     }, io.cwd);
+    if (predictionsFile !== undefined) {
+      if (answers.length === 0) throw new UsageError('--predictions applies to --task squad only', { hint: 'Drop --predictions, or score a span question-answering model on --task squad' });
+      const target = resolve(io.cwd, predictionsFile);
+      for (const { model, predictions } of answers) {
+        const path = answers.length === 1 ? target : target.replace(/(\.json)?$/, `.${basename(model, extname(model))}.json`);
+        await writeSquadPredictions(path, predictions);
+        io.stderr.write(`pofa: predictions of ${model} written to ${path}\n`);
+      }
+    }
     if (options.json === true) {
       io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;

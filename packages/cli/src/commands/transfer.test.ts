@@ -142,6 +142,19 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
       const metrics = JSON.parse(await readFile(join(dir, 'squad-run', 'predictions', stage, 'metrics.json'), 'utf8')) as { tfjs: { f1: number }; pofa: { f1: number } };
       expect(metrics.pofa.f1).toBeCloseTo(metrics.tfjs.f1, 6);
     }
+    // pofa eval scores the run's bundles on SQuAD the same way and writes the same answers.
+    const evalIo = createTestIo(dir);
+    expect(await runCli(['eval', 'squad-run', '--task', 'squad', '--data', 'SQuAD', '--json', '--predictions', 'answers.json'], evalIo, COMMANDS), evalIo.err()).toBe(0);
+    const evalRows = JSON.parse(evalIo.out()) as Array<{ model: string; metric: string; value: number; examples: number }>;
+    expect(evalRows.map((row) => row.model.split('/').pop())).toEqual(['dense.pofa', 'sparse.pofa', 'sparse-int8.pofa']);
+    for (const row of evalRows.slice(1)) {
+      const stage = (row.model.split('/').pop() as string).replace('.pofa', '');
+      const metrics = JSON.parse(await readFile(join(dir, 'squad-run', 'predictions', stage, 'metrics.json'), 'utf8')) as { pofa: { f1: number } };
+      expect(row.metric).toBe('f1');
+      expect(row.examples).toBe(6);
+      expect(row.value).toBeCloseTo(metrics.pofa.f1, 9);
+      expect(await readFile(join(dir, `answers.${stage}.json`), 'utf8')).toBe(await readFile(join(dir, 'squad-run', 'predictions', stage, 'predictions.json'), 'utf8'));
+    }
   }, 600_000);
 
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {

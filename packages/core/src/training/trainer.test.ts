@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/config-error';
+import { createModifier } from '../lifecycle/create-modifier';
 import type { Modifier } from '../lifecycle/modifier';
 import { initBackend } from '../tensor/backend';
 import { tf } from '../tensor/tf';
@@ -32,6 +33,21 @@ describe('createTrainer', () => {
     expect(summary.history).toHaveLength(50);
     expect(tf.memory().numTensors).toBe(before);
     optimizer.dispose();
+    model.dispose();
+  });
+
+  it('lets timers and signal handlers run between steps (so Ctrl-C and SIGTERM reach a running stage)', async () => {
+    const model = new ToyMlp(4, 8, { seed: 1 });
+    let fired = false;
+    const seenAt: number[] = [];
+    const watcher: Modifier = createModifier({ kind: 'test/watch', onUpdate: (context) => void (fired && seenAt.push(context.step)) });
+    setTimeout(() => {
+      fired = true;
+    }, 0);
+    await createTrainer({ model, data: createToyData(64, 4), loss: toyLoss, schedule: 0.01, maxSteps: 40, batchSize: 8, seed: 3, progress: false, modifiers: [watcher] }).train();
+    // A callback queued before training ran while it was still going, not only after it ended.
+    expect(seenAt.length).toBeGreaterThan(0);
+    expect(seenAt[0]).toBeLessThan(40);
     model.dispose();
   });
 

@@ -45,6 +45,11 @@ function requireOption(condition: boolean, name: string, expected: string): void
   if (!condition) throw new ConfigError(`Invalid Trainer option ${name}`, { expected, received: 'something else' });
 }
 
+/** Resolves after the event loop has run once (timers, I/O callbacks, signal handlers). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 /**
  * Creates a Trainer: seeded shuffling, micro-batches with gradient accumulation, modifiers,
  * global-norm clipping, AdamW with a learning-rate schedule, JSONL logs, evaluations, and
@@ -180,6 +185,9 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
       }
       model.train();
       while (step < settings.maxSteps) {
+        // Let the event loop run between steps: a step's awaits are only microtasks, so without this
+        // no timer, I/O callback or signal handler (Ctrl-C, SIGTERM) would run until training ended.
+        await yieldToEventLoop();
         const record = await trainStep(parameters);
         history.push(record);
         log.write({ ...record });
