@@ -157,6 +157,28 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     }
   }, 600_000);
 
+  it('stops on interrupt without looking finished, and --resume gives the rows of the uninterrupted run', async () => {
+    const argv = ['transfer', 'bert-90', '--task', 'sst2', '--data', 'SST-2', '--steps', '2', '--batch', '4', '--seq', '16', '--out', 'run-stopped', '--json', 'resumed.json'];
+    const controller = new AbortController();
+    const stopping = createTestIo(dir);
+    const io = { ...stopping, signal: controller.signal, stderr: { write: (text: string) => (text.startsWith('pofa: quantization-aware training') && controller.abort(), stopping.stderr.write(text)) } };
+    expect(await runCli(argv, io, COMMANDS)).toBe(130);
+    expect(stopping.err()).toMatch(/Interrupted during quantization-aware training.*--resume/s);
+    const run = JSON.parse(await readFile(join(dir, 'run-stopped', 'run.json'), 'utf8')) as { completed: boolean };
+    expect(run.completed).toBe(false);
+    const evalIo = createTestIo(dir);
+    expect(await runCli(['eval', 'run-stopped'], evalIo, COMMANDS)).toBe(1);
+    expect(evalIo.err()).toContain('unfinished run');
+    const fresh = createTestIo(dir);
+    expect(await runCli(argv, fresh, COMMANDS)).toBe(1);
+    expect(fresh.err()).toMatch(/holds an interrupted run/);
+    const resumed = createTestIo(dir);
+    expect(await runCli([...argv, '--resume'], resumed, COMMANDS), resumed.err()).toBe(0);
+    expect(resumed.err()).toMatch(/sparse transfer \(pattern lock\) reused/);
+    const rowsOf = async (file: string) => (JSON.parse(await readFile(join(dir, file), 'utf8')) as Array<Record<string, unknown>>).map(({ stage, value, runtimeValue, sparsity, encoderBytesOnDisk }) => ({ stage, value, runtimeValue, sparsity, encoderBytesOnDisk }));
+    expect(await rowsOf('resumed.json')).toEqual(await rowsOf('rows.json'));
+  }, 600_000);
+
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {
     await mkdir(join(dir, 'empty'), { recursive: true });
     const io = createTestIo(dir);
