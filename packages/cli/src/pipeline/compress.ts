@@ -11,6 +11,7 @@ import { classificationScoring, measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
 import { SCALES } from './scales';
+import { createStageTimer, type StageTiming } from './stage-timer';
 import { defaultPruningModifiers, effectiveSparsity, sparsePretrain, sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
 import { classificationTraining } from './task-training';
@@ -27,12 +28,7 @@ export interface CompressIo {
   signal?: AbortSignal;
 }
 
-/** The time a stage took and whether it came from the cache or an earlier (resumed) run. */
-export interface StageTiming {
-  stage: string;
-  seconds: number;
-  reused: boolean;
-}
+export type { StageTiming } from './stage-timer';
 
 /** What {@link runCompress} returns. */
 export interface CompressResult {
@@ -71,17 +67,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const settings: CompressSettings = parseOptions(compressOptionsSchema, options, 'pofa compress');
   const scale = SCALES[settings.scale];
   const outDir = resolve(io.cwd, settings.out);
-  const timings: StageTiming[] = [];
-  const say = (text: string) => io.progress !== false && io.progress.write(`${text}\n`);
-  const timed = async <T>(stage: string, work: () => Promise<T & { reused?: boolean }>): Promise<T & { reused?: boolean }> => {
-    say(`pofa: ${stage} ...`);
-    const started = performance.now();
-    const value = await work();
-    const seconds = (performance.now() - started) / 1000;
-    timings.push({ stage, seconds, reused: value.reused === true });
-    say(`pofa: ${stage} ${value.reused === true ? 'reused' : 'done'} in ${seconds.toFixed(1)} s`);
-    return value;
-  };
+  const { say, timed, timings } = createStageTimer(io.progress);
 
   // Everything a user can get wrong is checked before any training.
   const source = await resolveModelSource(settings.model, io.cwd);

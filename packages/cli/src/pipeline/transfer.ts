@@ -3,7 +3,8 @@ import { ConfigError, parseOptions, writeFileAtomic } from '@pofa/core';
 import { createWordPieceTokenizer, loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
 import { sparsityReport } from '@pofa/prune';
 import { exportOnnx } from '../onnx/export-onnx';
-import type { CompressIo, StageTiming } from './compress';
+import type { CompressIo } from './compress';
+import { createStageTimer, type StageTiming } from './stage-timer';
 import { loadModel } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { classificationScoring, measureRows } from './report-rows';
@@ -85,17 +86,7 @@ function stageSettings(paper: PaperStageSettings, size: number, overrides: { epo
 export async function runTransfer(options: TransferOptions, io: CompressIo): Promise<TransferResult> {
   const settings: TransferSettings = parseOptions(transferOptionsSchema, options, 'pofa transfer');
   const outDir = resolve(io.cwd, settings.out);
-  const timings: StageTiming[] = [];
-  const say = (text: string) => io.progress !== false && io.progress.write(`${text}\n`);
-  const timed = async <T>(stage: string, work: () => Promise<T & { reused?: boolean }>): Promise<T & { reused?: boolean }> => {
-    say(`pofa: ${stage} ...`);
-    const started = performance.now();
-    const value = await work();
-    const seconds = (performance.now() - started) / 1000;
-    timings.push({ stage, seconds, reused: value.reused === true });
-    say(`pofa: ${stage} ${value.reused === true ? 'reused' : 'done'} in ${seconds.toFixed(1)} s`);
-    return value;
-  };
+  const { say, timed, timings } = createStageTimer(io.progress);
 
   // Everything a user can get wrong is checked before any training.
   const source = await resolveTransferSource(settings.model, io.cwd);
