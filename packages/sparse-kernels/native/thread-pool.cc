@@ -2,6 +2,10 @@
 
 #include <chrono>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
 namespace pofa {
 
 namespace {
@@ -27,6 +31,29 @@ bool spin_until(Done done, std::chrono::microseconds limit) {
   }
 }
 
+// Denormal floats (below 1.2e-38) cost ~100x an ordinary operand in SSE/AVX arithmetic: one
+// padded position's vanishing gradients made BERT-Base training GEMMs 4-5x slower. The kernels
+// run with flush-to-zero and denormals-are-zero on; the caller's (JavaScript's) mode is restored.
+class FlushDenormals {
+ public:
+  FlushDenormals() {
+#if defined(__x86_64__) || defined(__i386__)
+    saved_ = _mm_getcsr();
+    _mm_setcsr(saved_ | 0x8040);  // FTZ (bit 15) | DAZ (bit 6)
+#endif
+  }
+  ~FlushDenormals() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_setcsr(saved_);
+#endif
+  }
+  FlushDenormals(const FlushDenormals&) = delete;
+  FlushDenormals& operator=(const FlushDenormals&) = delete;
+
+ private:
+  unsigned saved_ = 0;
+};
+
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
@@ -49,6 +76,7 @@ void ThreadPool::run_static(void* pool, int tasks, TaskFunction task, void* cont
 
 void ThreadPool::run(int tasks, TaskFunction task, void* context) {
   if (tasks <= 0) return;
+  const FlushDenormals flush;
   if (workers_.empty() || tasks == 1) {
     for (int i = 0; i < tasks; i++) task(context, i);
     return;
@@ -73,6 +101,7 @@ void ThreadPool::run(int tasks, TaskFunction task, void* context) {
 }
 
 void ThreadPool::worker_loop() {
+  const FlushDenormals flush;  // for the worker's lifetime: it runs nothing but kernels
   uint64_t seen = 0;
   for (;;) {
     spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stop_flag_.load(); }, WORKER_SPIN);

@@ -175,6 +175,17 @@ describe.runIf(native)('the pofa-native backend (reductions, layout, unary)', ()
     for (const op of [tf.exp, tf.log, tf.sqrt, tf.rsqrt, tf.square, tf.neg]) await expectSameAsCpu([positive], withGradients((x) => op(x)));
   });
 
+  it('multiplies with denormals flushed to zero (their slow path cost 4-5x on BERT-Base) and leaves JavaScript\'s float mode as it was', async () => {
+    await initBackend({ backend: POFA_NATIVE_BACKEND });
+    const denormal = 1e-39; // below float32's smallest normal, 1.18e-38
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d([denormal, 1, 2, 3], [2, 2]), tf.eye(2)).dataSync());
+    expect(Array.from(product)).toEqual([0, 1, 2, 3]);
+    // JavaScript's arithmetic still keeps denormals after the kernel ran (its MXCSR was restored).
+    const values = new Float64Array([Number.MIN_VALUE, 3]);
+    expect(values[0] * values[1]).toBeGreaterThan(0);
+    expect(Math.fround(denormal * Number(values[1] - 2))).toBeGreaterThan(0);
+  });
+
   it('comparisons, logicalAnd and casts to float32 match the cpu backend, and a cast mask is stored as a Float32Array', async () => {
     const x = input(5, 37);
     const y = input(5, 37);
