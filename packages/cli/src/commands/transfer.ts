@@ -34,6 +34,7 @@ export function transferOptionsFromCommandLine(options: OptionValues, model: str
     epochs: number('epochs', { min: 0.001 }),
     qatEpochs: number('qat-epochs', { min: 0.001 }),
     batchSize: number('batch', { min: 1, max: 4096, integer: true }),
+    microBatchSize: number('micro-batch', { min: 1, max: 4096, integer: true }),
     learningRate: number('lr', { min: 1e-9, max: 1 }),
     qatLearningRate: number('qat-lr', { min: 1e-9, max: 1 }),
     maxLength: number('seq', { min: 8, max: 4096, integer: true }),
@@ -59,7 +60,8 @@ export function transferOptionsFromCommandLine(options: OptionValues, model: str
 export async function printTransferResult(result: TransferResult, io: CliIo, json?: string): Promise<void> {
   const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
   io.stdout.write(`Pattern (the checkpoint's zeros): ${percent(result.pattern.overall)} of the encoder Linear weights; per layer ${result.pattern.layers.map(percent).join(' ')}\n`);
-  const stage = (name: string, settings: TransferResult['stages']['transfer']) => `${name} ${settings.steps} steps at lr ${settings.learningRate} batch ${settings.batchSize}`;
+  const stage = (name: string, settings: TransferResult['stages']['transfer']) =>
+    `${name} ${settings.steps} steps at lr ${settings.learningRate} batch ${settings.batchSize}${settings.microBatchSize !== undefined && settings.microBatchSize !== settings.batchSize ? ` (${settings.batchSize / settings.microBatchSize} passes of ${settings.microBatchSize})` : ''}`;
   io.stdout.write(`Stages: ${stage('transfer', result.stages.transfer)}${result.stages.quantize === undefined ? '' : `; ${stage('QAT', result.stages.quantize)}`}\n`);
   io.stdout.write(`\n${formatReportTable(result.rows)}`);
   if (result.sparsityAfterQat !== undefined) io.stdout.write(`\nSparsity after QAT: ${percent(result.sparsityAfterQat)} (every zero of the checkpoint still zero)\n`);
@@ -104,6 +106,7 @@ export const transferCommand: Command = {
     epochs: { type: 'string', value: 'E', description: 'Epochs of the transfer stage', defaultText: '9 (GLUE)' },
     'qat-epochs': { type: 'string', value: 'E', description: 'Epochs of the QAT stage', defaultText: '3 (GLUE)' },
     batch: { type: 'string', value: 'N', description: 'Batch size', defaultText: '32 (GLUE)' },
+    'micro-batch': { type: 'string', value: 'N', description: 'Examples per forward/backward pass, a divisor of --batch (gradients accumulate)', defaultText: 'what fits 2048 tokens' },
     lr: { type: 'string', value: 'X', description: 'Peak learning rate of the transfer stage', defaultText: '1e-4 (GLUE)' },
     'qat-lr': { type: 'string', value: 'X', description: 'Peak learning rate of the QAT stage', defaultText: '1e-5' },
     seq: { type: 'string', value: 'N', description: 'Tokens per sequence', defaultText: '128 (GLUE)' },

@@ -66,6 +66,8 @@ export async function trainStage<B>(options: {
   steps: number;
   learningRate: number;
   batchSize: number;
+  /** Examples per forward/backward pass; `batchSize` must be a multiple (gradients are accumulated). Default: `batchSize`. */
+  microBatchSize?: number;
   modifiers?: Modifier[];
   environment: StageEnvironment;
 }): Promise<{ finalLoss: number; resumedFrom?: number }> {
@@ -76,7 +78,8 @@ export async function trainStage<B>(options: {
     loss: options.loss,
     schedule: createLinearWarmupSchedule({ learningRate: options.learningRate, warmupSteps: Math.ceil(options.steps / 10), totalSteps: options.steps }),
     maxSteps: options.steps,
-    batchSize: options.batchSize,
+    batchSize: options.microBatchSize ?? options.batchSize,
+    gradientAccumulation: options.batchSize / (options.microBatchSize ?? options.batchSize),
     seed: environment.seed,
     clipNorm: 1,
     modifiers: [createInterruptModifier(environment.signal, options.name), ...(options.modifiers ?? [])],

@@ -33,6 +33,24 @@ export interface TrainingSettings {
   steps: number;
   learningRate: number;
   batchSize: number;
+  /** Examples per forward/backward pass, a divisor of `batchSize` (gradients accumulate over `batchSize / microBatchSize` passes); default `batchSize`. */
+  microBatchSize?: number;
+}
+
+/**
+ * The largest divisor of `batchSize` whose passes hold at most `tokenBudget` tokens at
+ * `maxLength` (at least 1): the micro-batch that bounds a step's activation memory while the
+ * optimizer still sees `batchSize` examples per step.
+ *
+ * @example
+ * ```ts
+ * microBatchSize(12, 384, 2048); // 4 (three passes of 4 × 384 tokens)
+ * ```
+ */
+export function microBatchSize(batchSize: number, maxLength: number, tokenBudget: number): number {
+  const limit = Math.max(1, Math.floor(tokenBudget / maxLength));
+  for (let size = Math.min(batchSize, limit); size > 1; size--) if (batchSize % size === 0) return size;
+  return 1;
 }
 
 /**

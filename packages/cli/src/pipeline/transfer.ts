@@ -15,10 +15,10 @@ import type { StageEnvironment } from './stage-training';
 import { loadAnyRunTask, SQUAD_FILES } from './squad-run-task';
 import { prepareSquadTokenizer } from './squad-tokenizer';
 import { spanScoring, spanTraining } from './span-task';
-import { classificationTraining, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
+import { classificationTraining, microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { prepareEncoder } from './text-encoder';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
-import { PAPER_TRANSFER, transferDistillation, type PaperStageSettings } from './transfer-settings';
+import { PAPER_TRANSFER, TRANSFER_TOKEN_BUDGET, transferDistillation, type PaperStageSettings } from './transfer-settings';
 
 /** The sparsity of a model's encoder Linear weights, overall and per layer. */
 export interface PatternSummary {
@@ -63,10 +63,23 @@ export function patternSummary(model: EncoderModel): PatternSummary {
 }
 
 /** Steps of a stage: its epochs over the training batches, capped by `--steps`. */
-function stageSettings(paper: PaperStageSettings, size: number, overrides: { epochs?: number; learningRate?: number; batchSize?: number; steps?: number }): TrainingSettings {
+function stageSettings(
+  paper: PaperStageSettings,
+  size: number,
+  maxLength: number,
+  overrides: { epochs?: number; learningRate?: number; batchSize?: number; microBatchSize?: number; steps?: number },
+): TrainingSettings {
   const batchSize = overrides.batchSize ?? paper.batchSize;
   const epochSteps = Math.max(1, Math.ceil(((overrides.epochs ?? paper.epochs) * size) / batchSize));
-  return { steps: Math.min(epochSteps, overrides.steps ?? Number.POSITIVE_INFINITY), learningRate: overrides.learningRate ?? paper.learningRate, batchSize };
+  const micro = overrides.microBatchSize ?? microBatchSize(batchSize, maxLength, TRANSFER_TOKEN_BUDGET);
+  if (batchSize % micro !== 0) {
+    throw new ConfigError('The micro-batch does not divide the batch', {
+      expected: `a divisor of the batch size ${batchSize}`,
+      received: `--micro-batch ${micro}`,
+      hint: `Pick one of ${Array.from({ length: batchSize }, (_, i) => i + 1).filter((d) => batchSize % d === 0).join(', ')}`,
+    });
+  }
+  return { steps: Math.min(epochSteps, overrides.steps ?? Number.POSITIVE_INFINITY), learningRate: overrides.learningRate ?? paper.learningRate, batchSize, microBatchSize: micro };
 }
 
 /**
@@ -129,7 +142,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   const environment = (stage: string): StageEnvironment => ({
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: 200,
   });
-  const transferSettings = stageSettings(paper.transfer, training.data.size, { ...settings });
+  const transferSettings = stageSettings(paper.transfer, training.data.size, maxLength, { ...settings });
   const transferred = await timed('sparse transfer (pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), async () => {
     const dir = join(run.stageDir('sparse-transfer'), 'model');
     if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, training.head, training.numLabels), reused: true };
@@ -137,11 +150,13 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     await run.finish('sparse-transfer', { ...transferSettings });
     return { model };
   });
+  // The transferred model is read again for the table: QAT needs the memory (its own copy, masks, moments).
+  transferred.model.dispose();
 
   let quantized: QatResult | undefined;
   let quantizeSettings: TrainingSettings | undefined;
   if (settings.int8) {
-    quantizeSettings = stageSettings(paper.quantize, training.data.size, { epochs: settings.qatEpochs, learningRate: settings.qatLearningRate, batchSize: settings.batchSize, steps: settings.steps });
+    quantizeSettings = stageSettings(paper.quantize, training.data.size, maxLength, { epochs: settings.qatEpochs, learningRate: settings.qatLearningRate, batchSize: settings.batchSize, microBatchSize: settings.microBatchSize, steps: settings.steps });
     const scheme = { perChannel: settings.perChannel };
     const qatSettings = { ...quantizeSettings, freezeObserversAt: 0.5 };
     quantized = await timed('quantization-aware training (int8, pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), async () => {
@@ -157,8 +172,10 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   const measured = await timed('bundles, ONNX, latency and evaluation', async () => {
     await exportStageOnnx(join(run.stageDir('sparse-transfer'), 'model'), join(outDir, 'onnx', 'sparse.onnx'), training);
     if (quantized !== undefined) await exportStageOnnx(join(run.stageDir('quantize'), 'model'), join(outDir, 'onnx', 'sparse-int8.onnx'), training, quantized.int8);
+    const sparse = await loadModel(join(run.stageDir('sparse-transfer'), 'model'), training.head, training.numLabels);
+    transferred.model = sparse;
     return measureRows(
-      { ...(teacher === undefined ? {} : { dense: teacher.model }), sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
+      { ...(teacher === undefined ? {} : { dense: teacher.model }), sparse, ...(quantized === undefined ? {} : { quantized }) },
       { scoring: scoring(), layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
     );
   });
