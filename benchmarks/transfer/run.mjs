@@ -10,6 +10,9 @@
 //     [--layers 12] [--hidden 768] [--micro-batch 16] [--python /usr/bin/python3] [--fma-peak GFLOPS] [--out results/transfer.json]
 // --micro-batch: examples per forward/backward pass in both engines, gradients accumulated over a
 // batch (16 × 128 = 2048 tokens, the pipeline's TRANSFER_TOKEN_BUDGET: batch 32 runs as 2 passes).
+// On a shared machine each process starts only once other processes have used under --quiet-cores
+// (0.25) cores for 5 s (waiting up to --quiet-wait seconds), and one during which they used more is
+// run again (up to --retries times); every row records what the others used (otherCores).
 // --fma-peak: the single-core FMA peak measured by packages/sparse-kernels/scripts/fma-peak.cc, in
 // GFLOP/s (the table then gives the pofa step's share of it besides that of DESIGN.md's 115).
 //
@@ -52,6 +55,9 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     'fma-peak': { type: 'string' },
     'micro-batch': { type: 'string', default: '16' },
+    'quiet-cores': { type: 'string', default: '0.25' },
+    'quiet-wait': { type: 'string', default: '900' },
+    retries: { type: 'string', default: '2' },
     out: { type: 'string', default: join(here, '..', 'results', 'transfer.json') },
   },
 });
@@ -117,7 +123,38 @@ async function cpuSeconds() {
   return { busy: (user + nice + system + irq + softirq + steal) / 100, own: (fields[11] + fields[12] + fields[13] + fields[14]) / 100 };
 }
 
-async function runEngine(engine, { workload, config, batch, steps, student, teacher, batches }) {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Cores other processes kept busy over the last `seconds` (we are idle meanwhile). */
+async function otherLoad(seconds) {
+  const before = await cpuSeconds();
+  await sleep(seconds * 1000);
+  const after = await cpuSeconds();
+  return (after.busy - before.busy - (after.own - before.own)) / seconds;
+}
+
+async function waitForQuiet() {
+  const deadline = Date.now() + Number(args['quiet-wait']) * 1000;
+  for (;;) {
+    const others = await otherLoad(5);
+    if (others < Number(args['quiet-cores'])) return;
+    if (Date.now() > deadline) return say(`still ${others.toFixed(2)} cores busy after ${args['quiet-wait']} s: measuring anyway`);
+    say(`other processes use ${others.toFixed(2)} cores: waiting`);
+    await sleep(20_000);
+  }
+}
+
+/** {@link measure} once the machine is quiet, again while other processes disturbed it (up to --retries). */
+async function runEngine(engine, cell) {
+  for (let attempt = 0; ; attempt++) {
+    await waitForQuiet();
+    const row = await measure(engine, cell);
+    if (row.otherCores < 2 * Number(args['quiet-cores']) || attempt >= Number(args.retries)) return { ...row, attempts: attempt + 1 };
+    say(`other processes used ${row.otherCores.toFixed(2)} cores meanwhile: measuring again`);
+  }
+}
+
+async function measure(engine, { workload, config, batch, steps, student, teacher, batches }) {
   const micro = Math.min(batch, Number(args['micro-batch']));
   const common = ['--student', student, '--batches', batches, '--batch', String(batch), '--micro', String(micro), '--steps', String(steps), '--config', config, ...(CONFIGS[config].teacher ? ['--teacher', teacher] : [])];
   const [command, commandArgs] = engine === 'pytorch'
