@@ -43,9 +43,9 @@ async function writeSquad(dir: string): Promise<void> {
 function encoderLinears(tensors: Record<string, RawTensor>): Map<string, Float32Array> {
   const found = new Map<string, Float32Array>();
   for (const [name, tensor] of Object.entries(tensors)) {
-    const match = /encoder\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)\.weight$/.exec(name);
+    const match = /(encoder|transformer)\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense|attention\.(q|k|v|out)_lin|ffn\.lin[12])\.weight$/.exec(name);
     if (match === null) continue;
-    const key = name.slice(name.indexOf('encoder.'));
+    const key = name.slice(match.index);
     if (tensor.dtype === 'F32') found.set(key, tensor.data as Float32Array);
   }
   return found;
@@ -177,6 +177,26 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     expect(resumed.err()).toMatch(/sparse transfer \(pattern lock\) reused/);
     const rowsOf = async (file: string) => (JSON.parse(await readFile(join(dir, file), 'utf8')) as Array<Record<string, unknown>>).map(({ stage, value, runtimeValue, sparsity, encoderBytesOnDisk }) => ({ stage, value, runtimeValue, sparsity, encoderBytesOnDisk }));
     expect(await rowsOf('resumed.json')).toEqual(await rowsOf('rows.json'));
+  }, 600_000);
+
+  it('transfers a DistilBERT checkpoint with its zeros kept', async () => {
+    await writeSyntheticCheckpoint(join(dir, 'distil-90'), { family: 'distilbert', layers: 2, hidden: 768, sparsity: 0.9, words: WORDS, seed: 5 });
+    const original = encoderLinears((await readSafetensorsRaw(join(dir, 'distil-90', 'model.safetensors'))).tensors);
+    const io = createTestIo(dir);
+    const argv = ['transfer', 'distil-90', '--task', 'sst2', '--data', 'SST-2', '--steps', '2', '--batch', '4', '--seq', '16', '--no-int8', '--out', 'distil-run'];
+    expect(await runCli(argv, io, COMMANDS), io.err()).toBe(0);
+    expect(io.out()).toMatch(/Pattern \(the checkpoint's zeros\): 90\.00% of the encoder Linear weights; per layer 90\.00% 90\.00%/);
+    const transferred = encoderLinears((await readSafetensorsRaw(join(dir, 'distil-run', 'sparse-transfer', 'model', 'model.safetensors'))).tensors);
+    expect(original.size).toBe(12);
+    for (const [name, before] of original) {
+      const after = transferred.get(name) as Float32Array;
+      expect(after, name).toBeDefined();
+      let revived = 0;
+      for (let i = 0; i < before.length; i++) if (before[i] === 0 && after[i] !== 0) revived++;
+      expect(revived, name).toBe(0);
+    }
+    const name = [...original.keys()][0];
+    expect(transferred.get(name)).not.toEqual(original.get(name));
   }, 600_000);
 
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {
