@@ -2,7 +2,7 @@
 // Where a pofa-native transfer step's time goes, kernel by kernel and by shape (the method of
 // training-throughput/profile.mjs: every kernel of the backend wrapped with a timer), for the
 // checkpoints and batches run.mjs prepared under .pofa-cache/transfer/.
-// Usage: node transfer/profile.mjs [--workload padded|full] [--config lock|teacher|qat] [--batch 8] [--steps 2] [--layers 12] [--hidden 768]
+// Usage: node transfer/profile.mjs [--workload padded|full] [--config lock|teacher|qat] [--batch 8] [--micro 16] [--steps 2] [--layers 12] [--hidden 768]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend, tf } from '@pofa/core';
@@ -14,6 +14,7 @@ const { values: args } = parseArgs({
     workload: { type: 'string', default: 'padded' },
     config: { type: 'string', default: 'lock' },
     batch: { type: 'string', default: '8' },
+    micro: { type: 'string', default: '16' },
     steps: { type: 'string', default: '2' },
     layers: { type: 'string', default: '12' },
     hidden: { type: 'string', default: '768' },
@@ -55,7 +56,7 @@ const steps = Number(args.steps);
 const batchSize = Number(args.batch);
 // One warm-up step, then `steps` profiled ones (the marks give each step's wall time).
 const { trainer, marks } = await createTransferTrainer({
-  models, student: join(work, 'student'), teacher: join(work, 'teacher'), batches: join(work, `${args.workload}-${batchSize}.bin`), batchSize, steps: steps + 1, config: args.config,
+  models, student: join(work, 'student'), teacher: join(work, 'teacher'), batches: join(work, `${args.workload}-${batchSize}.bin`), batchSize, microBatchSize: Math.min(batchSize, Number(args.micro)), steps: steps + 1, config: args.config,
 });
 const warm = { first: true };
 marks.push = function push(value) {
