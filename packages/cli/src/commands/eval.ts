@@ -62,7 +62,9 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
   const taskName = options.task ?? settings?.task ?? 'spam';
   const scale = SCALES[options.scale ?? settings?.scale ?? 'default'];
   const data = options.data ?? (options.task === undefined ? settings?.data : undefined);
-  const anyTask = await loadAnyRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: scale.taskExamples, cwd });
+  // SQuAD is scored on the whole dev file, as the official script does; other tasks on compress's split.
+  const all = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: Number.POSITIVE_INFINITY };
+  const anyTask = await loadAnyRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: taskName === 'squad' ? all : scale.taskExamples, cwd });
   if (anyTask.kind === 'span') return evaluateSpanLocation(location, anyTask, checkpointVocab, options);
   const task = anyTask;
   const batchSize = options.batchSize ?? 2 * scale.batchSize;
