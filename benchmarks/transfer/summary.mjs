@@ -1,16 +1,15 @@
 // Turns the rows of the transfer benchmark into results/transfer.json: sequences/s per engine and
 // their ratio (median over rounds), the FLOP rate of the pofa step against the machine's peak, the
 // loss curves' agreement, and how long the paper's transfers would take at the measured rates.
+import { PAPER_TRANSFER } from '@pofa/cli';
 import { CONFIGS, SEQ, stepFlops } from './workload.mjs';
 
 /** Peak fp32 FLOP/s of one core of the dev machine: onnxruntime-node's GEMM reaches ≈ 110 GFLOP/s per core, ≈ 95% of it (docs: DESIGN.md). */
 export const PEAK_PER_CORE = 115e9;
 
-/** The paper's transfers (PAPER_TRANSFER of packages/cli/src/pipeline/transfer-settings.ts) on SST-2 and SQuAD v1.1. */
-export const PAPER_RUNS = {
-  sst2: { examples: 67349, seq: 128, batch: 32, transferEpochs: 9, qatEpochs: 3 },
-  squad: { examples: 88641, seq: 384, batch: 12, transferEpochs: 8, qatEpochs: 2 },
-};
+/** The paper's transfers (`PAPER_TRANSFER` of `pofa transfer`) on SST-2 (67,349 sentences) and SQuAD v1.1 (88,641 windows). */
+const paperRun = (examples, { maxLength, transfer, quantize }) => ({ examples, seq: maxLength, batch: transfer.batchSize, transferEpochs: transfer.epochs, qatEpochs: quantize.epochs });
+export const PAPER_RUNS = { sst2: paperRun(67349, PAPER_TRANSFER.classification), squad: paperRun(88641, PAPER_TRANSFER.span) };
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,6 +2,7 @@
 // the configurations (pattern lock, + teacher, + QAT), the synthetic SST-2-like batches and their
 // file format (read by torch_transfer.py too), and the FLOPs of a step.
 import { readFile, writeFile } from 'node:fs/promises';
+import { PAPER_TRANSFER, transferDistillation } from '@pofa/cli';
 import { createRandom } from '@pofa/core';
 
 /** BERT-Base, as the paper's checkpoints. */
@@ -16,13 +17,13 @@ export const LABELS = 2;
  * distilled (logits KL · T², T = 2, hard weight 0) where `teacher`; int8 fake quantization where `qat`.
  */
 export const CONFIGS = {
-  lock: { teacher: false, qat: false, learningRate: 1e-4, label: 'pattern lock' },
-  teacher: { teacher: true, qat: false, learningRate: 1e-4, label: 'pattern lock + teacher' },
-  qat: { teacher: true, qat: true, learningRate: 1e-5, label: 'pattern lock + teacher + QAT' },
+  lock: { teacher: false, qat: false, learningRate: PAPER_TRANSFER.classification.transfer.learningRate, label: 'pattern lock' },
+  teacher: { teacher: true, qat: false, learningRate: PAPER_TRANSFER.classification.transfer.learningRate, label: 'pattern lock + teacher' },
+  qat: { teacher: true, qat: true, learningRate: PAPER_TRANSFER.classification.quantize.learningRate, label: 'pattern lock + teacher + QAT' },
 };
 
-/** `transferDistillation()` of packages/cli/src/pipeline/transfer-settings.ts (not exported by @pofa/cli). */
-export const DISTILLATION = { temperature: 2, hardWeight: 0, softWeight: 1, softLoss: 'distill/kd-kl-divergence' };
+/** The distillation of `pofa transfer` (logits KL · T², T = 2, hard weight 0). */
+export const DISTILLATION = transferDistillation();
 
 const CLS = 101;
 const SEP = 102;
