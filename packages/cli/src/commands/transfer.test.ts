@@ -1,11 +1,12 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsRaw, type RawTensor } from '@pofa/core';
 import { writeSyntheticCheckpoint } from '@pofa/models/testing';
 import { dequantizeInt8 } from '@pofa/quant';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestIo } from '../cli/test-io';
 import { runCli } from '../cli/run-cli';
 import { reportRowSchema } from '../pipeline/report-table';
@@ -66,6 +67,10 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     const code = await runCli(argv, io, COMMANDS);
     result = { code, out: io.out(), err: io.err() };
   }, 600_000);
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('finishes and prints the pattern it found and the table rows', async () => {
     expect(result.err).not.toContain('Hi, looks like');
@@ -155,6 +160,7 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
       expect(row.value).toBeCloseTo(metrics.pofa.f1, 9);
       expect(await readFile(join(dir, `answers.${stage}.json`), 'utf8')).toBe(await readFile(join(dir, 'squad-run', 'predictions', stage, 'predictions.json'), 'utf8'));
     }
+    await rm(join(dir, 'squad-run'), { recursive: true, force: true });
   }, 600_000);
 
   it('stops on interrupt without looking finished, and --resume gives the rows of the uninterrupted run', async () => {
@@ -166,6 +172,9 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     expect(stopping.err()).toMatch(/Interrupted during quantization-aware training.*--resume/s);
     const run = JSON.parse(await readFile(join(dir, 'run-stopped', 'run.json'), 'utf8')) as { completed: boolean };
     expect(run.completed).toBe(false);
+    // The finished stage's resume checkpoints are gone (its model stays): 1.3 GB at BERT-Base size.
+    expect(existsSync(join(dir, 'run-stopped', 'sparse-transfer', 'checkpoints'))).toBe(false);
+    expect(existsSync(join(dir, 'run-stopped', 'sparse-transfer', 'model', 'model.safetensors'))).toBe(true);
     const evalIo = createTestIo(dir);
     expect(await runCli(['eval', 'run-stopped'], evalIo, COMMANDS)).toBe(1);
     expect(evalIo.err()).toContain('unfinished run');
@@ -177,6 +186,7 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     expect(resumed.err()).toMatch(/sparse transfer \(pattern lock\) reused/);
     const rowsOf = async (file: string) => (JSON.parse(await readFile(join(dir, file), 'utf8')) as Array<Record<string, unknown>>).map(({ stage, value, runtimeValue, sparsity, encoderBytesOnDisk }) => ({ stage, value, runtimeValue, sparsity, encoderBytesOnDisk }));
     expect(await rowsOf('resumed.json')).toEqual(await rowsOf('rows.json'));
+    await rm(join(dir, 'run-stopped'), { recursive: true, force: true });
   }, 600_000);
 
   it('transfers a DistilBERT checkpoint with its zeros kept', async () => {
@@ -197,6 +207,7 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     }
     const name = [...original.keys()][0];
     expect(transferred.get(name)).not.toEqual(original.get(name));
+    await rm(join(dir, 'distil-run'), { recursive: true, force: true });
   }, 600_000);
 
   it('refuses a folder that is not a checkpoint, naming what is missing', async () => {
