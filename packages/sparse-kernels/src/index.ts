@@ -17,6 +17,7 @@ export { concatRows } from './formats/concat-rows';
 export { roundHalfEven } from './formats/round-half-even';
 export type { Kernels, KernelIsa, LinearOptions, FeedForwardOptions, AttentionOptions, ActivationQuantization } from './kernels/types';
 export { loadKernels, LoadKernelsOptionsSchema, type LoadKernelsOptions } from './kernels/load-kernels';
+export { NativeAddonError } from './kernels/native-addon-error';
 export { createPortableKernels } from './kernels/portable-kernels';
 export { referenceKernels } from './kernels/reference';
 export { quantizeActivations, dequantizeAccumulator, type QuantizedActivations } from './kernels/quantize-activations';
@@ -30,7 +31,15 @@ export { compressionReport, type CompressionReport } from './bundle/compression-
 export { encoderConfigSchema, type EncoderConfig } from './bundle/encoder-config';
 export { encoderTensorShapes, layerTensorNames, type LayerTensorNames } from './bundle/encoder-tensors';
 export { isPackedWeight, type Bundle, type BundleContents, type BundleTensor, type DenseTensor } from './bundle/bundle-types';
-export { BUNDLE_MAGIC, BUNDLE_VERSION, bundleHeaderSchema, type BundleHeader, type BundleQuantization, type TensorEntry } from './bundle/bundle-header';
+export {
+  bundleTokenizerSchema,
+  bundleTaskSchema,
+  taskMismatch,
+  type BundleTokenizer,
+  type BundleTask,
+  type BundleTaskKind,
+} from './bundle/bundle-deployment';
+export { BUNDLE_MAGIC, BUNDLE_VERSION, READABLE_BUNDLE_VERSIONS, bundleHeaderSchema, type BundleHeader, type BundleQuantization, type TensorEntry } from './bundle/bundle-header';
 export { loadBundle, createEncoderRuntime, loadBundleOptionsSchema, type LoadBundleOptions, type EncoderRuntime } from './runtime/load-bundle';
 export type { EncoderOutputs } from './runtime/encoder-forward';
 export type { EncoderInputs, TokenMatrix } from './runtime/runtime-inputs';

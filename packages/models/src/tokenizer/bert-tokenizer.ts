@@ -29,6 +29,12 @@ export interface BertTokenizer {
   readonly vocabSize: number;
   /** Default longest encoding, special tokens included. */
   readonly maxLength: number;
+  /** Whether text is lower-cased (BERT uncased). */
+  readonly lowercase: boolean;
+  /** Whether accents are stripped (NFD, combining marks dropped). */
+  readonly stripAccents: boolean;
+  /** Words with more characters become `[UNK]`. */
+  readonly maxInputCharsPerWord: number;
   readonly specialTokens: BertSpecialTokens;
   readonly clsId: number;
   readonly sepId: number;
@@ -74,6 +80,9 @@ export class WordPieceBertTokenizer implements BertTokenizer {
   readonly padId: number;
   readonly maskId: number;
   readonly unkId: number;
+  readonly lowercase: boolean;
+  readonly stripAccents: boolean;
+  readonly maxInputCharsPerWord: number;
   private readonly plain: LibraryTokenizer;
   private readonly assembly: AssemblySettings;
   private readonly specialIds: Set<number>;
@@ -86,6 +95,9 @@ export class WordPieceBertTokenizer implements BertTokenizer {
   ) {
     const idOf = (token: string): number => ids.get(token) as number;
     this.vocabSize = vocab.length;
+    this.lowercase = settings.lowercase;
+    this.stripAccents = settings.stripAccents;
+    this.maxInputCharsPerWord = settings.maxInputCharsPerWord;
     this.clsId = idOf(BERT_SPECIAL_TOKENS.cls);
     this.sepId = idOf(BERT_SPECIAL_TOKENS.sep);
     this.padId = idOf(BERT_SPECIAL_TOKENS.pad);

@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { bundleTaskSchema, bundleTokenizerSchema } from './bundle-deployment';
 
-/** Version of the `.pofa` layout this code writes and reads. */
-export const BUNDLE_VERSION = 1;
+/**
+ * Version of the `.pofa` layout this code writes. Version 2 adds the tokenizer settings and the
+ * task (kind, label names) to the header; version 1 files (weights and vocabulary) still load.
+ */
+export const BUNDLE_VERSION = 2;
+/** Every version this code reads. */
+export const READABLE_BUNDLE_VERSIONS: readonly number[] = [1, 2];
 /** The first four bytes of a `.pofa` file. */
 export const BUNDLE_MAGIC = 'POFA';
 /** Bytes of the fixed preamble before the JSON header. */
@@ -74,16 +80,25 @@ export const quantizationSchema = z
   .strict();
 export type BundleQuantization = z.infer<typeof quantizationSchema>;
 
-/** The family-neutral encoder config the runtime needs (see `encoderConfigSchema`). */
+/**
+ * The JSON header: the family-neutral encoder config the runtime needs (see
+ * `encoderConfigSchema`), and from version 2 on how to tokenize text and what the head answers.
+ */
 export const bundleHeaderSchema = z
   .object({
     format: z.literal('pofa-bundle'),
-    version: z.literal(BUNDLE_VERSION),
+    version: z.union([z.literal(1), z.literal(2)]),
     config: z.record(z.string(), z.unknown()),
     vocab: z.object({ count: count, data: segmentSchema }).strict().optional(),
+    tokenizer: bundleTokenizerSchema.optional(),
+    task: bundleTaskSchema.optional(),
     quantization: quantizationSchema.optional(),
     tensors: z.array(tensorEntrySchema).max(100_000),
     metadata: z.record(z.string(), z.string()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((header) => header.version >= 2 || (header.tokenizer === undefined && header.task === undefined), {
+    message: 'a version 1 header has no tokenizer or task',
+    path: ['version'],
+  });
 export type BundleHeader = z.infer<typeof bundleHeaderSchema>;

@@ -1,4 +1,5 @@
 import type { PackedWeight } from '../formats/packed-weight';
+import type { BundleTask, BundleTokenizer } from './bundle-deployment';
 import type { BundleQuantization, TensorEntry } from './bundle-header';
 import type { EncoderConfig } from './encoder-config';
 
@@ -21,6 +22,10 @@ export interface BundleContents {
   config: EncoderConfig;
   /** The tokenizer vocabulary, one token per id (`vocabSize` of them). */
   vocab?: readonly string[];
+  /** How to tokenize text for this model (needs `vocab`). */
+  tokenizer?: BundleTokenizer;
+  /** What the head answers: task kind, label names (must fit the config's head). */
+  task?: BundleTask;
   quantization?: BundleQuantization;
   /** Every parameter of the encoder and its head, by dotted name. */
   tensors: Readonly<Record<string, BundleTensor>> | ReadonlyMap<string, BundleTensor>;
@@ -30,9 +35,12 @@ export interface BundleContents {
 
 /** What {@link readBundle} returns: the contents plus the directory as stored. */
 export interface Bundle {
+  /** The layout version the file was written in (1 has no `tokenizer` or `task`). */
   version: number;
   config: EncoderConfig;
   vocab?: string[];
+  tokenizer?: BundleTokenizer;
+  task?: BundleTask;
   quantization?: BundleQuantization;
   tensors: Map<string, BundleTensor>;
   metadata?: Record<string, string>;

@@ -2,6 +2,7 @@ import { ConfigError, effectiveValues, ENCODER_LINEAR_WEIGHTS, MASK_TRANSFORM_KI
 import { z } from 'zod';
 import { packWeight } from '../formats/pack-weight';
 import { quantizeWeightInt8 } from '../formats/quantize-weight';
+import { bundleTaskSchema, bundleTokenizerSchema } from './bundle-deployment';
 import type { BundleQuantization } from './bundle-header';
 import type { BundleTensor } from './bundle-types';
 import { encoderConfigSchema, type EncoderConfig } from './encoder-config';
@@ -45,6 +46,10 @@ export const exportBundleOptionsSchema = z
     include: z.array(z.string()).optional(),
     /** The tokenizer vocabulary to embed (one token per id). */
     tokenizerVocab: z.array(z.string()).optional(),
+    /** How to tokenize text for the model (needs `tokenizerVocab`); makes the bundle usable from text. */
+    tokenizer: bundleTokenizerSchema.optional(),
+    /** What the head answers: task kind and label names. */
+    task: bundleTaskSchema.optional(),
     metadata: z.record(z.string(), z.string()).optional(),
   })
   .strict();
@@ -104,12 +109,17 @@ function effectiveWeight(parameter: Parameter): { values: Float32Array; mask?: F
 /**
  * Writes a model as a `.pofa` bundle: the selected weights (default: the encoder Linear
  * weights) packed in `format` (kept where the mask transform keeps, or where the weight is
- * non-zero after `squash()`), optionally int8 per output row; everything else dense fp32.
+ * non-zero after `squash()`), optionally int8 per output row; everything else dense fp32. With
+ * the vocabulary, tokenizer settings and task the bundle is self-contained: `@pofa/runtime`'s
+ * `pipeline()` turns text into labels or answers from it alone.
  * Returns the file size in bytes.
  *
  * @example
  * ```ts
- * await exportBundle(model, 'model.pofa', { format: 'block', block: [4, 1], int8: true, tokenizerVocab: tokenizer.getVocab() });
+ * await exportBundle(model, 'model.pofa', {
+ *   format: 'block', block: [4, 1], int8: true, tokenizerVocab: tokenizer.getVocab(),
+ *   tokenizer: bundleTokenizerOf(tokenizer), task: { kind: 'classification', labels: ['ham', 'spam'] },
+ * });
  * ```
  */
 export async function exportBundle(model: ExportableModel, path: string, options: ExportBundleOptions = {}): Promise<number> {
@@ -120,7 +130,7 @@ export async function exportBundle(model: ExportableModel, path: string, options
       received: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; '),
     });
   }
-  const { format, block, n, m, int8, include, tokenizerVocab, metadata } = parsed.data;
+  const { format, block, n, m, int8, include, tokenizerVocab, tokenizer, task, metadata } = parsed.data;
   const config = encoderConfigOf(model);
   const patterns = include ?? ENCODER_LINEAR_WEIGHTS;
   const tensors = new Map<string, BundleTensor>();
@@ -140,5 +150,6 @@ export async function exportBundle(model: ExportableModel, path: string, options
     int8 === false
       ? undefined
       : { weights: { bits: 8, symmetric: true, granularity: 'per-row' }, ...(typeof int8 === 'object' && int8.activations !== undefined ? { activations: int8.activations } : {}) };
-  return writeBundle(path, { config, tensors, ...(tokenizerVocab === undefined ? {} : { vocab: tokenizerVocab }), ...(quantization === undefined ? {} : { quantization }), ...(metadata === undefined ? {} : { metadata }) });
+  const deployment = { ...(tokenizer === undefined ? {} : { tokenizer }), ...(task === undefined ? {} : { task }) };
+  return writeBundle(path, { config, tensors, ...(tokenizerVocab === undefined ? {} : { vocab: tokenizerVocab }), ...deployment, ...(quantization === undefined ? {} : { quantization }), ...(metadata === undefined ? {} : { metadata }) });
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { BundleError } from './bundle-error';
-import { BUNDLE_MAGIC, BUNDLE_VERSION, MAX_HEADER_BYTES, PREAMBLE_BYTES, SEGMENT_ALIGNMENT, bundleHeaderSchema, type BundleHeader } from './bundle-header';
+import { deploymentMismatch } from './bundle-deployment';
+import { BUNDLE_MAGIC, BUNDLE_VERSION, MAX_HEADER_BYTES, READABLE_BUNDLE_VERSIONS, PREAMBLE_BYTES, SEGMENT_ALIGNMENT, bundleHeaderSchema, type BundleHeader } from './bundle-header';
 import { checkNoOverlap, checkTensorDirectory, entrySegments } from './bundle-directory';
 import type { Bundle, BundleTensor } from './bundle-types';
 import { crc32 } from './crc32';
@@ -12,13 +13,16 @@ function fail(message: string, expected: string, received: string, hint?: string
 }
 
 /** Checks the preamble, lengths and checksum; returns the header bytes and the data section. */
-function splitFile(bytes: Uint8Array): { header: Uint8Array; data: Uint8Array } {
+function splitFile(bytes: Uint8Array): { header: Uint8Array; data: Uint8Array; version: number } {
   if (bytes.length < PREAMBLE_BYTES + 4) fail('Not a .pofa bundle: the file is too short', `at least ${PREAMBLE_BYTES + 4} bytes`, `${bytes.length} bytes`);
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
   if (magic !== BUNDLE_MAGIC) fail('Not a .pofa bundle', `the magic "${BUNDLE_MAGIC}"`, JSON.stringify(magic), 'Pass a file written by writeBundle or exportBundle');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint16(4, true);
-  if (version !== BUNDLE_VERSION) fail('Unsupported .pofa version', `version ${BUNDLE_VERSION}`, `version ${version}`, 'Upgrade @pofa/sparse-kernels or export the bundle again');
+  if (!READABLE_BUNDLE_VERSIONS.includes(version)) {
+    const hint = version > BUNDLE_VERSION ? 'The bundle is newer than this @pofa/sparse-kernels: upgrade it' : 'Export the bundle again';
+    fail('Unsupported .pofa version', `version ${READABLE_BUNDLE_VERSIONS.join(' or ')}`, `version ${version}`, hint);
+  }
   const reserved = [view.getUint16(6, true), view.getUint32(12, true), view.getUint32(24, true), view.getUint32(28, true)];
   if (reserved.some((value) => value !== 0)) fail('Corrupted bundle preamble', 'reserved fields set to 0', reserved.join(', '));
   const headerLength = view.getUint32(8, true);
@@ -33,10 +37,10 @@ function splitFile(bytes: Uint8Array): { header: Uint8Array; data: Uint8Array } 
   const actual = crc32(bytes, 0, bytes.length - 4);
   if (stored !== actual) fail('Corrupted bundle: checksum mismatch', `CRC-32 ${stored.toString(16).padStart(8, '0')}`, `${actual.toString(16).padStart(8, '0')}`, 'The file is damaged; copy or export it again');
   for (let i = PREAMBLE_BYTES + headerLength; i < dataStart; i++) if (bytes[i] !== 0) fail('Corrupted bundle: header padding is not zero', 'zero padding', `byte ${i}`);
-  return { header: bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength), data: bytes.subarray(dataStart, bytes.length - 4) };
+  return { header: bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength), data: bytes.subarray(dataStart, bytes.length - 4), version };
 }
 
-function parseHeader(bytes: Uint8Array): { header: BundleHeader; config: EncoderConfig } {
+function parseHeader(bytes: Uint8Array, version: number): { header: BundleHeader; config: EncoderConfig } {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -44,7 +48,8 @@ function parseHeader(bytes: Uint8Array): { header: BundleHeader; config: Encoder
     throw new BundleError('Corrupted bundle: the header is not UTF-8 JSON', { expected: 'a JSON object', received: String(cause), cause });
   }
   const parsed = bundleHeaderSchema.safeParse(json);
-  if (!parsed.success) fail('Corrupted bundle header', 'a header matching the .pofa v1 schema', parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  if (!parsed.success) fail('Corrupted bundle header', `a header matching the .pofa v${version} schema`, parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  if (parsed.data.version !== version) fail('Corrupted bundle: the header and the preamble disagree on the version', `version ${version}`, `version ${parsed.data.version}`);
   const config = encoderConfigSchema.safeParse(parsed.data.config);
   if (!config.success) fail('Invalid encoder config in the bundle', 'a config matching encoderConfigSchema', config.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
   return { header: parsed.data, config: config.data };
@@ -80,14 +85,16 @@ function decodeVocab(header: BundleHeader, config: EncoderConfig, data: Uint8Arr
 export function parseBundle(input: Uint8Array): Bundle {
   // A plain view: Buffer's slice() shares memory, Uint8Array's copies.
   const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  const { header: headerBytes, data } = splitFile(bytes);
-  const { header, config } = parseHeader(headerBytes);
+  const { header: headerBytes, data, version } = splitFile(bytes);
+  const { header, config } = parseHeader(headerBytes, version);
   const entries = checkTensorDirectory(config, header.tensors);
   const segments = entries.flatMap((entry) => entrySegments(entry).map((segment) => ({ ...segment, owner: entry.name })));
   if (header.vocab !== undefined) segments.push({ ...header.vocab.data, owner: 'vocab' });
   for (const segment of segments) segmentBytes(data, segment, segment.owner);
   checkNoOverlap(segments);
   const vocab = decodeVocab(header, config, data);
+  const problem = deploymentMismatch(header, config, vocab);
+  if (problem !== undefined) fail('Corrupted bundle: the tokenizer or task does not fit the model', 'tokenizer settings with the vocabulary, and a task that fits the head', problem);
   const budget = 256 * bytes.length + (1 << 20);
   const tensors = new Map<string, BundleTensor>();
   for (const entry of entries) {
@@ -97,6 +104,8 @@ export function parseBundle(input: Uint8Array): Bundle {
     version: header.version,
     config,
     ...(vocab === undefined ? {} : { vocab }),
+    ...(header.tokenizer === undefined ? {} : { tokenizer: header.tokenizer }),
+    ...(header.task === undefined ? {} : { task: header.task }),
     ...(header.quantization === undefined ? {} : { quantization: header.quantization }),
     tensors,
     ...(header.metadata === undefined ? {} : { metadata: header.metadata }),

@@ -1,4 +1,5 @@
 import { writeFileAtomic } from '@pofa/core';
+import { deploymentMismatch } from './bundle-deployment';
 import { BundleError } from './bundle-error';
 import { BUNDLE_MAGIC, BUNDLE_VERSION, PREAMBLE_BYTES, SEGMENT_ALIGNMENT, quantizationSchema, type BundleHeader, type TensorEntry } from './bundle-header';
 import { checkTensorDirectory } from './bundle-directory';
@@ -51,11 +52,21 @@ export function serializeBundle(contents: BundleContents): Uint8Array {
   if (contents.quantization !== undefined && !quantizationSchema.safeParse(contents.quantization).success) {
     throw new BundleError('Invalid quantization record', { expected: "{ weights: { bits: 8, symmetric: true, granularity: 'per-row' }, activations? }", received: JSON.stringify(contents.quantization) });
   }
+  const problem = deploymentMismatch(contents, config, contents.vocab);
+  if (problem !== undefined) {
+    throw new BundleError('The tokenizer or task does not fit the bundle', {
+      expected: 'tokenizer settings with the vocabulary, and a task that fits the head',
+      received: problem,
+      hint: 'Pass the vocabulary (tokenizerVocab) with the tokenizer, and the task of the model\'s head',
+    });
+  }
   const header: BundleHeader = {
     format: 'pofa-bundle',
     version: BUNDLE_VERSION,
     config: config as unknown as Record<string, unknown>,
     ...(vocab === undefined ? {} : { vocab }),
+    ...(contents.tokenizer === undefined ? {} : { tokenizer: contents.tokenizer }),
+    ...(contents.task === undefined ? {} : { task: contents.task }),
     ...(contents.quantization === undefined ? {} : { quantization: contents.quantization }),
     tensors: entries,
     ...(contents.metadata === undefined ? {} : { metadata: contents.metadata }),
