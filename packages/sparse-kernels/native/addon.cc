@@ -15,27 +15,23 @@ namespace {
 
 using pofa::KernelTable;
 
-bool cpu_has_avx512_vnni() {
+// The x86-64 builds exist only where binding.gyp compiled them (target_arch x64); elsewhere
+// (arm64) the portable build runs, which GCC's vector extensions compile to NEON.
 #if defined(__x86_64__) && defined(POFA_HAVE_X86_BUILDS)
+bool cpu_has_avx512_vnni() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
 }
 
 bool cpu_has_avx2() {
-#if defined(__x86_64__) && defined(POFA_HAVE_X86_BUILDS)
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-  return false;
-#endif
 }
+#endif
 
 const KernelTable* table_for(const std::string& isa) {
-#if defined(POFA_HAVE_X86_BUILDS)
+#if defined(__x86_64__) && defined(POFA_HAVE_X86_BUILDS)
   if (isa == "avx512-vnni" && cpu_has_avx512_vnni()) return pofa::kernel_table_avx512();
   if (isa == "avx2" && cpu_has_avx2()) return pofa::kernel_table_avx2();
 #endif

@@ -6,6 +6,13 @@
 #include <xmmintrin.h>
 #endif
 
+// libstdc++ 12 added a new version of condition_variable::wait (GLIBCXX_3.4.30: only its
+// behaviour under pthread cancellation differs, which the pool never uses); binding the old one
+// lets a prebuilt binary made with GCC 12 load on systems with an older libstdc++.
+#if defined(__linux__) && defined(__GLIBCXX__)
+__asm__(".symver _ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE,_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE@GLIBCXX_3.4.11");
+#endif
+
 namespace pofa {
 
 namespace {
@@ -13,6 +20,8 @@ namespace {
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
 #endif
 }
 
@@ -40,18 +49,23 @@ class FlushDenormals {
 #if defined(__x86_64__) || defined(__i386__)
     saved_ = _mm_getcsr();
     _mm_setcsr(saved_ | 0x8040);  // FTZ (bit 15) | DAZ (bit 6)
+#elif defined(__aarch64__)
+    saved_ = __builtin_aarch64_get_fpcr64();
+    __builtin_aarch64_set_fpcr64(saved_ | (1u << 24));  // FZ: denormal inputs and results are zero
 #endif
   }
   ~FlushDenormals() {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_setcsr(saved_);
+#elif defined(__aarch64__)
+    __builtin_aarch64_set_fpcr64(saved_);
 #endif
   }
   FlushDenormals(const FlushDenormals&) = delete;
   FlushDenormals& operator=(const FlushDenormals&) = delete;
 
  private:
-  unsigned saved_ = 0;
+  uint64_t saved_ = 0;
 };
 
 }  // namespace

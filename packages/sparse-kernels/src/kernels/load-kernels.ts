@@ -24,7 +24,8 @@ let warned = false;
 /**
  * The kernels to run on: the native addon (AVX-512 VNNI / AVX2 / scalar picked at run time)
  * when it loads, otherwise the portable TypeScript kernels, with a one-time `console.warn`
- * saying why. `prefer: 'portable'` skips the addon silently.
+ * saying why in one line. `prefer: 'portable'` skips the addon silently. With
+ * `POFA_REQUIRE_NATIVE=1` a missing addon throws a `NativeAddonError` instead.
  *
  * @example
  * ```ts

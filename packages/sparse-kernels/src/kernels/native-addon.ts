@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NativeAddonError } from './native-addon-error';
 
 /** The functions of the compiled addon (`native/addon.cc`); arrays are used in place. */
 export interface NativeAddon {
@@ -30,29 +31,64 @@ export interface NativeAddon {
   ): void;
 }
 
-/** The addon's file name under `native/build/Release/`. */
+/** The addon's file name under `native/build/Release/` (a build from source). */
 export const ADDON_FILE = 'pofa_sparse_kernels.node';
 
+/** The package's root: the nearest folder above this module whose package.json is this package's. */
+function packageRoot(): string | undefined {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let level = 0; level < 4; level++) {
+    const manifest = join(directory, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@pofa/sparse-kernels') return directory;
+    directory = dirname(directory);
+  }
+  return undefined;
+}
+
 /**
- * Where the addon may be: `POFA_SPARSE_KERNELS_ADDON` if set, else `native/build/Release/` of the
- * package, found by walking up from this module (works from `dist/` and from `src/kernels/`).
+ * Where the addon may be, in order: `POFA_SPARSE_KERNELS_ADDON` if set (alone); else the build
+ * from source (`native/build/Release/`, made by the package's build script or by its install
+ * script where no prebuilt binary fits), then the prebuilt binary for this platform, architecture
+ * and libc under `prebuilds/<platform>-<arch>/` (chosen by `node-gyp-build`), when one exists.
+ *
+ * @example
+ * ```ts
+ * console.log(addonCandidates()); // [".../native/build/Release/pofa_sparse_kernels.node", ".../prebuilds/linux-x64/node.napi.glibc.node"]
+ * ```
  */
 export function addonCandidates(): string[] {
   const override = process.env.POFA_SPARSE_KERNELS_ADDON;
   if (override !== undefined && override !== '') return [override];
-  const candidates: string[] = [];
-  let directory = dirname(fileURLToPath(import.meta.url));
-  for (let level = 0; level < 4; level++) {
-    candidates.push(join(directory, 'native', 'build', 'Release', ADDON_FILE));
-    directory = dirname(directory);
-  }
+  const root = packageRoot();
+  if (root === undefined) return [];
+  const candidates = [join(root, 'native', 'build', 'Release', ADDON_FILE)];
+  const prebuild = findPrebuild(root);
+  if (prebuild !== undefined) candidates.push(prebuild);
   return candidates;
+}
+
+/** `node-gyp-build`'s pick among `prebuilds/<platform>-<arch>/*.node` (Node-API, libc tags), if any. */
+function findPrebuild(root: string): string | undefined {
+  if (!existsSync(join(root, 'prebuilds'))) return undefined;
+  try {
+    const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build') as { resolve(directory: string): string };
+    return nodeGypBuild.resolve(root);
+  } catch {
+    return undefined; // no prebuild matches this platform, architecture or libc
+  }
+}
+
+function platformName(): string {
+  const libc = process.platform === 'linux' ? (existsSync('/etc/alpine-release') ? ' (musl)' : ' (glibc)') : '';
+  return `${process.platform}-${process.arch}${libc}`;
 }
 
 let cached: { addon?: NativeAddon; reason?: string } | undefined;
 
 /**
- * Loads the native addon once per process; returns it, or the reason it could not load.
+ * Loads the native addon once per process; returns it, or the reason (one line) it could not
+ * load. With `POFA_REQUIRE_NATIVE=1` (CI, deployment images) a missing or broken addon throws a
+ * {@link NativeAddonError} instead.
  *
  * @example
  * ```ts
@@ -62,17 +98,32 @@ let cached: { addon?: NativeAddon; reason?: string } | undefined;
  */
 export function loadNativeAddon(): { addon?: NativeAddon; reason?: string } {
   if (cached !== undefined) return cached;
+  cached = tryLoad();
+  if (cached.addon === undefined && process.env.POFA_REQUIRE_NATIVE === '1') {
+    throw new NativeAddonError('The native addon of @pofa/sparse-kernels did not load', {
+      expected: 'a prebuilt binary for this platform or a build from source',
+      received: cached.reason,
+      hint: 'Build it (`pnpm --filter @pofa/sparse-kernels build` in the repository, `npm rebuild @pofa/sparse-kernels` in an install) with a C++17 compiler, or unset POFA_REQUIRE_NATIVE to run the portable kernels',
+    });
+  }
+  return cached;
+}
+
+function tryLoad(): { addon?: NativeAddon; reason?: string } {
   const candidates = addonCandidates();
   const found = candidates.find((path) => existsSync(path));
+  const override = process.env.POFA_SPARSE_KERNELS_ADDON;
+  if (found === undefined && override !== undefined && override !== '') return { reason: `POFA_SPARSE_KERNELS_ADDON names ${override}, which does not exist` };
   if (found === undefined) {
-    cached = { reason: `the addon is not built (looked for ${candidates.join(', ')}); run the package's build script with a C++17 compiler` };
-    return cached;
+    return {
+      reason: `no prebuilt native addon fits ${platformName()} and none was built from source (install with a C++17 compiler, or run \`npm rebuild @pofa/sparse-kernels\`)`,
+    };
   }
   try {
     const require = createRequire(import.meta.url);
-    cached = { addon: require(found) as NativeAddon };
+    return { addon: require(found) as NativeAddon };
   } catch (error) {
-    cached = { reason: `${found} failed to load: ${error instanceof Error ? error.message : String(error)}` };
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    return { reason: `${found} failed to load: ${message}` };
   }
-  return cached;
 }
