@@ -45,6 +45,8 @@ export {
   type SquadFeature,
   type SquadFeatureOptions,
   postprocessSquad,
+  bestSquadSpans,
+  type SquadSpan,
   SquadPostprocessOptionsSchema,
   type SquadPostprocessOptions,
   type SquadPostprocessFeature,

@@ -7,6 +7,7 @@ import type { Command } from '../cli/command';
 import { choiceOption } from '../cli/parse-command-line';
 import { UsageError } from '../errors/usage-error';
 import { initCliBackend } from '../pipeline/backend';
+import { configDeployment, runDeployment } from '../pipeline/bundle-deployment';
 import { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout } from '../pipeline/bundles';
 import { exportOnnx } from '../onnx/export-onnx';
 import { bundleInt8Options } from '../pipeline/quantize';
@@ -95,7 +96,10 @@ export async function exportModel(location: ModelLocation, options: ExportOption
     const out = options.out ?? `${base}.pofa`;
     const layout = options.layout ?? (stage === 'dense' ? 'dense' : run === undefined ? 'csr' : layoutOf(run.settings.pattern));
     const int8 = int8File !== undefined ? bundleInt8Options((await readSafetensorsRaw(int8File)).tensors) : options.int8 === true;
-    await writeModelBundle(model, out, { layout, int8, ...(vocab === undefined ? {} : { vocab }), metadata: { source: run === undefined ? location.dir : `${run.dir} (${stage})` } });
+    // A run's own bundles carry its tokenizer and task (label names, pairs, label scale); a Hugging Face directory has its config.
+    const stageBundle = run === undefined ? undefined : run.models.bundles[stage];
+    const deployment = (await runDeployment(run === undefined || stageBundle === undefined ? undefined : resolve(run.dir, stageBundle))) ?? configDeployment(model, vocab);
+    await writeModelBundle(model, out, { layout, int8, deployment, ...(vocab === undefined ? {} : { vocab }), metadata: { source: run === undefined ? location.dir : `${run.dir} (${stage})` } });
     return out;
   } finally {
     model.dispose();
@@ -122,7 +126,8 @@ export const exportCommand: Command = {
     '--format hf writes config.json, model.safetensors and vocab.txt (a sparse-int8 stage adds its',
     'model-int8.safetensors: the fake-quantized weights are fp32 in model.safetensors). --format pofa writes',
     'a .pofa bundle: the encoder Linear weights packed in --layout (default: the run\'s pattern, csr otherwise),',
-    'int8 with the QAT scales and input ranges for a run\'s sparse-int8 stage, or per-row max-abs with --int8.',
+    'int8 with the QAT scales and input ranges for a run\'s sparse-int8 stage, or per-row max-abs with --int8;',
+    'it holds the tokenizer and the task (label names), so pofa serve and pipeline() answer text from it alone.',
     '--format onnx writes an ONNX model (opset 17) for onnxruntime: inputs input_ids, attention_mask and',
     '(BERT) token_type_ids, int64 [batch, sequence]; outputs logits (QA: start_logits, end_logits). fp32 weights;',
     'a run\'s sparse-int8 stage as a QDQ graph (int8 weights with their QAT scales, uint8 QuantizeLinear/',

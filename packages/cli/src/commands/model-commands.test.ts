@@ -69,6 +69,12 @@ describe('pofa export, eval and inspect on a finished run', () => {
   it('exports the sparse-int8 stage with the QAT int8 weights', async () => {
     expect((await cli(dir, ['export', 'run', '--format', 'pofa'])).code).toBe(0);
     const bundle = await readBundle(join(dir, 'run', 'export', 'sparse-int8.pofa'));
+    // Self-contained: the run's tokenizer and task with its label names, as the run's own bundles.
+    expect(bundle.version).toBe(2);
+    expect(bundle.task).toEqual({ kind: 'classification', name: 'spam', labels: ['ham', 'spam'] });
+    expect(bundle.tokenizer).toMatchObject({ kind: 'wordpiece', lowercase: true, specialTokens: { cls: '[CLS]', sep: '[SEP]' } });
+    const own = await readBundle(join(dir, 'run', 'bundles', 'sparse-int8.pofa'));
+    expect([own.task, own.tokenizer]).toEqual([bundle.task, bundle.tokenizer]);
     const qat = dequantizeInt8((await readSafetensorsRaw(join(dir, 'run', 'quantize', 'model-int8.safetensors'))).tensors);
     const { model } = await loadPretrained(join(dir, 'run', 'quantize', 'model'));
     for (const [name] of selectTargets(model)) {

@@ -1,4 +1,5 @@
 import { compressionReport, exportBundle, readBundle, type CompressionReport, type ExportableModel } from '@pofa/sparse-kernels';
+import type { BundleDeployment } from './bundle-deployment';
 import type { PatternName } from './sparse';
 
 /** The packed layouts of a `.pofa` bundle's encoder Linear weights (`--layout`). */
@@ -30,7 +31,9 @@ export interface WrittenBundle {
 /**
  * Writes a model as a `.pofa` bundle with `exportBundle` (the encoder Linear weights in `layout`,
  * `block` as 4x1 tiles and `nm` as 2:4; fp32, or int8 per row with the given scales and input
- * ranges), with the tokenizer vocabulary, then reads it back to report its compression
+ * ranges), with the tokenizer vocabulary and, when given, the tokenizer settings and the task
+ * (`deployment`: what makes the bundle answer text through `pofa serve` or `pipeline()`), then
+ * reads it back to report its compression
  * (`compressionReport`: nominal = dense fp32 bytes / (non-zeros × bits / 8), on disk = the bytes of
  * those weights in the file).
  *
@@ -42,7 +45,7 @@ export interface WrittenBundle {
 export async function writeModelBundle(
   model: ExportableModel,
   path: string,
-  options: { layout: BundleLayout; int8?: boolean | { scales: Record<string, Float32Array<ArrayBuffer>>; activations: Record<string, [number, number]> }; vocab?: string[]; metadata?: Record<string, string> },
+  options: { layout: BundleLayout; int8?: boolean | { scales: Record<string, Float32Array<ArrayBuffer>>; activations: Record<string, [number, number]> }; vocab?: string[]; deployment?: BundleDeployment; metadata?: Record<string, string> },
 ): Promise<WrittenBundle> {
   const fileBytes = await exportBundle(model, path, {
     format: options.layout,
@@ -51,6 +54,8 @@ export async function writeModelBundle(
     m: 4,
     int8: options.int8 ?? false,
     ...(options.vocab === undefined ? {} : { tokenizerVocab: options.vocab }),
+    ...(options.deployment?.tokenizer === undefined || options.vocab === undefined ? {} : { tokenizer: options.deployment.tokenizer }),
+    ...(options.deployment?.task === undefined ? {} : { task: options.deployment.task }),
     ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
   });
   return { path, fileBytes, compression: compressionReport(await readBundle(path)) };

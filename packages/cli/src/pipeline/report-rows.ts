@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { EncoderModel } from '@pofa/models';
 import { loadBundle, type EncoderInputs, type EncoderRuntime } from '@pofa/sparse-kernels';
+import { classificationDeployment, type BundleDeployment } from './bundle-deployment';
 import { writeModelBundle, type BundleLayout, type WrittenBundle } from './bundles';
 import { encoderSparsity, evaluateModel } from './measure';
 import { bundleInt8Options, type QatResult } from './quantize';
@@ -32,6 +33,8 @@ export interface TaskScoring {
   model(model: EncoderModel, stage: ReportRow['stage']): Promise<TaskScore>;
   runtime(runtime: EncoderRuntime, stage: ReportRow['stage']): Promise<TaskScore>;
   latencyInputs: EncoderInputs;
+  /** The tokenizer settings and task the bundles record, so that they answer text on their own. */
+  deployment?: BundleDeployment;
 }
 
 /**
@@ -50,6 +53,7 @@ export function classificationScoring(task: RunTask, encoder: PreparedEncoder, b
     model: async (model) => score(await evaluateModel(model, task, 'test', encoder, 2 * batchSize)),
     runtime: async (runtime) => score(await evaluateRuntime(runtime, task, 'test', encoder, 2 * batchSize)),
     latencyInputs: latencyInputs(task, encoder, batchSize),
+    deployment: classificationDeployment(task, encoder.tokenizer),
   };
 }
 
@@ -88,15 +92,16 @@ export interface MeasuredRows {
  */
 export async function measureRows(models: RowModels, context: RowContext): Promise<MeasuredRows> {
   const { scoring, layout, dir, vocab } = context;
+  const deployment = scoring.deployment ?? {};
   const stages: Array<{ stage: ReportRow['stage']; model: EncoderModel; bundle: WrittenBundle }> = [];
-  if (models.dense !== undefined) stages.push({ stage: 'dense', model: models.dense, bundle: await writeModelBundle(models.dense, join(dir, 'dense.pofa'), { layout: 'dense', vocab }) });
-  stages.push({ stage: 'sparse', model: models.sparse, bundle: await writeModelBundle(models.sparse, join(dir, 'sparse.pofa'), { layout, vocab }) });
+  if (models.dense !== undefined) stages.push({ stage: 'dense', model: models.dense, bundle: await writeModelBundle(models.dense, join(dir, 'dense.pofa'), { layout: 'dense', vocab, deployment }) });
+  stages.push({ stage: 'sparse', model: models.sparse, bundle: await writeModelBundle(models.sparse, join(dir, 'sparse.pofa'), { layout, vocab, deployment }) });
   if (models.quantized !== undefined) {
     const int8 = bundleInt8Options(models.quantized.int8);
-    const bundle = await writeModelBundle(models.quantized.model, join(dir, 'sparse-int8.pofa'), { layout, int8, vocab });
+    const bundle = await writeModelBundle(models.quantized.model, join(dir, 'sparse-int8.pofa'), { layout, int8, vocab, deployment });
     stages.push({ stage: 'sparse-int8', model: models.quantized.model, bundle });
   }
-  const baseline = models.dense === undefined ? await writeModelBundle(models.sparse, join(dir, 'dense-layout.pofa'), { layout: 'dense', vocab }) : undefined;
+  const baseline = models.dense === undefined ? await writeModelBundle(models.sparse, join(dir, 'dense-layout.pofa'), { layout: 'dense', vocab, deployment }) : undefined;
   const runtimes = await Promise.all(stages.map(({ bundle }) => loadBundle(bundle.path)));
   const timed = baseline === undefined ? runtimes : [await loadBundle(baseline.path), ...runtimes];
   const latencies = measureRuntimeLatencies(timed, scoring.latencyInputs, { runs: context.latencyRuns ?? 20 });

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@pofa/core';
+import type { PreparedSquadTokenizer } from '@pofa/runtime';
 import type { EncoderInputs } from '@pofa/sparse-kernels';
 import { createSquadFeatures, type TokenizerLike } from '@pofa/tasks';
+import { spanDeployment } from './bundle-deployment';
 import type { ReportRow } from './report-table';
 import type { TaskScore, TaskScoring } from './report-rows';
 import { spanDistillationTeacher, spanTrainingLoss, spanWindowRows, squadTrainingData, type SpanWindowOptions } from './span-training';
@@ -41,7 +43,7 @@ export function spanTraining(task: SpanRunTask, tokenizer: TokenizerLike, window
  * const scoring = spanScoring(task, tokenizer, { maxLength: 384, docStride: 128, batchSize: 8 }, 'run/predictions');
  * ```
  */
-export function spanScoring(task: SpanRunTask, tokenizer: TokenizerLike, options: SpanWindowOptions & { batchSize: number }, dir: string): TaskScoring {
+export function spanScoring(task: SpanRunTask, tokenizer: PreparedSquadTokenizer, options: SpanWindowOptions & { batchSize: number }, dir: string): TaskScoring {
   const { batchSize, ...windows } = options;
   const scores = new Map<ReportRow['stage'], Record<string, { exact_match: number; f1: number }>>();
   const record = async (stage: ReportRow['stage'], engine: 'tfjs' | 'pofa', result: SquadEvaluation): Promise<TaskScore> => {
@@ -60,5 +62,6 @@ export function spanScoring(task: SpanRunTask, tokenizer: TokenizerLike, options
     model: async (model, stage) => record(stage, 'tfjs', await evaluateSquadModel(model, task.test, tokenizer, { ...windows, batchSize })),
     runtime: async (runtime, stage) => record(stage, 'pofa', await evaluateSquadRuntime(runtime, task.test, tokenizer, { ...windows, batchSize })),
     latencyInputs,
+    deployment: spanDeployment(task.name, tokenizer, windows),
   };
 }

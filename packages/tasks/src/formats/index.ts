@@ -6,6 +6,8 @@ export { loadSquad, parseSquad, type SquadDataset, type SquadExample } from './s
 export { createSquadFeatures, SquadFeatureOptionsSchema, type SquadFeature, type SquadFeatureOptions } from './squad-features';
 export {
   postprocessSquad,
+  bestSquadSpans,
+  type SquadSpan,
   SquadPostprocessOptionsSchema,
   type SquadPostprocessOptions,
   type SquadPostprocessFeature,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@pofa/core';
 import type { SquadExample } from './squad';
 import { createSquadFeatures } from './squad-features';
-import { postprocessSquad } from './squad-postprocess';
+import { bestSquadSpans, postprocessSquad } from './squad-postprocess';
 import type { TokenizerLike } from './tokenizer-like';
 
 /** Splits on whitespace; a word's id is 100 + its first-seen order. [CLS] = 1, [SEP] = 2, [PAD] = 0. */
@@ -120,6 +120,8 @@ describe('postprocessSquad', () => {
       logits(10, { 7: 3 }),
     ];
     expect(postprocessSquad(features, startLogits, endLogits)).toEqual({ a: 'w4 w5' });
+    // The winner is window 1's (5, 6): start 6 + end 5; w4 w5 are characters [12, 17) of the context.
+    expect(bestSquadSpans(features, startLogits, endLogits).get('a')).toEqual({ text: 'w4 w5', start: 12, end: 17, logitScore: 11, featureIndex: 1, startToken: 5, endToken: 6 });
   });
 
   it('drops spans longer than maxAnswerLength and keeps interior whitespace of the context', () => {

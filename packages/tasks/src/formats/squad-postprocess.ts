@@ -25,26 +25,42 @@ export type SquadPostprocessOptions = z.input<typeof SquadPostprocessOptionsSche
 /** Only what {@link postprocessSquad} reads of a {@link SquadFeature}. */
 export type SquadPostprocessFeature = Pick<SquadFeature, 'exampleId' | 'context' | 'offsets'>;
 
+/** The best span of one example (see {@link bestSquadSpans}). */
+export interface SquadSpan {
+  /** The answer text, cut from the context by the token offsets. */
+  text: string;
+  /** `[start, end)` characters of the answer in the context. */
+  start: number;
+  end: number;
+  /** Start logit plus end logit of the span. */
+  logitScore: number;
+  /** Index of the window (in the features given) the span was found in. */
+  featureIndex: number;
+  /** Token indices of the span's first and last token in that window. */
+  startToken: number;
+  endToken: number;
+}
+
 /**
- * Picks each example's answer text from the span logits of its windows, as Hugging Face's
+ * Picks each example's best answer span from the span logits of its windows, as Hugging Face's
  * `postprocess_qa_predictions` (SQuAD v1.1): in every window, pair the `nBest` highest start
  * logits with the `nBest` highest end logits, keep pairs where both tokens are context tokens,
  * the end is not before the start and the span is at most `maxAnswerLength` tokens, score them
- * by start + end logit, and return the best span's text cut from the context by the token
- * offsets. An example with no valid span gets `''` (HF writes the placeholder `'empty'`).
+ * by start + end logit, and keep the best over all windows of the example. An example with no
+ * valid span is absent from the map.
  *
  * @example
  * ```ts
- * const predictions = postprocessSquad(features, startLogits, endLogits, { nBest: 20, maxAnswerLength: 30 });
- * squadScores(predictions, examples); // { exactMatch, f1, missing: 0 }
+ * const spans = bestSquadSpans(features, startLogits, endLogits, { nBest: 20, maxAnswerLength: 30 });
+ * spans.get('q1'); // { text: 'Melville', start: 0, end: 8, logitScore: 7.1, featureIndex: 0, startToken: 9, endToken: 10 }
  * ```
  */
-export function postprocessSquad(
+export function bestSquadSpans(
   features: readonly SquadPostprocessFeature[],
   startLogits: ReadonlyArray<ArrayLike<number>>,
   endLogits: ReadonlyArray<ArrayLike<number>>,
   options: SquadPostprocessOptions = {},
-): Record<string, string> {
+): Map<string, SquadSpan> {
   const parsed = SquadPostprocessOptionsSchema.safeParse(options);
   if (!parsed.success) {
     throw new ConfigError('postprocessSquad: invalid options', {
@@ -59,7 +75,7 @@ export function postprocessSquad(
       received: `${startLogits.length} start rows and ${endLogits.length} end rows`,
     });
   }
-  const best = new Map<string, { score: number; text: string }>();
+  const best = new Map<string, SquadSpan>();
   features.forEach((feature, featureIndex) => {
     const starts = startLogits[featureIndex];
     const ends = endLogits[featureIndex];
@@ -69,8 +85,6 @@ export function postprocessSquad(
         received: `${starts.length} start and ${ends.length} end logits`,
       });
     }
-    if (!best.has(feature.exampleId)) best.set(feature.exampleId, { score: Number.NEGATIVE_INFINITY, text: '' });
-    const current = best.get(feature.exampleId) as { score: number; text: string };
     const endCandidates = topIndices(ends, nBest);
     for (const startIndex of topIndices(starts, nBest)) {
       const startOffset = feature.offsets[startIndex];
@@ -78,16 +92,36 @@ export function postprocessSquad(
       for (const endIndex of endCandidates) {
         const endOffset = feature.offsets[endIndex];
         if (endOffset === null || endIndex < startIndex || endIndex - startIndex + 1 > maxAnswerLength) continue;
-        const score = starts[startIndex] + ends[endIndex];
-        if (score > current.score) {
-          current.score = score;
-          current.text = feature.context.slice(startOffset[0], endOffset[1]);
+        const logitScore = starts[startIndex] + ends[endIndex];
+        if (logitScore > (best.get(feature.exampleId)?.logitScore ?? Number.NEGATIVE_INFINITY)) {
+          const [start, end] = [startOffset[0], endOffset[1]];
+          best.set(feature.exampleId, { text: feature.context.slice(start, end), start, end, logitScore, featureIndex, startToken: startIndex, endToken: endIndex });
         }
       }
     }
   });
+  return best;
+}
+
+/**
+ * Each example's answer text (see {@link bestSquadSpans}); an example with no valid span gets
+ * `''` (HF writes the placeholder `'empty'`).
+ *
+ * @example
+ * ```ts
+ * const predictions = postprocessSquad(features, startLogits, endLogits, { nBest: 20, maxAnswerLength: 30 });
+ * squadScores(predictions, examples); // { exactMatch, f1, missing: 0 }
+ * ```
+ */
+export function postprocessSquad(
+  features: readonly SquadPostprocessFeature[],
+  startLogits: ReadonlyArray<ArrayLike<number>>,
+  endLogits: ReadonlyArray<ArrayLike<number>>,
+  options: SquadPostprocessOptions = {},
+): Record<string, string> {
+  const spans = bestSquadSpans(features, startLogits, endLogits, options);
   const predictions: Record<string, string> = {};
-  for (const [exampleId, { text }] of best) predictions[exampleId] = text;
+  for (const { exampleId } of features) predictions[exampleId] = spans.get(exampleId)?.text ?? '';
   return predictions;
 }
 
