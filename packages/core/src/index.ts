@@ -14,6 +14,8 @@ export {
 } from './tensor/backend';
 export { registerWasmKernels } from './tensor/wasm-kernels';
 export { FUSED_KERNELS, hasFusedKernels, runFusedKernel, setFusedKernelsEnabled, type FusedKernelName } from './tensor/fused-kernels';
+export { fakeQuantizeAffine, fakeQuantizeAffineParts, type AffineQuantization } from './tensor/fake-quantize-affine';
+export { channelMinMax } from './tensor/channel-min-max';
 export { createRandom, type Random, type RandomState } from './random';
 export * from './nn/index';
 export * from './registry/index';

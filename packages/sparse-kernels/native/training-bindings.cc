@@ -117,6 +117,31 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// fusedFakeQuantize(x, scale, inverse, zeroPoint, channels, inner, quantMin, quantMax, out, mask)
+Napi::Value FakeQuantize(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  table()->fake_quantize(parallel_source(), x.Data(), static_cast<int64_t>(x.ElementLength()), wide(info, 4), wide(info, 5), data<float>(info[1]),
+                         data<float>(info[2]), data<float>(info[3]), info[6].As<Napi::Number>().FloatValue(),
+                         info[7].As<Napi::Number>().FloatValue(), data<float>(info[8]), data<float>(info[9]));
+  return info.Env().Undefined();
+}
+
+// fusedChannelMinMax(x, channels, inner, min, max)
+Napi::Value ChannelMinMax(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  table()->channel_min_max(parallel_source(), x.Data(), static_cast<int64_t>(x.ElementLength()), wide(info, 1), wide(info, 2), data<float>(info[3]),
+                           data<float>(info[4]));
+  return info.Env().Undefined();
+}
+
+// fusedDropout(x, seed, rate, scale, out, mask)
+Napi::Value Dropout(const Napi::CallbackInfo& info) {
+  auto x = info[0].As<Napi::Float32Array>();
+  table()->dropout(parallel_source(), x.Data(), static_cast<int64_t>(x.ElementLength()), info[1].As<Napi::Number>().Uint32Value(),
+                   info[2].As<Napi::Number>().FloatValue(), info[3].As<Napi::Number>().FloatValue(), data<float>(info[4]), data<float>(info[5]));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void register_training_bindings(Napi::Env env, Napi::Object exports, ParallelSource parallel, IsaSource isa) {
@@ -133,6 +158,9 @@ void register_training_bindings(Napi::Env env, Napi::Object exports, ParallelSou
   exports.Set("fusedLayerNormGrad", Napi::Function::New(env, LayerNormGrad));
   exports.Set("fusedGelu", Napi::Function::New(env, Gelu));
   exports.Set("fusedAdamW", Napi::Function::New(env, AdamW));
+  exports.Set("fusedFakeQuantize", Napi::Function::New(env, FakeQuantize));
+  exports.Set("fusedChannelMinMax", Napi::Function::New(env, ChannelMinMax));
+  exports.Set("fusedDropout", Napi::Function::New(env, Dropout));
 }
 
 }  // namespace pofa

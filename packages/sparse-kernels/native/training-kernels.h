@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "kernels.h"
 
@@ -46,6 +47,14 @@ struct TrainingKernelTable {
   void (*gelu)(const Parallel&, int op, const float* a, const float* b, int64_t count, float* out);
   void (*adamw)(const Parallel&, const float* param, const float* grad, const float* exp_avg, const float* exp_avg_sq, const float* k,
                 int64_t count, float* out_param, float* out_avg, float* out_avg_sq);
+  // Fake quantization of x viewed as [outer, channels, inner] with per-channel scale, 1/scale and zero point:
+  // q = rint(x · inv) + zp (half to even), out = (clamp(q, qmin, qmax) − zp) · scale, mask = 1 where qmin ≤ q ≤ qmax (else 0).
+  void (*fake_quantize)(const Parallel&, const float* x, int64_t count, int64_t channels, int64_t inner, const float* scale,
+                        const float* inverse, const float* zero_point, float qmin, float qmax, float* out, float* mask);
+  // Per-channel min and max of x viewed as [outer, channels, inner]; NaN is skipped (±inf for a channel of NaN only).
+  void (*channel_min_max)(const Parallel&, const float* x, int64_t count, int64_t channels, int64_t inner, float* min, float* max);
+  // Inverted dropout: element i is kept where (fmix32(i + fmix32(seed)) >> 8) · 2^-24 >= rate; mask = scale there, else 0; out = x · mask.
+  void (*dropout)(const Parallel&, const float* x, int64_t count, uint32_t seed, float rate, float scale, float* out, float* mask);
 };
 
 const TrainingKernelTable* training_table_avx512();

@@ -1,10 +1,11 @@
 import { ConfigError } from '../errors/config-error';
-import { tf } from '../tensor/tf';
+import type { tf } from '../tensor/tf';
+import { invertedDropout } from './inverted-dropout';
 import { Module, type ForwardContext } from './module';
 
 /**
- * Inverted dropout with probability `rate`, active only in training. With
- * `context.random` the mask is seeded, so runs repeat exactly.
+ * Inverted dropout with probability `rate`, active only in training ({@link invertedDropout}).
+ * With `context.random` the mask is seeded, so runs repeat exactly, on every backend.
  *
  * @example
  * ```ts
@@ -23,6 +24,6 @@ export class Dropout extends Module {
   forward(input: tf.Tensor, context: ForwardContext = {}): tf.Tensor {
     const training = context.training ?? this.training;
     if (!training || this.rate === 0) return input;
-    return tf.dropout(input, this.rate, undefined, context.random?.seed());
+    return invertedDropout(input, this.rate, context.random?.seed());
   }
 }

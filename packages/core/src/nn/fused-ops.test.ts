@@ -96,7 +96,7 @@ describe('fusedKernelChecks', () => {
   it('fails for a backend that registers no fused kernel', () => {
     const failures = checkFusedKernels();
     expect(failures.map((failure) => failure.message).every((message) => message.includes('does not register'))).toBe(true);
-    expect(failures).toHaveLength(4);
+    expect(failures).toHaveLength(7);
   });
 
   it('catches a wrong fused kernel', () => {

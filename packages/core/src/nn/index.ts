@@ -10,5 +10,6 @@ export { LayerNorm, layerNorm } from './layer-norm';
 export { softmaxCrossEntropy } from './cross-entropy';
 export { Embedding } from './embedding';
 export { Dropout } from './dropout';
+export { dropoutMask, invertedDropout } from './inverted-dropout';
 export { gelu, geluTanh, ACTIVATIONS, type ActivationName } from './activations';
 export { ENCODER_LINEAR_WEIGHTS, POOLER_WEIGHT, matchesTarget, selectTargets, type TargetPattern, type TargetOptions } from './targets';

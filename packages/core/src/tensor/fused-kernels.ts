@@ -20,6 +20,16 @@ import { tf } from './tf';
  * - `PofaAdamW` inputs `{ param, grad, expAvg, expAvgSq }`, attrs `{ beta1, oneMinusBeta1,
  *   beta2, oneMinusBeta2, keep, biasCorrection2Sqrt, eps, stepSize }` (each already a float32
  *   value) → `[param', expAvg', expAvgSq']`, computed in the order {@link createAdamW} uses.
+ * - `PofaFakeQuantize` inputs `{ x, scale, inverseScale, zeroPoint }` (the last three of length
+ *   `channels`), attrs `{ channels, inner, quantMin, quantMax }`: x is viewed as `[outer,
+ *   channels, inner]`; `q = round_half_even(x · inverseScale) + zeroPoint` →
+ *   `[(clamp(q, quantMin, quantMax) − zeroPoint) · scale, mask]`, mask 1 where `quantMin ≤ q ≤
+ *   quantMax`, else 0 (see {@link fakeQuantizeAffine}).
+ * - `PofaChannelMinMax` inputs `{ x }`, attrs `{ channels, inner }` → `[min [channels], max
+ *   [channels]]` over x viewed as `[outer, channels, inner]`, NaN skipped (see {@link channelMinMax}).
+ * - `PofaDropout` inputs `{ x }`, attrs `{ seed, rate, scale }` → `[x · mask, mask]`, mask
+ *   `scale` where the element is kept, else 0; element i is kept where `(fmix32(i +
+ *   fmix32(seed)) >>> 8) · 2⁻²⁴ ≥ rate` (murmur3's finaliser; see {@link invertedDropout}).
  *
  * @example
  * ```ts
@@ -34,6 +44,9 @@ export const FUSED_KERNELS = {
   gelu: 'PofaGelu',
   geluGrad: 'PofaGeluGrad',
   adamW: 'PofaAdamW',
+  fakeQuantize: 'PofaFakeQuantize',
+  channelMinMax: 'PofaChannelMinMax',
+  dropout: 'PofaDropout',
 } as const;
 
 /** A name in {@link FUSED_KERNELS}. */

@@ -2,6 +2,9 @@ import { softmaxCrossEntropy } from '../nn/cross-entropy';
 import { gelu } from '../nn/activations';
 import { layerNorm } from '../nn/layer-norm';
 import { createAdamW } from '../training/adamw';
+import { invertedDropout } from '../nn/inverted-dropout';
+import { channelMinMax } from '../tensor/channel-min-max';
+import { fakeQuantizeAffine } from '../tensor/fake-quantize-affine';
 import { Parameter } from '../nn/parameter';
 import { FUSED_KERNELS, hasFusedKernels, setFusedKernelsEnabled, type FusedKernelName } from '../tensor/fused-kernels';
 import { tf } from '../tensor/tf';
@@ -100,6 +103,50 @@ function cases(seed: number): Case[] {
         optimizer.dispose();
         parameter.dispose();
         return out;
+      },
+    },
+    {
+      name: 'fakeQuantizeAffine (per tensor, per row, per column; ties, clamping)',
+      kernels: [FUSED_KERNELS.fakeQuantize],
+      evaluate: () => {
+        // Multiples of 0.25 with scale 0.5 put x / scale on ties (k + 0.5); a spread of 40 clamps some.
+        const x = tf.tidy(() => tf.mul(tf.round(tf.mul(seeded([rows, size], seed + 11, 40), 4)), 0.25));
+        const target = seeded([rows, size], seed + 12, 1);
+        const perTensor = { scales: Float32Array.of(0.5), inverseScales: Float32Array.of(2), zeroPoints: Float32Array.of(3), quantMin: -20, quantMax: 20 };
+        const rowScales = Float32Array.from({ length: rows }, (_, i) => 0.25 * (i + 1));
+        const perRow = { scales: rowScales, inverseScales: rowScales.map((v) => 1 / v), zeroPoints: new Float32Array(rows), quantMin: -127, quantMax: 127, axis: 0 };
+        const columnScales = Float32Array.from({ length: size }, (_, i) => 0.125 * ((i % 3) + 1));
+        const perColumn = { scales: columnScales, inverseScales: columnScales.map((v) => 1 / v), zeroPoints: Float32Array.from({ length: size }, (_, i) => i % 5), quantMin: 0, quantMax: 15, axis: 1 };
+        const out = [perTensor, perRow, perColumn].flatMap((q) => valueAndGrads((input) => tf.sum(tf.mul(fakeQuantizeAffine(input, q), target)) as tf.Scalar, [x]));
+        tf.dispose([x, target]);
+        return out;
+      },
+    },
+    {
+      name: 'channelMinMax (whole tensor, axis 0, axis 1, a NaN)',
+      kernels: [FUSED_KERNELS.channelMinMax],
+      evaluate: () => {
+        const values = distinctMagnitudes(2 * rows * size, seed + 13).map((v) => v * 9);
+        values[5] = Number.NaN;
+        const x = tensorOf(values, [2, rows, size]);
+        const out = [undefined, 0, 1, 2].flatMap((axis) => {
+          const { min, max } = channelMinMax(x, axis);
+          return [min, max];
+        });
+        x.dispose();
+        return out;
+      },
+    },
+    {
+      name: 'invertedDropout',
+      kernels: [FUSED_KERNELS.dropout],
+      evaluate: () => {
+        const x = seeded([rows, size, 3], seed + 14, 5);
+        const target = seeded([rows, size, 3], seed + 15, 1);
+        const out = valueAndGrads((input) => tf.sum(tf.mul(invertedDropout(input, 0.3, seed + 16), target)) as tf.Scalar, [x]);
+        const mask = tf.tidy(() => Float32Array.from(invertedDropout(tf.onesLike(x), 0.1, 1234).dataSync() as Float32Array));
+        tf.dispose([x, target]);
+        return [...out, mask];
       },
     },
   ];

@@ -4,7 +4,7 @@ import { checkBits } from '../primitives/integer-range';
 import { mseRange } from './mse-search';
 import { observerOptionsSchema, type ObserverKind, type ObserverOptions } from './observer-options';
 import { percentileRange } from './percentile';
-import { sliceMinMax, sliceValues } from './slice-values';
+import { sliceMinMax, sliceValues, tensorMinMax } from './slice-values';
 
 /**
  * What {@link QuantObserver.state} returns: plain JSON, for checkpoints and reports.
@@ -111,8 +111,11 @@ export function createObserver(options: ObserverOptions): QuantObserver {
     observe(x: tf.Tensor) {
       if (frozen) return;
       if (x.size === 0) return;
-      const values = x.dtype === 'float32' ? (x.dataSync() as Float32Array) : Float32Array.from(x.dataSync());
-      const current = batchRange(sliceValues(values, x.shape, axis, settings.groupSize ?? 1));
+      // min-max and ema need each batch's range only, read on the backend; the others need the values.
+      const valuesNeeded = settings.kind === 'percentile' || settings.kind === 'mse';
+      const current = valuesNeeded
+        ? batchRange(sliceValues(x.dtype === 'float32' ? (x.dataSync() as Float32Array) : Float32Array.from(x.dataSync()), x.shape, axis, settings.groupSize ?? 1))
+        : tf.tidy(() => tensorMinMax(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), axis, settings.groupSize ?? 1));
       if (count > 0 && current.min.length !== min.length) {
         throw new QuantizationError('Observer saw a tensor with another number of channels', {
           expected: `${min.length} slices along axis ${axis}`,

@@ -1,22 +1,5 @@
-import { tf } from '@pofa/core';
-import { resolveParameters, type FakeQuantizeOptions, type ResolvedParameters } from './resolve-parameters';
-
-function parameterTensor(values: Float32Array, rank: number, axis: number | undefined): tf.Tensor {
-  if (axis === undefined) return tf.scalar(values[0], 'float32');
-  const shape = Array<number>(rank).fill(1);
-  shape[axis] = values.length;
-  return tf.tensor(values, shape, 'float32');
-}
-
-function quantizeAndMask(x: tf.Tensor, params: ResolvedParameters): { value: tf.Tensor; mask: tf.Tensor } {
-  const inverse = parameterTensor(params.inverseScales, x.rank, params.axis);
-  const scale = parameterTensor(params.scales, x.rank, params.axis);
-  const zeroPoint = parameterTensor(params.zeroPoints, x.rank, params.axis);
-  const q = tf.add(tf.round(tf.mul(x, inverse)), zeroPoint);
-  const inRange = tf.logicalAnd(tf.greaterEqual(q, params.quantMin), tf.lessEqual(q, params.quantMax));
-  const value = tf.mul(tf.sub(tf.clipByValue(q, params.quantMin, params.quantMax), zeroPoint), scale);
-  return { value, mask: tf.cast(inRange, 'float32') };
-}
+import { fakeQuantizeAffine, fakeQuantizeAffineParts, tf } from '@pofa/core';
+import { resolveParameters, type FakeQuantizeOptions } from './resolve-parameters';
 
 /**
  * Fake quantization (quantize, then dequantize) with a straight-through gradient, as
@@ -28,7 +11,8 @@ function quantizeAndMask(x: tf.Tensor, params: ResolvedParameters): { value: tf.
  * `round(x/scale) + zeroPoint` lies in `[quantMin, quantMax]`, zero elsewhere.
  *
  * Arrays of `scale`/`zeroPoint` quantize per slice along `axis` (default 0), or per group of
- * `groupSize` consecutive slices. Invalid parameters throw a `QuantizationError`.
+ * `groupSize` consecutive slices. Invalid parameters throw a `QuantizationError`. The arithmetic
+ * is `@pofa/core`'s `fakeQuantizeAffine` (one fused kernel on `pofa-native`).
  *
  * @example
  * ```ts
@@ -38,14 +22,7 @@ function quantizeAndMask(x: tf.Tensor, params: ResolvedParameters): { value: tf.
  * ```
  */
 export function fakeQuantize(x: tf.Tensor, options: FakeQuantizeOptions): tf.Tensor {
-  const params = resolveParameters(x.shape, options);
-  const operation = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const { value, mask } = quantizeAndMask(input, params);
-    save([mask]);
-    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]) };
-  });
-  return tf.tidy(() => operation(tf.cast(x, 'float32')));
+  return fakeQuantizeAffine(x, resolveParameters(x.shape, options));
 }
 
 /**
@@ -59,5 +36,5 @@ export function fakeQuantize(x: tf.Tensor, options: FakeQuantizeOptions): tf.Ten
  */
 export function fakeQuantizeMask(x: tf.Tensor, options: FakeQuantizeOptions): tf.Tensor {
   const params = resolveParameters(x.shape, options);
-  return tf.tidy(() => quantizeAndMask(tf.cast(x, 'float32'), params).mask);
+  return tf.tidy(() => fakeQuantizeAffineParts(tf.cast(x, 'float32'), params)[1]);
 }

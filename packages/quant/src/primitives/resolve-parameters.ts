@@ -1,4 +1,4 @@
-import { describeValue } from '@pofa/core';
+import { describeValue, type AffineQuantization } from '@pofa/core';
 import { QuantizationError } from '../errors/quantization-error';
 import { checkQuantRange } from './integer-range';
 import { inverseScale } from './scalar-quantize';
@@ -23,22 +23,15 @@ export interface FakeQuantizeOptions {
 }
 
 /**
- * Validated float32 parameters, one entry per slice along `axis` (or a single entry).
+ * Validated float32 parameters, one entry per slice along `axis` (or a single entry): core's
+ * `AffineQuantization`, what `fakeQuantizeAffine` applies.
  *
  * @example
  * ```ts
  * const { scales, zeroPoints }: ResolvedParameters = resolveParameters([2, 3], params);
  * ```
  */
-export interface ResolvedParameters {
-  scales: Float32Array;
-  inverseScales: Float32Array;
-  zeroPoints: Float32Array;
-  quantMin: number;
-  quantMax: number;
-  /** The axis of per-channel parameters; undefined per tensor. */
-  axis?: number;
-}
+export type ResolvedParameters = AffineQuantization;
 
 function checkAxis(axis: number, rank: number): void {
   if (!(Number.isInteger(axis) && axis >= 0 && axis < rank)) {

@@ -1,6 +1,6 @@
 import { parseOptions, type tf, type WeightTransform } from '@pofa/core';
 import { z } from 'zod';
-import { sliceMinMax, sliceValues } from '../observers/slice-values';
+import { tensorMinMax } from '../observers/slice-values';
 import { fakeQuantize } from './fake-quantize';
 import { checkBits } from './integer-range';
 import { quantParams, type QuantParams } from './quant-params';
@@ -86,8 +86,7 @@ export function createWeightFakeQuantTransform(options: WeightFakeQuantOptions =
   const perSlice = settings.perChannel || settings.groupSize !== undefined;
   let last: QuantParams | undefined;
   const computeParams = (weight: tf.Tensor): QuantParams => {
-    const values = weight.dataSync() as Float32Array;
-    const { min, max } = sliceMinMax(sliceValues(values, weight.shape, perSlice ? settings.axis : undefined, settings.groupSize ?? 1));
+    const { min, max } = tensorMinMax(weight, perSlice ? settings.axis : undefined, settings.groupSize ?? 1);
     last = quantParams({
       min: perSlice ? min : min[0],
       max: perSlice ? max : max[0],

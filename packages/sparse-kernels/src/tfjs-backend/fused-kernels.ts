@@ -16,8 +16,8 @@ function rowsAndCols(shape: number[]): [number, number] {
 
 /**
  * The kernels of `@pofa/core`'s FUSED_KERNELS on the addon, keyed by kernel name: the
- * forward and gradient halves of softmax cross-entropy, layer normalisation and GELU, and the
- * AdamW update. Each reads its float32 inputs in place and writes fresh outputs.
+ * forward and gradient halves of softmax cross-entropy, layer normalisation and GELU, the
+ * AdamW update, and (in builds that have them) fake quantization, per-channel min/max and dropout. Each reads its float32 inputs in place and writes fresh outputs.
  *
  * @example
  * ```ts
@@ -26,6 +26,7 @@ function rowsAndCols(shape: number[]): [number, number] {
  */
 export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, tf.KernelFunc> {
   return {
+    ...quantizationAndDropoutKernels(addon),
     [FUSED_KERNELS.softmaxCrossEntropy]: ({ inputs, backend }) => {
       const { logits, labels } = inputs as unknown as Inputs;
       const [rows, cols] = rowsAndCols(logits.shape);
@@ -81,6 +82,40 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
       const outs = [allocateOutput(backend, size), allocateOutput(backend, size), allocateOutput(backend, size)];
       addon.fusedAdamW(floats(backend, param), floats(backend, grad), floats(backend, expAvg), floats(backend, expAvgSq), constants, outs[0], outs[1], outs[2]);
       return outs.map((values) => float32Output(backend, param.shape, values));
+    },
+  };
+}
+
+/** Fake quantization, per-channel min/max and dropout, where the addon was built with them. */
+function quantizationAndDropoutKernels(addon: FusedTrainingAddon): Record<string, tf.KernelFunc> {
+  const { fusedFakeQuantize, fusedChannelMinMax, fusedDropout } = addon;
+  if (fusedFakeQuantize === undefined || fusedChannelMinMax === undefined || fusedDropout === undefined) return {};
+  return {
+    [FUSED_KERNELS.fakeQuantize]: ({ inputs, backend, attrs }) => {
+      const { x, scale, inverseScale, zeroPoint } = inputs as unknown as Inputs;
+      const k = attrs as unknown as { channels: number; inner: number; quantMin: number; quantMax: number };
+      const size = tf.util.sizeFromShape(x.shape);
+      const out = allocateOutput(backend, size);
+      const mask = allocateOutput(backend, size);
+      fusedFakeQuantize(floats(backend, x), floats(backend, scale), floats(backend, inverseScale), floats(backend, zeroPoint), k.channels, k.inner, k.quantMin, k.quantMax, out, mask);
+      return [float32Output(backend, x.shape, out), float32Output(backend, x.shape, mask)];
+    },
+    [FUSED_KERNELS.channelMinMax]: ({ inputs, backend, attrs }) => {
+      const { x } = inputs as unknown as Inputs;
+      const k = attrs as unknown as { channels: number; inner: number };
+      const min = allocateOutput(backend, k.channels);
+      const max = allocateOutput(backend, k.channels);
+      fusedChannelMinMax(floats(backend, x), k.channels, k.inner, min, max);
+      return [float32Output(backend, [k.channels], min), float32Output(backend, [k.channels], max)];
+    },
+    [FUSED_KERNELS.dropout]: ({ inputs, backend, attrs }) => {
+      const { x } = inputs as unknown as Inputs;
+      const k = attrs as unknown as { seed: number; rate: number; scale: number };
+      const size = tf.util.sizeFromShape(x.shape);
+      const out = allocateOutput(backend, size);
+      const mask = allocateOutput(backend, size);
+      fusedDropout(floats(backend, x), k.seed, k.rate, k.scale, out, mask);
+      return [float32Output(backend, x.shape, out), float32Output(backend, x.shape, mask)];
     },
   };
 }

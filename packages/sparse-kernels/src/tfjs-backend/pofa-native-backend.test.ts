@@ -192,7 +192,7 @@ describe.runIf(native)('the pofa-native backend (reductions, layout, unary)', ()
     // Ties, so that >= and <= differ from > and <, and exact zeros for notEqual.
     for (let i = 0; i < 40; i++) y.values[i] = x.values[i];
     for (let i = 40; i < 60; i++) x.values[i] = 0;
-    const asFloat = (t: tf.Tensor) => t.cast('float32');
+    const asFloat = (t: tf.Tensor) => tf.cast(t, 'float32');
     const comparisons = [tf.greater, tf.greaterEqual, tf.less, tf.lessEqual, tf.equal, tf.notEqual];
     for (const op of comparisons) {
       await expectSameAsCpu([x, y], (a, b) => [asFloat(op(a, b)), asFloat(op(a, tf.scalar(0.1))), asFloat(op(tf.scalar(-0.2), b)), asFloat(op(a, tf.slice(b, [0, 0], [1, 37])))], 1e-12);
