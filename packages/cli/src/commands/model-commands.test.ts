@@ -134,6 +134,27 @@ describe('pofa export, eval and inspect on a finished run', () => {
     model.dispose();
   });
 
+  it('serves the run\'s sparse-int8 bundle: pofa serve answers with the task\'s label names', async () => {
+    const controller = new AbortController();
+    const io = { ...createTestIo(dir), signal: controller.signal };
+    const done = runCli(['serve', join('run', 'bundles', 'sparse-int8.pofa'), '--port', '0'], io, COMMANDS);
+    let url: string | undefined;
+    for (let tries = 0; tries < 400 && url === undefined; tries++) {
+      url = /listening on (http:\/\/\S+)/.exec(io.out())?.[1];
+      if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(url, io.err()).toBeDefined();
+    const response = await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: ['Win money now, click here', 'See you at the meeting tomorrow'], parameters: { topK: 2 } }) });
+    expect(response.status).toBe(200);
+    const { outputs } = (await response.json()) as { outputs: Array<Array<{ label: string; score: number }>> };
+    for (const labels of outputs) {
+      expect(labels.map(({ label }) => label).sort()).toEqual(['ham', 'spam']);
+      expect(labels[0].score + labels[1].score).toBeCloseTo(1, 5);
+    }
+    controller.abort();
+    expect(await done).toBe(0);
+  });
+
   it('answers export mistakes with one message', async () => {
     const bundle = await cli(dir, ['export', join('run', 'bundles', 'sparse.pofa'), '--format', 'hf']);
     expect(bundle.code).toBe(1);

@@ -56,6 +56,21 @@ export function pairList(inputs: unknown): Array<[string, string]> {
 }
 
 /**
+ * A text, or a list of texts and `[text, textPair]` pairs (a regression head may score either),
+ * checked.
+ *
+ * @example
+ * ```ts
+ * textOrPairList(['a cat', ['a cat', 'a feline']]); // ['a cat', ['a cat', 'a feline']]
+ * ```
+ */
+export function textOrPairList(inputs: unknown): Array<string | [string, string]> {
+  const list = Array.isArray(inputs) ? inputs : [inputs];
+  if (list.length === 0) throw new PipelineError('No inputs', { expected: 'a text or a non-empty list of texts or [text, textPair] pairs', received: 'an empty list' });
+  return list.map((item: unknown, index) => (Array.isArray(item) ? pairList([item])[0] : requireText(item, Array.isArray(inputs) ? `inputs[${index}]` : 'the input')));
+}
+
+/**
  * A question and context, or a list of them, as a non-empty checked list.
  *
  * @example

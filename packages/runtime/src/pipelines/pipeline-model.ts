@@ -40,6 +40,19 @@ export interface PipelineModel {
   maxLength: number;
 }
 
+/**
+ * A bundle's task: the one it stores, or for a version 1 bundle the one its head implies
+ * (classification with `LABEL_i` names, regression for one output, span QA with SQuAD's windowing).
+ *
+ * @example
+ * ```ts
+ * bundleTaskOf(await readBundle('model.pofa')); // { kind: 'classification', labels: ['ham', 'spam'] }
+ * ```
+ */
+export function bundleTaskOf(bundle: Bundle): BundleTask {
+  return bundle.task ?? impliedTask(bundle);
+}
+
 /** What a version 1 bundle's head implies: generic label names, SQuAD's windowing. */
 function impliedTask(bundle: Bundle): BundleTask {
   const { task, numLabels } = bundle.config;
@@ -80,7 +93,7 @@ export async function loadPipelineModel(source: string | Uint8Array | Bundle, op
     });
   }
   const bundle = await bundleOf(source);
-  const task = bundle.task ?? impliedTask(bundle);
+  const task = bundleTaskOf(bundle);
   const tokenizer = await createBundleTokenizer(bundle);
   const runtime = createEncoderRuntime(bundle, parsed.data.kernels === undefined ? {} : { kernels: parsed.data.kernels });
   const maxLength = Math.min(parsed.data.maxLength ?? tokenizer.maxLength, tokenizer.maxLength);

@@ -1,6 +1,6 @@
 import type { Bundle, BundleTask } from '@pofa/sparse-kernels';
 import { PipelineError } from '../pipeline-error';
-import { pairList, questionList, textList, type QuestionContext, type TextPair } from './pipeline-inputs';
+import { pairList, questionList, textList, textOrPairList, type QuestionContext, type TextPair } from './pipeline-inputs';
 import { loadPipelineModel, type PipelineModel, type PipelineOptions } from './pipeline-model';
 import { answerQuestions, type Answer } from './question-answering';
 import { sequenceLogits, topLabels, type ClassificationLabel, type RegressionValue } from './sequence-pipelines';
@@ -38,7 +38,7 @@ export interface TextPairClassificationPipeline extends PipelineInfo {
 
 /** `regression`: the predicted value of each text or `[text, textPair]`. */
 export interface RegressionPipeline extends PipelineInfo {
-  (inputs: string | readonly string[] | readonly TextPair[]): Promise<RegressionValue[]>;
+  (inputs: string | ReadonlyArray<string | TextPair>): Promise<RegressionValue[]>;
 }
 
 /** `question-answering`: the answer span of each question in its context. */
@@ -61,6 +61,18 @@ const KIND_OF: Record<PipelineTask, BundleTask['kind']> = {
   'question-answering': 'span',
 };
 
+/**
+ * The pipeline that serves a bundle task's kind.
+ *
+ * @example
+ * ```ts
+ * pipelineTaskOf('span'); // 'question-answering'
+ * ```
+ */
+export function pipelineTaskOf(kind: BundleTask['kind']): PipelineTask {
+  return PIPELINE_TASKS.find((name) => KIND_OF[name] === kind) as PipelineTask;
+}
+
 /** True when a bundle's task can serve `task` (a version 1 bundle's implied classification serves both classification pipelines). */
 function serves(model: PipelineModel, task: PipelineTask): boolean {
   const kind = model.task.kind;
@@ -75,7 +87,7 @@ function pipelineFor(model: PipelineModel, task: PipelineTask): PipelineOf[Pipel
   if (stored.kind === 'regression') {
     const scale = stored.labelScale ?? { mean: 0, std: 1 };
     const regress = async (inputs: unknown) => {
-      const list = Array.isArray(inputs) && inputs.length > 0 && Array.isArray(inputs[0]) ? pairList(inputs) : textList(inputs);
+      const list = textOrPairList(inputs);
       return (await sequenceLogits(model, list, 1)).map(([value]) => ({ value: value * scale.std + scale.mean }));
     };
     return Object.assign(regress, info) as RegressionPipeline;
@@ -116,7 +128,7 @@ export async function pipeline<Task extends PipelineTask>(task: Task, source: st
     throw new PipelineError(`The bundle cannot serve a ${task} pipeline`, {
       expected: `a bundle whose task is ${KIND_OF[task]}`,
       received: `a ${model.task.kind} bundle${model.task.name === undefined ? '' : ` (${model.task.name})`}`,
-      hint: `Use pipeline('${PIPELINE_TASKS.find((name) => KIND_OF[name] === model.task.kind)}', ...)`,
+      hint: `Use pipeline('${pipelineTaskOf(model.task.kind)}', ...)`,
     });
   }
   return pipelineFor(model, task) as PipelineOf[Task];

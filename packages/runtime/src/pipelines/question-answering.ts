@@ -24,7 +24,8 @@ function probabilityAmong(logits: ArrayLike<number>, positions: readonly number[
 /**
  * Answers questions from their contexts with a span head, as `@pofa/tasks`' SQuAD evaluation
  * does: windows of `model.maxLength` tokens from `createSquadFeatures` (long contexts split with
- * the bundle's `docStride`, questions cut to `maxQueryLength`), start and end logits per
+ * the bundle's `docStride`, questions cut to `maxQueryLength` or shorter when a window would
+ * otherwise hold no more context than the stride), start and end logits per
  * window in batches, and the best span over all windows by `bestSquadSpans` (n-best 20, at most
  * `maxAnswerLength` tokens). A question with no valid span gets `{ answer: '', score: 0, start: 0, end: 0 }`.
  *
@@ -38,8 +39,9 @@ export async function answerQuestions(model: PipelineModel, questions: readonly 
   if (task.kind !== 'span') throw new PipelineError('The bundle cannot answer questions', { expected: 'a span (question-answering) task', received: `a ${task.kind} task` });
   const examples = questions.map(({ question, context }, index) => ({ id: String(index), title: '', question, context, answers: [] }));
   const tokenizer = await prepareSquadTokenizer(model.tokenizer, examples);
-  const maxQueryLength = Math.min(task.maxQueryLength, model.maxLength - 4);
-  const docStride = Math.min(task.docStride, Math.max(0, model.maxLength - maxQueryLength - 4));
+  // The stored stride, with questions cut so that every window still holds more context than the stride.
+  const docStride = Math.min(task.docStride, model.maxLength - 5);
+  const maxQueryLength = Math.max(1, Math.min(task.maxQueryLength, model.maxLength - 4 - docStride));
   const features = createSquadFeatures(examples, tokenizer, { maxSeqLength: model.maxLength, docStride, maxQueryLength });
   // Windows arrive padded to maxLength: cut each at its last token, the batches pad again to their longest.
   const rows = features.map((feature) => {

@@ -22,7 +22,7 @@ describe('pipeline() at real width (2 layers x 768, vocabulary 30522, 90% sparse
     const source = join(directory, 'bert');
     await writeSyntheticCheckpoint(source, { layers: 2, hidden: 768, task: 'sequence-classification', numLabels: 2, sparsity: 0.9, words: WORDS, seed: 21 });
     const { model } = await loadPretrained(source);
-    const vocab = (await readCheckpointVocab(source)) as string[];
+    const vocab = await readCheckpointVocab(source, { required: true });
     expect(vocab).toHaveLength(30522);
     const tokenizer = await createWordPieceTokenizer({ vocab, maxLength: 32 });
     const path = join(directory, 'bert.pofa');
