@@ -4,7 +4,7 @@ import { describeValue } from '../errors/pofa-error';
 import { TrainingError } from '../errors/training-error';
 import { isRegistryKey } from '../registry/registry-key';
 import type { tf } from '../tensor/tf';
-import type { LossContext, Modifier, ModifierContext, ModifierState } from './modifier';
+import type { BatchContext, LossContext, Modifier, ModifierContext, ModifierState } from './modifier';
 import { resolveModifierSchedule } from './modifier-schedule';
 import { runInOrder, type HookStep } from './run-in-order';
 
@@ -33,6 +33,8 @@ export interface CreateModifierOptions {
   onEnd?: Hook;
   /** Once, when the Trainer finalizes the modifier (after `onEnd`). */
   onFinalize?: Hook;
+  /** Computes what `modifyLoss` needs from the batch, outside the gradient tape (same schedule as `modifyLoss`). */
+  prepareLoss?: (context: BatchContext) => unknown;
   /** Adds to the loss inside the gradient tape; see `modifyLossWhen`. */
   modifyLoss?: (loss: tf.Scalar, context: LossContext) => tf.Scalar;
   /** When `modifyLoss` applies (default `active`: start <= step < end). */
@@ -178,12 +180,19 @@ export function createModifier(options: CreateModifierOptions): ScheduledModifie
     },
   };
 
+  const lossApplies = (step: number) => lossWhen === 'always' || (lossWhen === 'started' ? step >= start : isActive(step));
+  if (options.prepareLoss !== undefined) {
+    const prepareLoss = options.prepareLoss;
+    modifier.prepareLoss = (context) => {
+      requireRunning('prepareLoss');
+      return lossApplies(context.step) ? prepareLoss(context) : undefined;
+    };
+  }
   if (options.modifyLoss !== undefined) {
     const modifyLoss = options.modifyLoss;
     modifier.modifyLoss = (loss, context) => {
       requireRunning('modifyLoss');
-      const applies = lossWhen === 'always' || (lossWhen === 'started' ? context.step >= start : isActive(context.step));
-      return applies ? modifyLoss(loss, context) : loss;
+      return lossApplies(context.step) ? modifyLoss(loss, context) : loss;
     };
   }
   if (options.learningRateFactor !== undefined) {

@@ -1,4 +1,4 @@
-export type { Modifier, ModifierContext, LossContext, ModifierState } from './modifier';
+export type { BatchContext, Modifier, ModifierContext, LossContext, ModifierState } from './modifier';
 export { createModifier, type CreateModifierOptions, type ScheduledModifier, type ModifyLossWhen } from './create-modifier';
 export { modifierScheduleSchema, resolveModifierSchedule, type ModifierSchedule } from './modifier-schedule';
 export { recipeSchema, recipeEntrySchema, type Recipe, type RecipeEntry } from './recipe';

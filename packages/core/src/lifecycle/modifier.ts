@@ -16,10 +16,16 @@ export interface ModifierContext {
   log(record: Record<string, unknown>): void;
 }
 
-/** What a modifier sees when it may add to the loss (inside the gradient tape). */
-export interface LossContext extends ModifierContext {
-  /** The batch the loss was computed on. */
+/** What a modifier sees before a micro-batch's gradient tape opens ({@link Modifier.prepareLoss}). */
+export interface BatchContext extends ModifierContext {
+  /** The batch the loss is computed on. */
   readonly batch: unknown;
+}
+
+/** What a modifier sees when it may add to the loss (inside the gradient tape). */
+export interface LossContext extends BatchContext {
+  /** What this modifier's `prepareLoss` returned for this batch (undefined without one). */
+  readonly prepared?: unknown;
   /** What the training step's forward function returned besides the loss (model outputs). */
   readonly outputs: unknown;
 }
@@ -42,6 +48,13 @@ export interface Modifier {
   readonly kind: string;
   initialize(context: ModifierContext): void | Promise<void>;
   update(context: ModifierContext): void | Promise<void>;
+  /**
+   * Computes, outside the gradient tape, what `modifyLoss` needs from the batch alone (a
+   * teacher's forward pass): ops run here are not recorded for backpropagation, so their
+   * activations are freed as soon as they are used. Tensors returned stay alive until the
+   * micro-batch's gradients are computed; `modifyLoss` receives the value as `context.prepared`.
+   */
+  prepareLoss?(context: BatchContext): unknown;
   /** Returns the loss to optimise (the incoming one, or a new one built from it). */
   modifyLoss?(loss: tf.Scalar, context: LossContext): tf.Scalar;
   /** A factor on the scheduled learning rate at this step (learning-rate rewind); 1 by default. */

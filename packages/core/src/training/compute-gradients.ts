@@ -47,7 +47,8 @@ export interface GradientInputs<M extends Module, B> {
 
 /**
  * Runs `microBatches` forward/backward passes, each on the next batch of the cursor,
- * inside `tf.variableGrads` (modifiers' `modifyLoss` wrap the loss inside the tape), and
+ * inside `tf.variableGrads` (modifiers' `prepareLoss` run before the tape opens, their
+ * `modifyLoss` wrap the loss inside it), and
  * averages their gradients. A non-finite micro-batch loss is a {@link TrainingError}
  * naming the step; nothing is updated before the caller applies the gradients.
  *
@@ -67,11 +68,16 @@ export function computeGradients<M extends Module, B>(inputs: GradientInputs<M, 
       const indices = cursor.next();
       const { value, grads } = tf.tidy(() => {
         const batch = data.batch(indices);
+        // Before the tape opens: what modifiers compute from the batch alone (a teacher's forward) is not recorded.
+        const prepared = modifiers.map((modifier) => modifier.prepareLoss?.({ ...context, batch }));
         return tf.variableGrads(() => {
           const result = inputs.loss(model, batch, { training: true, random: context.random, step: context.step });
           let loss = result.loss;
-          const lossContext: LossContext = { ...context, batch, outputs: result.outputs };
-          for (const modifier of modifiers) if (modifier.modifyLoss !== undefined) loss = modifier.modifyLoss(loss, lossContext);
+          modifiers.forEach((modifier, index) => {
+            if (modifier.modifyLoss === undefined) return;
+            const lossContext: LossContext = { ...context, batch, outputs: result.outputs, prepared: prepared[index] };
+            loss = modifier.modifyLoss(loss, lossContext);
+          });
           return loss;
         }, variables);
       });

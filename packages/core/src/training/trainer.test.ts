@@ -145,6 +145,44 @@ describe('createTrainer', () => {
     model.dispose();
   });
 
+  it('runs prepareLoss outside the tape: what it computes reaches modifyLoss as a constant, with no gradient', async () => {
+    const run = async (penaltyAt: 'none' | 'tape' | 'prepare') => {
+      const model = new ToyMlp(4, 4, { seed: 6 });
+      model.second.bias!.assign(tf.tensor1d([3]));
+      const penalty = () => tf.mul(tf.sum(tf.square(model.second.bias!.value())), 10);
+      const prepared: unknown[] = [];
+      const modifier: Modifier = {
+        specificationVersion: 'v1',
+        kind: 'test/prepared-penalty',
+        initialize: () => {},
+        update: () => {},
+        finalize: () => {},
+        ...(penaltyAt === 'prepare' ? { prepareLoss: () => penalty() } : {}),
+        modifyLoss: (loss, context) => {
+          prepared.push(context.prepared);
+          if (penaltyAt === 'none') return loss;
+          return tf.add(loss, (context.prepared as tf.Tensor | undefined) ?? penalty()) as tf.Scalar;
+        },
+      };
+      const trainer = createTrainer({ model, data: createToyData(32, 4), loss: toyLoss, schedule: 0.1, maxSteps: 3, batchSize: 8, progress: false, modifiers: [modifier] });
+      const summary = await trainer.train();
+      const weights = model.parameters().map((parameter) => Array.from(parameter.variable.dataSync()));
+      trainer.optimizer.dispose();
+      model.dispose();
+      return { loss: summary.history[0].loss, weights, prepared };
+    };
+    const none = await run('none');
+    const tape = await run('tape');
+    const prepare = await run('prepare');
+    // Both losses include the penalty 10·3² = 90 ...
+    expect(tape.loss).toBeGreaterThan(90);
+    expect(prepare.loss).toBeCloseTo(tape.loss, 4);
+    expect(prepare.prepared.every((value) => value instanceof tf.Tensor)).toBe(true);
+    // ... but prepared outside the tape it is a constant: training is exactly that without it.
+    expect(prepare.weights).toEqual(none.weights);
+    expect(tape.weights).not.toEqual(none.weights);
+  });
+
   it('rejects invalid settings with a ConfigError', () => {
     const model = new ToyMlp(2, 2);
     const base = { model, data: createToyData(8, 2), loss: toyLoss, schedule: 0.1, batchSize: 4, progress: false as const };

@@ -1,6 +1,7 @@
 import {
   createModifier,
   type DistillationLoss,
+  type BatchContext,
   type LossContext,
   type ModuleList,
   type Parameter,
@@ -47,9 +48,10 @@ export interface DistillationModifier extends ScheduledModifier {
 
 /**
  * A modifier that distils a teacher into the model being trained, built on core's
- * `createModifier` (active for `start ≤ step < end`). Inside the gradient tape,
- * `modifyLoss(loss, { batch, outputs, step })` runs the teacher in inference mode on the
- * batch, reads the student's features from `outputs` (what the training loss returned, e.g.
+ * `createModifier` (active for `start ≤ step < end`). Before the gradient tape opens,
+ * `prepareLoss` runs the teacher in inference mode on the batch (so its activations are not
+ * kept for backpropagation); inside it, `modifyLoss(loss, { batch, outputs, step, prepared })`
+ * reads the student's features from `outputs` (what the training loss returned, e.g.
  * `@pofa/models` outputs with the features the config needs), and returns the weighted sum
  * of the task loss, the soft-target loss and the intermediate matches. At `initialize` the
  * teacher goes to eval mode and its parameters become non-trainable, so no step changes them.
@@ -82,9 +84,11 @@ export function createDistillationModifier(options: DistillationModifierOptions)
         parameter.variable.trainable = false;
       }
     },
+    // The teacher runs before the student's gradient tape opens: its activations are not kept for a backward pass.
+    prepareLoss: (context: BatchContext) => teacher.forward(teacherInputs(context.batch) as never, { training: false, features: request }),
     modifyLoss(loss: tf.Scalar, context: LossContext): tf.Scalar {
       return tf.tidy(() => {
-        const teacherOutputs = teacher.forward(teacherInputs(context.batch) as never, { training: false, features: request });
+        const teacherOutputs = (context.prepared as DistillationFeatures | undefined) ?? teacher.forward(teacherInputs(context.batch) as never, { training: false, features: request });
         return distillationObjective({
           config,
           hardLoss: loss,
