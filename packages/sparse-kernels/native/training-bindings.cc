@@ -117,13 +117,14 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// fusedFakeQuantize(x, scale, inverse, zeroPoint, channels, inner, quantMin, quantMax, out, mask)
+// fusedFakeQuantize(x, scale, inverse, zeroPoint, channels, inner, quantMin, quantMax, out, mask) -> elements out of range
 Napi::Value FakeQuantize(const Napi::CallbackInfo& info) {
   auto x = info[0].As<Napi::Float32Array>();
-  table()->fake_quantize(parallel_source(), x.Data(), static_cast<int64_t>(x.ElementLength()), wide(info, 4), wide(info, 5), data<float>(info[1]),
-                         data<float>(info[2]), data<float>(info[3]), info[6].As<Napi::Number>().FloatValue(),
-                         info[7].As<Napi::Number>().FloatValue(), data<float>(info[8]), data<float>(info[9]));
-  return info.Env().Undefined();
+  const int64_t outside = table()->fake_quantize(parallel_source(), x.Data(), static_cast<int64_t>(x.ElementLength()), wide(info, 4), wide(info, 5),
+                                                 data<float>(info[1]), data<float>(info[2]), data<float>(info[3]),
+                                                 info[6].As<Napi::Number>().FloatValue(), info[7].As<Napi::Number>().FloatValue(),
+                                                 data<float>(info[8]), data<float>(info[9]));
+  return Napi::Number::New(info.Env(), static_cast<double>(outside));
 }
 
 // fusedChannelMinMax(x, channels, inner, min, max)

@@ -49,7 +49,8 @@ struct TrainingKernelTable {
                 int64_t count, float* out_param, float* out_avg, float* out_avg_sq);
   // Fake quantization of x viewed as [outer, channels, inner] with per-channel scale, 1/scale and zero point:
   // q = rint(x · inv) + zp (half to even), out = (clamp(q, qmin, qmax) − zp) · scale, mask = 1 where qmin ≤ q ≤ qmax (else 0).
-  void (*fake_quantize)(const Parallel&, const float* x, int64_t count, int64_t channels, int64_t inner, const float* scale,
+  // Returns how many elements are out of range (mask 0).
+  int64_t (*fake_quantize)(const Parallel&, const float* x, int64_t count, int64_t channels, int64_t inner, const float* scale,
                         const float* inverse, const float* zero_point, float qmin, float qmax, float* out, float* mask);
   // Per-channel min and max of x viewed as [outer, channels, inner]; NaN is skipped (±inf for a channel of NaN only).
   void (*channel_min_max)(const Parallel&, const float* x, int64_t count, int64_t channels, int64_t inner, float* min, float* max);

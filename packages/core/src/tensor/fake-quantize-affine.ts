@@ -46,6 +46,25 @@ function composite(x: tf.Tensor, q: AffineQuantization): [tf.Tensor, tf.Tensor] 
   });
 }
 
+/** The fused kernel's outputs, or the composition's (which does not count). */
+function fakeQuantizeOutputs(x: tf.Tensor, q: AffineQuantization): { value: tf.Tensor; mask: tf.Tensor; outside?: number } {
+  if (x.dtype === 'float32' && x.size > 0 && hasFusedKernels(FUSED_KERNELS.fakeQuantize)) {
+    const { channels, inner } = channelLayout(x.shape, q.axis);
+    const [value, mask, outside] = tf.tidy(() =>
+      runFusedKernel(
+        FUSED_KERNELS.fakeQuantize,
+        { x, scale: tf.tensor1d(q.scales, 'float32'), inverseScale: tf.tensor1d(q.inverseScales, 'float32'), zeroPoint: tf.tensor1d(q.zeroPoints, 'float32') },
+        { channels, inner, quantMin: q.quantMin, quantMax: q.quantMax },
+      ),
+    );
+    const count = outside.dataSync()[0];
+    outside.dispose();
+    return { value, mask, outside: count };
+  }
+  const [value, mask] = composite(x, q);
+  return { value, mask };
+}
+
 /**
  * The fake-quantized value of a float32 `x` and the 0/1 mask where its straight-through
  * gradient passes, without a gradient: the `PofaFakeQuantize` kernel where the backend has
@@ -58,23 +77,20 @@ function composite(x: tf.Tensor, q: AffineQuantization): [tf.Tensor, tf.Tensor] 
  * ```
  */
 export function fakeQuantizeAffineParts(x: tf.Tensor, q: AffineQuantization): [tf.Tensor, tf.Tensor] {
-  if (x.dtype === 'float32' && x.size > 0 && hasFusedKernels(FUSED_KERNELS.fakeQuantize)) {
-    const { channels, inner } = channelLayout(x.shape, q.axis);
-    return tf.tidy(() => {
-      const [value, mask] = runFusedKernel(
-        FUSED_KERNELS.fakeQuantize,
-        { x, scale: tf.tensor1d(q.scales, 'float32'), inverseScale: tf.tensor1d(q.inverseScales, 'float32'), zeroPoint: tf.tensor1d(q.zeroPoints, 'float32') },
-        { channels, inner, quantMin: q.quantMin, quantMax: q.quantMax },
-      );
-      return [value, mask] as [tf.Tensor, tf.Tensor];
-    });
-  }
-  return composite(x, q);
+  const { value, mask } = fakeQuantizeOutputs(x, q);
+  return [value, mask];
 }
 
 const fakeQuantizeOp = (q: AffineQuantization) =>
   customOp(([input], save) => {
-    const [value, mask] = fakeQuantizeAffineParts(input, q);
+    const { value, mask, outside } = fakeQuantizeOutputs(input, q);
+    if (outside === 0) {
+      // Every element in range (a weight quantized with its own min/max): the gradient passes whole,
+      // and the all-ones mask is neither kept nor multiplied.
+      mask.dispose();
+      save([]);
+      return { value, gradFunc: (dy) => tf.clone(dy) };
+    }
     save([mask]);
     return { value, gradFunc: (dy, [savedMask]) => tf.mul(dy, savedMask) };
   });

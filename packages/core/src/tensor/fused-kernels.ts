@@ -23,8 +23,9 @@ import { tf } from './tf';
  * - `PofaFakeQuantize` inputs `{ x, scale, inverseScale, zeroPoint }` (the last three of length
  *   `channels`), attrs `{ channels, inner, quantMin, quantMax }`: x is viewed as `[outer,
  *   channels, inner]`; `q = round_half_even(x · inverseScale) + zeroPoint` →
- *   `[(clamp(q, quantMin, quantMax) − zeroPoint) · scale, mask]`, mask 1 where `quantMin ≤ q ≤
- *   quantMax`, else 0 (see {@link fakeQuantizeAffine}).
+ *   `[(clamp(q, quantMin, quantMax) − zeroPoint) · scale, mask, outside [1]]`, mask 1 where
+ *   `quantMin ≤ q ≤ quantMax`, else 0, and `outside` the number of zeros in the mask (see
+ *   {@link fakeQuantizeAffine}).
  * - `PofaChannelMinMax` inputs `{ x }`, attrs `{ channels, inner }` → `[min [channels], max
  *   [channels]]` over x viewed as `[outer, channels, inner]`, NaN skipped (see {@link channelMinMax}).
  * - `PofaDropout` inputs `{ x }`, attrs `{ seed, rate, scale }` → `[x · mask, mask]`, mask

@@ -117,7 +117,10 @@ function cases(seed: number): Case[] {
         const perRow = { scales: rowScales, inverseScales: rowScales.map((v) => 1 / v), zeroPoints: new Float32Array(rows), quantMin: -127, quantMax: 127, axis: 0 };
         const columnScales = Float32Array.from({ length: size }, (_, i) => 0.125 * ((i % 3) + 1));
         const perColumn = { scales: columnScales, inverseScales: columnScales.map((v) => 1 / v), zeroPoints: Float32Array.from({ length: size }, (_, i) => i % 5), quantMin: 0, quantMax: 15, axis: 1 };
-        const out = [perTensor, perRow, perColumn].flatMap((q) => valueAndGrads((input) => tf.sum(tf.mul(fakeQuantizeAffine(input, q), target)) as tf.Scalar, [x]));
+        // Symmetric from the tensor's own range (as weights are): every element in range, so the kernel path drops the mask.
+        const own = Math.fround(40 / 127);
+        const inRange = { scales: Float32Array.of(own), inverseScales: Float32Array.of(1 / own), zeroPoints: Float32Array.of(0), quantMin: -127, quantMax: 127 };
+        const out = [perTensor, perRow, perColumn, inRange].flatMap((q) => valueAndGrads((input) => tf.sum(tf.mul(fakeQuantizeAffine(input, q), target)) as tf.Scalar, [x]));
         tf.dispose([x, target]);
         return out;
       },

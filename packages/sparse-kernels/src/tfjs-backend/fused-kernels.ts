@@ -97,8 +97,10 @@ function quantizationAndDropoutKernels(addon: FusedTrainingAddon): Record<string
       const size = tf.util.sizeFromShape(x.shape);
       const out = allocateOutput(backend, size);
       const mask = allocateOutput(backend, size);
-      fusedFakeQuantize(floats(backend, x), floats(backend, scale), floats(backend, inverseScale), floats(backend, zeroPoint), k.channels, k.inner, k.quantMin, k.quantMax, out, mask);
-      return [float32Output(backend, x.shape, out), float32Output(backend, x.shape, mask)];
+      const outside = fusedFakeQuantize(floats(backend, x), floats(backend, scale), floats(backend, inverseScale), floats(backend, zeroPoint), k.channels, k.inner, k.quantMin, k.quantMax, out, mask);
+      const count = allocateOutput(backend, 1);
+      count[0] = outside;
+      return [float32Output(backend, x.shape, out), float32Output(backend, x.shape, mask), float32Output(backend, [1], count)];
     },
     [FUSED_KERNELS.channelMinMax]: ({ inputs, backend, attrs }) => {
       const { x } = inputs as unknown as Inputs;

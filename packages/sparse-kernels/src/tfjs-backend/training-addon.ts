@@ -21,8 +21,8 @@ export interface TrainingAddon extends NativeAddon {
   fusedLayerNormGrad?(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, cols: number, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
   /** op 0: out = GELU(a); op 1: out = a · GELU'(b). */
   fusedGelu?(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
-  /** x viewed as [outer, channels, inner]: out = fake-quantized x, mask = 1 where the unclamped integer is in range (FUSED_KERNELS.fakeQuantize). */
-  fusedFakeQuantize?(x: Float32Array, scale: Float32Array, inverse: Float32Array, zeroPoint: Float32Array, channels: number, inner: number, quantMin: number, quantMax: number, out: Float32Array, mask: Float32Array | null): void;
+  /** x viewed as [outer, channels, inner]: out = fake-quantized x, mask = 1 where the unclamped integer is in range (FUSED_KERNELS.fakeQuantize); returns how many are out of range. */
+  fusedFakeQuantize?(x: Float32Array, scale: Float32Array, inverse: Float32Array, zeroPoint: Float32Array, channels: number, inner: number, quantMin: number, quantMax: number, out: Float32Array, mask: Float32Array | null): number;
   /** Per-channel min and max of x viewed as [outer, channels, inner], NaN skipped. */
   fusedChannelMinMax?(x: Float32Array, channels: number, inner: number, min: Float32Array, max: Float32Array): void;
   /** Inverted dropout with the counter-based mask of FUSED_KERNELS.dropout. */
