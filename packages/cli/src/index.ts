@@ -59,3 +59,10 @@ export { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout, type Wri
 export { runtimeInputs, evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './pipeline/runtime';
 export { measureRows, classificationScoring, type RowModels, type RowContext, type MeasuredRows, type TaskScoring, type TaskScore } from './pipeline/report-rows';
 export { openRunDirectory, type RunDirectory } from './pipeline/run-directory';
+export { serveCommand } from './commands/serve';
+export { createServeApp, type ServeAppOptions } from './serve/serve-app';
+export { createServeMetrics, type ServeMetrics } from './serve/serve-metrics';
+export { createBatchQueue, type BatchQueue, type BatchQueueOptions, type BatchObserver } from './serve/batch-queue';
+export { loadServedModel, parseModelSpec, requestOutputs, type ServedModel } from './serve/served-model';
+export { predictBodySchema, predictItems, type InputLimits, type PredictItem } from './serve/predict-schemas';
+export { classificationDeployment, spanDeployment, configDeployment, runDeployment, type BundleDeployment } from './pipeline/bundle-deployment';

@@ -1,0 +1,16 @@
+/** The Markdown table of a serve benchmark report (see run.mjs). */
+export function serveMarkdown(report) {
+  const lines = [
+    `# pofa serve under load`,
+    '',
+    `${report.layers} x ${report.hidden} BERT classifier, ${Math.round(report.sparsity * 100)}% sparse encoder Linear weights, int8; one text of about 40 wordpieces per request;`,
+    `autocannon for ${report.duration} s per cell on ${report.cpus} CPU(s) (${report.cpu}), server threads ${report.threads}, Node ${report.node}. Mean batch = inputs per forward pass.`,
+    '',
+    '| server | concurrency | req/s | p50 ms | p99 ms | mean batch | non-2xx | load avg (1 min) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of report.rows) {
+    lines.push(`| ${row.server} | ${row.concurrency} | ${row.requestsPerSecond.toFixed(1)} | ${row.p50Ms} | ${row.p99Ms} | ${Number.isFinite(row.meanBatch) ? row.meanBatch.toFixed(1) : '-'} | ${row.non2xx + row.errors} | ${row.loadAverage1m.toFixed(2)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
