@@ -18,8 +18,9 @@ import { tf } from './tf';
  * - `PofaGelu` inputs `{ x }` → exact (erf) GELU; `PofaGeluGrad` inputs `{ dy, x }` →
  *   `dy · (Φ(x) + x · φ(x))`.
  * - `PofaAdamW` inputs `{ param, grad, expAvg, expAvgSq }`, attrs `{ beta1, oneMinusBeta1,
- *   beta2, oneMinusBeta2, keep, biasCorrection2Sqrt, eps, stepSize }` (each already a float32
- *   value) → `[param', expAvg', expAvgSq']`, computed in the order {@link createAdamW} uses.
+ *   beta2, oneMinusBeta2, keep, biasCorrection2Sqrt, eps, stepSize, gradientScale }` (each
+ *   already a float32 value) → `[param', expAvg', expAvgSq']`, computed in the order
+ *   {@link createAdamW} uses, on the gradient `grad · gradientScale`.
  * - `PofaFakeQuantize` inputs `{ x, scale, inverseScale, zeroPoint }` (the last three of length
  *   `channels`), attrs `{ channels, inner, quantMin, quantMax }`: x is viewed as `[outer,
  *   channels, inner]`; `q = round_half_even(x · inverseScale) + zeroPoint` →

@@ -95,7 +95,7 @@ function cases(seed: number): Case[] {
         const optimizer = createAdamW({ weightDecay: 0.01 });
         for (let step = 0; step < 3; step++) {
           const gradient = seeded([size, 5], seed + 8 + step, 0.1);
-          optimizer.step([['w', parameter]], { w: gradient }, 1e-2);
+          optimizer.step([['w', parameter]], { w: gradient }, 1e-2, step === 1 ? 0.37 : 1);
           gradient.dispose();
         }
         const state = optimizer.stateTensors();

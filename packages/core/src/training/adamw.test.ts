@@ -81,6 +81,31 @@ describe('createAdamW', () => {
     decayed.dispose();
   });
 
+  it('with gradientScale s steps exactly as with the float32 products gradient · s (what clipping makes), and rejects s <= 0', () => {
+    const run = (scaleInside: boolean) => {
+      const parameter = new Parameter(tf.tensor([0.5, -1.25, 3, 0.001]));
+      const optimizer = createAdamW({ weightDecay: 0.01 });
+      for (const [step, s] of [0.3, 1, 0.0625].entries()) {
+        const gradient = tf.tensor([0.2 + step, -0.7, 1e-4, 2.5 * step]);
+        const given = scaleInside ? gradient : tf.mul(gradient, s);
+        optimizer.step([['w', parameter]], { w: given }, 1e-2, scaleInside ? s : 1);
+        tf.dispose([gradient, given]);
+      }
+      const out = [parameter.variable, ...Object.values(optimizer.stateTensors())].map((t) => Array.from(t.dataSync()));
+      optimizer.dispose();
+      parameter.dispose();
+      return out;
+    };
+    expect(run(true)).toEqual(run(false));
+    const optimizer = createAdamW();
+    const parameter = new Parameter(tf.tensor([1]));
+    const gradient = tf.tensor([1]);
+    expect(() => optimizer.step([['w', parameter]], { w: gradient }, 0.1, 0)).toThrow(/gradient scale/);
+    tf.dispose([gradient]);
+    optimizer.dispose();
+    parameter.dispose();
+  });
+
   it('restores its state exactly through stateTensors / loadState', () => {
     const make = () => new Parameter(tf.tensor([0.5, -1, 2]));
     const gradient = () => tf.tensor([0.3, -0.2, 0.1]);

@@ -73,9 +73,11 @@ export interface AdamW {
   decays(name: string, parameter: Parameter): boolean;
   /**
    * One update of every trainable parameter that has a gradient (keyed by parameter name),
-   * at `learningRate`. Gradients are not disposed.
+   * at `learningRate`. Gradients are not disposed. `gradientScale` (default 1) multiplies
+   * every gradient first, as a float32 product — what clipping by the global norm does —
+   * without a scaled copy of the gradients.
    */
-  step(parameters: ReadonlyArray<readonly [string, Parameter]>, gradients: Record<string, tf.Tensor>, learningRate: number): void;
+  step(parameters: ReadonlyArray<readonly [string, Parameter]>, gradients: Record<string, tf.Tensor>, learningRate: number, gradientScale?: number): void;
   /** The live moment variables (do not dispose them), keyed as in {@link AdamWState}. */
   stateTensors(): Record<string, tf.Tensor>;
   /** Steps taken by each parameter. */
@@ -146,14 +148,18 @@ export function createAdamW(options: AdamWOptions = {}): AdamW {
   return {
     config,
     decays,
-    step(parameters, gradients, learningRate) {
+    step(parameters, gradients, learningRate, gradientScale = 1) {
       if (!Number.isFinite(learningRate) || learningRate < 0) {
         throw new ConfigError('Invalid learning rate', { expected: 'a finite number ≥ 0', received: String(learningRate) });
       }
+      if (!Number.isFinite(gradientScale) || gradientScale <= 0) {
+        throw new ConfigError('Invalid gradient scale', { expected: 'a finite number > 0', received: String(gradientScale) });
+      }
+      const scale = Math.fround(gradientScale);
       const fused = hasFusedKernels(FUSED_KERNELS.adamW);
       for (const [name, parameter] of parameters) {
-        const gradient = gradients[name];
-        if (!parameter.trainable || gradient === undefined || gradient === null) continue;
+        const unscaled = gradients[name];
+        if (!parameter.trainable || unscaled === undefined || unscaled === null) continue;
         const state = momentsOf(name, parameter);
         state.step += 1;
         const biasCorrection1 = 1 - beta1 ** state.step;
@@ -161,10 +167,10 @@ export function createAdamW(options: AdamWOptions = {}): AdamW {
         const stepSize = learningRate / biasCorrection1;
         const decay = decays(name, parameter) ? learningRate * config.weightDecay : 0;
         tf.tidy(() => {
-          if (fused && parameter.variable.dtype === 'float32' && gradient.dtype === 'float32') {
+          if (fused && parameter.variable.dtype === 'float32' && unscaled.dtype === 'float32') {
             const [updated, expAvg, expAvgSq] = runFusedKernel(
               FUSED_KERNELS.adamW,
-              { param: parameter.variable, grad: gradient, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
+              { param: parameter.variable, grad: unscaled, expAvg: state.expAvg, expAvgSq: state.expAvgSq },
               {
                 beta1: Math.fround(beta1),
                 oneMinusBeta1: Math.fround(1 - beta1),
@@ -174,6 +180,7 @@ export function createAdamW(options: AdamWOptions = {}): AdamW {
                 biasCorrection2Sqrt: Math.fround(biasCorrection2Sqrt),
                 eps: Math.fround(config.eps),
                 stepSize: Math.fround(stepSize),
+                gradientScale: scale,
               },
             );
             state.expAvg.assign(expAvg);
@@ -182,6 +189,7 @@ export function createAdamW(options: AdamWOptions = {}): AdamW {
             return;
           }
           const weight = decay > 0 ? tf.mul(parameter.variable, 1 - decay) : parameter.variable;
+          const gradient = scale === 1 ? unscaled : tf.mul(unscaled, scale);
           const expAvg = tf.add(tf.mul(state.expAvg, beta1), tf.mul(gradient, 1 - beta1));
           const expAvgSq = tf.add(tf.mul(state.expAvgSq, beta2), tf.mul(tf.mul(gradient, gradient), 1 - beta2));
           const denominator = tf.add(tf.div(tf.sqrt(expAvgSq), biasCorrection2Sqrt), config.eps);

@@ -26,14 +26,26 @@ export interface ClippedGradients {
  * ```
  */
 export function clipGradientsByGlobalNorm(gradients: Record<string, tf.Tensor>, maxNorm = Number.POSITIVE_INFINITY): ClippedGradients {
-  const entries = Object.entries(gradients);
-  const norm =
-    entries.length === 0
-      ? 0
-      : tf.tidy(() => Math.sqrt(tf.addN(entries.map(([, gradient]) => tf.sum(tf.square(gradient)))).dataSync()[0]));
-  const coefficient = maxNorm / (norm + 1e-6);
-  const scale = Number.isFinite(norm) && coefficient < 1;
+  const { norm, scale } = globalNormClipScale(gradients, maxNorm);
   const out: Record<string, tf.Tensor> = {};
-  for (const [name, gradient] of entries) out[name] = scale ? tf.mul(gradient, coefficient) : tf.clone(gradient);
+  for (const [name, gradient] of Object.entries(gradients)) out[name] = scale !== 1 ? tf.mul(gradient, scale) : tf.clone(gradient);
   return { gradients: out, norm };
+}
+
+/**
+ * The global L2 norm of `gradients` and the factor clipping to `maxNorm` applies to every one of
+ * them, `min(1, maxNorm / (norm + 1e-6))` (1 when the norm is not finite), without scaling them:
+ * the optimizer takes the factor (`AdamW.step`'s `gradientScale`) and no scaled copy is made.
+ *
+ * @example
+ * ```ts
+ * const { norm, scale } = globalNormClipScale(grads, 1);
+ * optimizer.step(parameters, grads, lr, scale);
+ * ```
+ */
+export function globalNormClipScale(gradients: Record<string, tf.Tensor>, maxNorm = Number.POSITIVE_INFINITY): { norm: number; scale: number } {
+  const entries = Object.values(gradients);
+  const norm = entries.length === 0 ? 0 : tf.tidy(() => Math.sqrt(tf.addN(entries.map((gradient) => tf.sum(tf.square(gradient)))).dataSync()[0]));
+  const coefficient = maxNorm / (norm + 1e-6);
+  return { norm, scale: Number.isFinite(norm) && coefficient < 1 ? coefficient : 1 };
 }

@@ -17,7 +17,7 @@ export {
   type ConstantScheduleOptions,
   type LinearWarmupScheduleOptions,
 } from './lr-schedule';
-export { clipGradientsByGlobalNorm, type ClippedGradients } from './clip-gradients';
+export { clipGradientsByGlobalNorm, globalNormClipScale, type ClippedGradients } from './clip-gradients';
 export { createDataCursor, type DataCursor, type DataCursorState } from './data-cursor';
 export { createProgress, type ProgressStream, type ProgressReporter, type ProgressReporterOptions } from './progress';
 export { createTrainingLog, type TrainingLog } from './training-log';

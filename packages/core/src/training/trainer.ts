@@ -9,7 +9,7 @@ import { createAdamW, type AdamW } from './adamw';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { runModule } from './run-module';
 import { isCompleteCheckpoint, listCheckpoints } from './checkpoint-files';
-import { clipGradientsByGlobalNorm } from './clip-gradients';
+import { globalNormClipScale } from './clip-gradients';
 import { computeGradients, trainableParameters } from './compute-gradients';
 import { createDataCursor } from './data-cursor';
 import { effectiveLearningRate, toSchedule } from './lr-schedule';
@@ -136,10 +136,9 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
     const { gradients, loss } = computeGradients({
       model, data, loss: options.loss, cursor, parameters, modifiers, microBatches: settings.gradientAccumulation, context: stepContext,
     });
-    let clipped: Record<string, tf.Tensor> = {};
     try {
-      const result = clipGradientsByGlobalNorm(gradients, settings.clipNorm ?? undefined);
-      clipped = result.gradients;
+      // Clipping scales the gradients inside the optimizer's update (no scaled copies).
+      const result = globalNormClipScale(gradients, settings.clipNorm ?? undefined);
       if (!Number.isFinite(result.norm)) {
         throw new TrainingError(`The gradient norm is ${result.norm} at step ${step + 1}`, {
           expected: 'finite gradients',
@@ -147,12 +146,11 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
           hint: 'Lower the learning rate or check the model for overflow; the weights were not updated and the last checkpoint is intact',
         });
       }
-      optimizer.step(parameters, clipped, lr);
+      optimizer.step(parameters, gradients, lr, result.scale);
       step += 1;
       return { step, loss, lr, gradNorm: result.norm, epoch: cursor.state().epoch };
     } finally {
       tf.dispose(Object.values(gradients));
-      tf.dispose(Object.values(clipped));
     }
   }
 

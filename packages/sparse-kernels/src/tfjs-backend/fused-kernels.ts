@@ -77,7 +77,7 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
     [FUSED_KERNELS.adamW]: ({ inputs, backend, attrs }) => {
       const { param, grad, expAvg, expAvgSq } = inputs as unknown as Inputs;
       const k = attrs as unknown as Record<string, number>;
-      const constants = Float32Array.from([k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.keep, k.biasCorrection2Sqrt, k.eps, k.stepSize]);
+      const constants = Float32Array.from([k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.keep, k.biasCorrection2Sqrt, k.eps, k.stepSize, k.gradientScale ?? 1]);
       const size = tf.util.sizeFromShape(param.shape);
       const outs = [allocateOutput(backend, size), allocateOutput(backend, size), allocateOutput(backend, size)];
       addon.fusedAdamW(floats(backend, param), floats(backend, grad), floats(backend, expAvg), floats(backend, expAvgSq), constants, outs[0], outs[1], outs[2]);
