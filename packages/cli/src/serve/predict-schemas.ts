@@ -67,3 +67,36 @@ export function predictItems(task: BundleTask, body: Record<string, unknown>): P
   if (task.kind === 'span' && body.inputs === undefined) return [{ question: body.question as string, context: body.context as string }];
   return Array.isArray(body.inputs) ? (body.inputs as PredictItem[]) : [body.inputs as PredictItem];
 }
+
+/** What Fastify's validator reports of one schema violation (the ajv fields read here). */
+export interface SchemaViolation {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * One line for a failed validation: the violation deepest in the body (the most specific),
+ * `anyOf`'s own summary left out; type mismatches at one place merged (`must be string or
+ * array`).
+ *
+ * @example
+ * ```ts
+ * formatSchemaErrors([{ keyword: 'type', instancePath: '/inputs', message: 'must be string', params: { type: 'string' } },
+ *   { keyword: 'type', instancePath: '/inputs', message: 'must be array', params: { type: 'array' } }], 'body');
+ * // 'body/inputs must be string or array'
+ * ```
+ */
+export function formatSchemaErrors(errors: readonly SchemaViolation[], dataVar: string): string {
+  const specific = errors.filter((error) => error.keyword !== 'anyOf' && error.keyword !== 'oneOf');
+  if (specific.length === 0) return `${dataVar} does not match the request schema`;
+  const depth = (error: SchemaViolation) => error.instancePath.split('/').length;
+  const deepest = Math.max(...specific.map(depth));
+  const here = specific.filter((error) => depth(error) === deepest);
+  const where = `${dataVar}${here[0].instancePath}`;
+  const other = here.find((error) => error.keyword !== 'type');
+  if (other !== undefined) return `${where} ${other.message ?? 'is invalid'}`;
+  const types = [...new Set(here.map((error) => String(error.params?.type)))];
+  return `${where} must be ${types.join(' or ')}`;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PofaError } from '@pofa/core';
 import { PipelineError } from '@pofa/runtime';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { predictBodySchema, predictItems, type InputLimits } from './predict-schemas';
+import { formatSchemaErrors, predictBodySchema, predictItems, type InputLimits } from './predict-schemas';
 import { requestOutputs, type ServedModel } from './served-model';
 import type { ServeMetrics } from './serve-metrics';
 
@@ -88,6 +88,7 @@ export function createServeApp(models: readonly ServedModel[], options: ServeApp
     return503OnClosing: true,
     // Validation rejects what does not match; it never rewrites the body.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(formatSchemaErrors(errors, dataVar)),
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => parseJsonBody(request, body as Buffer, done));

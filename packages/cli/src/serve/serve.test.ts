@@ -114,9 +114,10 @@ describe('pofa serve: bad requests get a 4xx with one line, and the server keeps
   const invalidUtf8 = new Uint8Array([...new TextEncoder().encode('{"inputs": "caf'), 0xc3, 0x28, ...new TextEncoder().encode('"}')]);
   const cases: Array<[string, string, unknown, number, RegExp, Record<string, string>?]> = [
     ['malformed JSON', '/v1/predict', '{"inputs": ["the whale"', 400, /^Malformed JSON/],
-    ['a number instead of text', '/v1/predict', { inputs: 5 }, 400, /^Invalid request: body\/inputs must be string/],
-    ['numbers in the list', '/v1/predict', { inputs: ['ok', 7] }, 400, /^Invalid request: body\/inputs/],
-    ['an empty string', '/v1/predict', { inputs: '' }, 400, /must NOT have fewer than 1 characters/],
+    ['a number instead of text', '/v1/predict', { inputs: 5 }, 400, /^Invalid request: body\/inputs must be string or array$/],
+    ['numbers in the list', '/v1/predict', { inputs: ['ok', 7] }, 400, /^Invalid request: body\/inputs\/1 must be string$/],
+    ['no inputs', '/v1/predict', { text: 'the whale' }, 400, /^Invalid request: body must have required property 'inputs'$/],
+    ['an empty string', '/v1/predict', { inputs: '' }, 400, /^Invalid request: body\/inputs must NOT have fewer than 1 characters$/],
     ['only spaces', '/v1/predict', { inputs: ['   '] }, 400, /must match pattern/],
     ['an empty list', '/v1/predict', { inputs: [] }, 400, /must NOT have fewer than 1 items/],
     ['an unknown field', '/v1/predict', { inputs: 'x', temperature: 2 }, 400, /must NOT have additional properties/],
@@ -126,7 +127,7 @@ describe('pofa serve: bad requests get a 4xx with one line, and the server keeps
     ['10,000 inputs', '/v1/predict', { inputs: Array.from({ length: 10_000 }, () => 'the whale') }, 400, /must NOT have more than 256 items/],
     ['a 10 MB body', '/v1/predict', JSON.stringify({ inputs: 'a'.repeat(10 * 1024 * 1024) }), 413, /too large/],
     ['a text longer than the limit', '/v1/predict', { inputs: 'a'.repeat(10_001) }, 400, /must NOT have more than 10000 characters/],
-    ['a question without a context', '/v1/models/squad/predict', { question: 'Who?' }, 400, /must have required property 'context'/],
+    ['a question without a context', '/v1/models/squad/predict', { question: 'Who?' }, 400, /^Invalid request: body must have required property 'context'$/],
     ['a context without text', '/v1/models/squad/predict', { question: 'Who?', context: '' }, 400, /context must NOT have fewer than 1 characters/],
     ['plain text', '/v1/predict', 'the whale', 415, /^Unsupported Media Type/i, { 'content-type': 'text/plain' }],
     ['an unknown model', '/v1/models/nope/predict', { inputs: 'x' }, 404, /^No route POST \/v1\/models\/nope\/predict$/],
