@@ -30,12 +30,15 @@ export const compressCommand: Command = {
     'distillation, quantization-aware training to int8, .pofa bundles of the dense, sparse and',
     'sparse+int8 models, and a table: the test metric (tfjs model and bundle runtime), the sparsity,',
     'the encoder size (nominal and on disk), the latency on the sparse-kernels runtime and the speedup.',
+    'With --task squad --data DIR (train-v1.1.json, dev-v1.1.json) the teacher and the student get a span head,',
+    'train on SQuAD windows of the scale\'s sequence length with the teacher\'s start/end logits distilled, and the',
+    'table holds the official F1 (EM and each stage\'s predictions.json under --out/predictions/<stage>/).',
     'Stages are saved in --out, and --resume continues an interrupted run (Ctrl-C keeps the last checkpoint).',
   ].join('\n'),
   options: {
     model: { type: 'string', value: 'MODEL', description: 'A preset (bert-tiny, bert-mini, ...) or a Hugging Face directory with vocab.txt', defaultText: 'a small BERT of the --scale' },
-    task: { type: 'string', value: 'TASK', description: 'spam, sotu-party, sotu-year, sotu-pair; a GLUE task with --data DIR; or a .tsv/.jsonl file', defaultText: 'spam' },
-    data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (train.tsv, dev.tsv)' },
+    task: { type: 'string', value: 'TASK', description: 'spam, sotu-party, sotu-year, sotu-pair; a GLUE task or squad with --data DIR; or a .tsv/.jsonl file', defaultText: 'spam' },
+    data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (train.tsv, dev.tsv) or the SQuAD v1.1 folder (train-v1.1.json, dev-v1.1.json)' },
     sparsity: { type: 'string', value: 'S', description: 'Target sparsity of the encoder Linear weights, in [0, 1)', defaultText: '0.9' },
     pattern: { type: 'string', value: 'P', description: `Sparsity pattern: ${PATTERNS.join(', ')} (2:4 fixes 50%)`, defaultText: 'unstructured' },
     int8: { type: 'boolean', description: 'Quantization-aware training of the sparse model to int8 (the default)' },
@@ -110,6 +113,7 @@ export async function printCompressResult(result: CompressResult, io: CliIo, jso
   if (result.int8Method !== undefined) io.stdout.write(`int8: ${result.int8Method}\n`);
   io.stdout.write(`Latency: the .pofa bundles on the sparse-kernels runtime (${result.kernels ?? 'unknown kernels'}), one batch of test examples, median of 20 runs\n`);
   io.stdout.write(times);
+  if (result.predictionsDir !== undefined) io.stdout.write(`SQuAD answers (official format) and EM/F1 per stage: ${result.predictionsDir}/<stage>/predictions.json, metrics.json\n`);
   io.stdout.write(`Models, bundles and checkpoints: ${result.outDir} (models.json lists them)\n`);
   if (json !== undefined) {
     await writeReportJson(resolve(io.cwd, json), result.rows);

@@ -17,9 +17,9 @@ export const compressOptionsSchema = z
   .object({
     /** A model preset or a Hugging Face directory (default: the scale's own small BERT). */
     model: z.string().optional(),
-    /** An embedded task, a GLUE task (with `data`), or a .tsv/.jsonl file. */
+    /** An embedded task, a GLUE task or `squad` (with `data`), or a .tsv/.jsonl file. */
     task: z.string().default('spam'),
-    /** A GLUE task folder (or a data file). */
+    /** A GLUE task folder, the SQuAD v1.1 folder (`train-v1.1.json`, `dev-v1.1.json`), or a data file. */
     data: z.string().optional(),
     sparsity: z.number().min(0).lt(1).default(0.9),
     pattern: z.enum(PATTERNS).default('unstructured'),

@@ -7,16 +7,16 @@ import { compressOptionsSchema, recipeModifiers, type CompressOptions, type Comp
 import { layoutOf } from './bundles';
 import { loadModel, resolveModelSource } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
-import { classificationScoring, measureRows } from './report-rows';
+import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
 import { SCALES } from './scales';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { defaultPruningModifiers, effectiveSparsity, sparsePretrain, sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
-import { classificationTraining } from './task-training';
-import { loadRunTask } from './task-source';
-import { cachedFinetunedTeacher, cachedPretrainedTeacher, cachedVocabulary, corpusTexts, labelCountOf, type TeacherContext } from './teacher';
+import { loadAnyRunTask } from './squad-run-task';
+import { prepareTaskPipeline, requireTrainingExamples, taskTexts } from './task-pipeline';
+import { cachedFinetunedTeacher, cachedPretrainedTeacher, cachedVocabulary, corpusTexts, type TeacherContext } from './teacher';
 import { prepareEncoder } from './text-encoder';
 
 /** Where a compress run reports: progress bars, stage lines, and the stop signal. */
@@ -43,6 +43,8 @@ export interface CompressResult {
   /** The kernels the bundles ran on. */
   kernels?: string;
   outDir: string;
+  /** Span QA: the folder of each stage's answers (`<stage>/predictions.json`, official SQuAD format) and `metrics.json` (EM and F1). */
+  predictionsDir?: string;
   /** The stage the run stopped after (`until`), leaving the run open; absent for a complete run. */
   stoppedAfter?: 'pretrain' | 'prune' | 'finetune';
 }
@@ -57,6 +59,13 @@ export interface CompressResult {
  * latency of the bundles on the sparse-kernels runtime. Each stage's result is saved in `out`
  * (`models.json` names the models, `report.json` holds the rows), so `resume` continues an
  * interrupted run where it stopped.
+ *
+ * The task is a classification or regression task, or SQuAD v1.1 (`task: 'squad'`, `data` the
+ * folder of `train-v1.1.json` and `dev-v1.1.json`): then the teacher and the student get a span
+ * head, train on windows of the scale's sequence length (see `spanWindows`), the student distils
+ * the teacher's start and end distributions, the rows hold the official F1 (EM beside it in
+ * `predictions/<stage>/metrics.json`) and each stage's answers go to
+ * `predictions/<stage>/predictions.json`.
  *
  * @example
  * ```ts
@@ -73,8 +82,9 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const source = await resolveModelSource(settings.model, io.cwd);
   const pruning = settings.recipe === undefined ? undefined : await recipeModifiers(settings.recipe, io.cwd);
   const { task } = await timed('loading the task', async () => ({
-    task: await loadRunTask(settings.task, settings.data, { seed: settings.seed, limits: scale.taskExamples, cwd: io.cwd }),
+    task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits: scale.taskExamples, cwd: io.cwd }),
   }));
+  requireTrainingExamples(task);
   const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress' });
   const cacheDir = resolveCacheDir(settings.cache, io.env, io.cwd);
   const environment = (stage: string): StageEnvironment => ({
@@ -88,7 +98,13 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const vocabulary = await timed('WordPiece vocabulary', async () =>
     source.kind === 'directory' ? { vocab: await loadVocab(join(source.dir, 'vocab.txt')), key: `dir:${source.dir}`, reused: true } : cachedVocabulary(texts, context),
   );
-  const encoder = await timed('tokenizing', () => prepareEncoder(vocabulary.vocab, [...texts.map((text) => ({ text })), ...task.train, ...task.validation, ...task.test], scale.maxLength));
+  // Masked LM reads the corpus (the task's texts when the model comes from a directory); the task is tokenized as its kind needs.
+  const pretrainTexts = texts.length > 0 ? texts : taskTexts(task);
+  const predictionsDir = join(outDir, 'predictions');
+  const { encoder, training, scoring } = await timed('tokenizing', async () => ({
+    encoder: await prepareEncoder(vocabulary.vocab, pretrainTexts.map((text) => ({ text })), scale.maxLength),
+    ...(await prepareTaskPipeline(task, vocabulary.vocab, { maxLength: scale.maxLength, scoreBatchSize: scale.batchSize, predictionsDir })),
+  }));
   const teacher = await timed('teacher pre-training (masked LM)', async () =>
     source.kind === 'directory'
       ? { model: await loadModel(source.dir, 'masked-lm'), dir: source.dir, key: `dir:${source.dir}`, reused: true }
@@ -103,18 +119,17 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const sparsity = effectiveSparsity(settings.pattern, settings.sparsity);
   await timed('sparse pre-training (distillation + gradual magnitude pruning)', async () => {
     if ((await run.finished('sparse-pretrain')) !== undefined) return { reused: true };
-    const student = await sparsePretrain(teacher.model, texts.length > 0 ? texts : task.train.map((example) => example.text), encoder,
+    const student = await sparsePretrain(teacher.model, pretrainTexts, encoder,
       pruning ?? defaultPruningModifiers(scale.steps.sparsePretrain, settings.sparsity, settings.pattern), scale, environment('sparse-pretrain'));
     student.dispose();
     await run.finish('sparse-pretrain', { sparsity });
     return {};
   });
   if (settings.until === 'prune') return stop([teacher.model]);
-  const numLabels = labelCountOf(task);
   const finetuned = await timed('teacher fine-tuning', async () =>
     settings.teacher === undefined
-      ? cachedFinetunedTeacher(teacher.dir, teacher.key, task, encoder, context)
-      : { model: await loadModel(resolve(io.cwd, settings.teacher), 'sequence-classification', numLabels), dir: resolve(io.cwd, settings.teacher), reused: true },
+      ? cachedFinetunedTeacher(teacher.dir, teacher.key, task, training, context)
+      : { model: await loadModel(resolve(io.cwd, settings.teacher), training.head, training.numLabels), dir: resolve(io.cwd, settings.teacher), reused: true },
   );
   if (finetuned.model.config.vocab_size !== encoder.tokenizer.vocabSize) {
     throw new ConfigError('The --teacher does not share the vocabulary of the model', {
@@ -124,7 +139,6 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
     });
   }
 
-  const training = classificationTraining(task, encoder);
   const distillation = { model: finetuned.model, config: distillationPreset('prune-ofa') };
   const transferred = await timed('sparse transfer (pattern lock + task distillation)', async () => {
     const dir = join(run.stageDir('sparse-transfer'), 'model');
@@ -152,7 +166,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const measured = await timed('bundles, latency and evaluation', async () =>
     measureRows(
       { dense: finetuned.model, sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
-      { scoring: classificationScoring(task, encoder, scale.batchSize), layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
+      { scoring: scoring(), layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
     ),
   );
   const rows: ReportRow[] = measured.rows;
@@ -168,7 +182,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   for (const model of [teacher.model, finetuned.model, transferred.model, ...(quantized === undefined ? [] : [quantized.model])]) model.dispose();
   await run.complete();
   return {
-    rows, timings, sparsity: measuredSparsity, outDir, kernels: measured.kernels,
+    rows, timings, sparsity: measuredSparsity, outDir, kernels: measured.kernels, ...(task.kind === 'span' ? { predictionsDir } : {}),
     ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter, int8Method }),
   };
 }

@@ -28,6 +28,7 @@ export function spanTraining(task: SpanRunTask, tokenizer: TokenizerLike, window
     loss: spanTrainingLoss,
     distillable: true,
     teacherView: spanDistillationTeacher,
+    windows,
   };
 }
 

@@ -46,7 +46,7 @@ const EMBEDDED_LOADERS: Record<string, (options: { seed: number }) => Promise<Em
   'sotu-pair': loadSotuPairTask,
 };
 
-/** The task names `--task` accepts besides a file (`squad` is listed so that it gets a clear answer). */
+/** The classification and regression task names `--task` accepts besides a file (`squad`, a span task, is loaded by `loadAnyRunTask`). */
 export const TASK_CHOICES = [...Object.keys(EMBEDDED_LOADERS), ...GLUE_TASK_NAMES] as const;
 
 const USER_FILE_EXTENSIONS = ['.tsv', '.jsonl', '.ndjson'];
@@ -74,7 +74,7 @@ export function sampleSplit<T>(items: readonly T[], limit: number, seed: number)
 function unknownTask(task: string): ConfigError {
   const suggestions = closestMatches(task, [...TASK_CHOICES, 'squad']);
   return new ConfigError(`Unknown task ${JSON.stringify(task)}`, {
-    expected: `an embedded task (${Object.keys(EMBEDDED_LOADERS).join(', ')}), a GLUE task with --data DIR (${GLUE_TASK_NAMES.join(', ')}), or a .tsv/.jsonl file of your own`,
+    expected: `an embedded task (${Object.keys(EMBEDDED_LOADERS).join(', ')}), a GLUE task with --data DIR (${GLUE_TASK_NAMES.join(', ')}), squad with --data DIR, or a .tsv/.jsonl file of your own`,
     received: JSON.stringify(task),
     hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : 'See pofa compress --help',
   });
@@ -174,7 +174,7 @@ async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<R
  * Loads the task a run trains on: an embedded task (`spam`, `sotu-party`, `sotu-year`,
  * `sotu-pair`), a GLUE task from `--data DIR`, or a `.tsv` / `.jsonl` file of the user's (split
  * 80/10/10 with a seeded shuffle). Each split is cut to `limits` examples (a seeded sample). An
- * unknown name, a missing file, GLUE without `--data`, or `squad` (a span task: see
+ * unknown name, a missing file, GLUE without `--data`, or `squad` (a span task: load it with
  * `loadAnyRunTask`) are `ConfigError`s.
  *
  * GLUE: `--data` is the task's folder of official files (`glue_data/MNLI`) or the folder above it
@@ -225,10 +225,10 @@ async function loadFullTask(task: string, data: string | undefined, options: { s
   }
   if ((GLUE_TASK_NAMES as readonly string[]).includes(task)) return loadGlue(task as GlueTaskName, data);
   if (task === 'squad') {
-    throw new ConfigError('This command does not run span question answering (squad) yet', {
+    throw new ConfigError('loadRunTask loads classification and regression tasks, not span question answering (squad)', {
       expected: 'a classification or regression task',
       received: 'squad',
-      hint: 'In code, loadAnyRunTask loads SQuAD as a span task and evaluateSquadModel scores it',
+      hint: 'Load SQuAD with loadAnyRunTask (or loadSquadRunTask): it returns a span task, which pofa compress, transfer and eval run',
     });
   }
   if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed);

@@ -1,6 +1,7 @@
 import type { Module, TrainingData, TrainingLoss } from '@pofa/core';
 import type { DistillationConfigInput, DistillationTeacher } from '@pofa/distill';
 import type { EncoderModel } from '@pofa/models';
+import type { SpanWindowOptions } from './span-training';
 import { classificationTrainingLoss, taskData } from './stage-training';
 import { labelCountOf, labelling } from './teacher';
 import type { RunTask } from './task-source';
@@ -26,6 +27,8 @@ export interface TaskTraining {
   distillable: boolean;
   /** How the distillation modifier sees the teacher, where the task's logits need reshaping (span QA); the teacher itself otherwise. */
   teacherView?: (teacher: EncoderModel) => DistillationTeacher;
+  /** Span QA: how the examples became windows (part of what a cached teacher's key records). */
+  windows?: SpanWindowOptions;
 }
 
 /** Steps, peak learning rate and batch size of one training stage. */

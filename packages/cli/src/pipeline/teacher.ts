@@ -5,8 +5,10 @@ import { loadMlmCorpus } from '@pofa/tasks';
 import { cachedArtifact, cacheKey } from './cache';
 import { loadModel, teacherConfig, type ModelSource } from './models';
 import type { Scale } from './scales';
-import { classificationTrainingLoss, maskedLmData, maskedLmTrainingLoss, taskData, trainStage, type StageEnvironment } from './stage-training';
+import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
+import type { SpanRunTask } from './squad-run-task';
 import type { RunTask } from './task-source';
+import type { TaskTraining } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 
 /** What the teacher stages share: the scale, the seed, the cache and a stage environment maker. */
@@ -108,34 +110,35 @@ export function labelCountOf(task: RunTask): number {
 }
 
 /**
- * The dense teacher fine-tuned on the task (the "dense" row of the table), cached under a key of
- * the pre-trained teacher, the task data and the fine-tuning settings.
+ * The dense teacher fine-tuned on the task (the "dense" row of the table) with the head and the
+ * batches of `training` (a classification head, or a span QA head on SQuAD windows), cached under
+ * a key of the pre-trained teacher, the task data and kind, the windows and the fine-tuning
+ * settings.
  *
  * @example
  * ```ts
- * const { model } = await cachedFinetunedTeacher(teacherDir, teacherKey, task, encoder, context);
+ * const { model } = await cachedFinetunedTeacher(teacherDir, teacherKey, task, classificationTraining(task, encoder), context);
  * ```
  */
 export async function cachedFinetunedTeacher(
   teacherDir: string,
   teacherKey: string,
-  task: RunTask,
-  encoder: PreparedEncoder,
+  task: RunTask | SpanRunTask,
+  training: TaskTraining,
   context: TeacherContext,
 ): Promise<{ model: EncoderModel; dir: string; reused: boolean }> {
   const { scale, seed } = context;
   const settings = {
-    teacher: teacherKey, task: task.identity, sizes: [task.train.length, task.validation.length, task.test.length],
+    teacher: teacherKey, task: task.identity, kind: task.kind, windows: training.windows, sizes: [task.train.length, task.validation.length, task.test.length],
     steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize, seed,
   };
-  const numLabels = labelCountOf(task);
   const artifact = await cachedArtifact(context.cacheDir, cacheKey('finetuned', settings), {
     settings,
     async create(dir) {
-      const model = await loadModel(teacherDir, 'sequence-classification', numLabels);
+      const model = await loadModel(teacherDir, training.head, training.numLabels);
       try {
         await trainStage({
-          name: 'teacher fine-tuning', model, data: taskData(task.train, encoder, labelling(task)), loss: classificationTrainingLoss,
+          name: 'teacher fine-tuning', model, data: training.data, loss: training.loss,
           steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize,
           environment: context.environment('teacher-finetune'),
         });
@@ -144,7 +147,7 @@ export async function cachedFinetunedTeacher(
         model.dispose();
       }
     },
-    load: (dir) => loadModel(dir, 'sequence-classification', numLabels),
+    load: (dir) => loadModel(dir, training.head, training.numLabels),
   });
   return { model: artifact.value, dir: artifact.dir, reused: artifact.reused };
 }

@@ -1,22 +1,20 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, parseOptions, writeFileAtomic } from '@pofa/core';
-import { createWordPieceTokenizer, loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
+import { loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
 import { sparsityReport } from '@pofa/prune';
 import { exportOnnx } from '../onnx/export-onnx';
 import type { CompressIo } from './compress';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { loadModel } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
-import { classificationScoring, measureRows } from './report-rows';
+import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
 import { sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
-import { loadAnyRunTask, SQUAD_FILES } from './squad-run-task';
-import { prepareSquadTokenizer } from './squad-tokenizer';
-import { spanScoring, spanTraining } from './span-task';
-import { classificationTraining, microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
-import { prepareEncoder } from './text-encoder';
+import { loadAnyRunTask } from './squad-run-task';
+import { prepareTaskPipeline, requireTrainingExamples } from './task-pipeline';
+import { microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
 import { PAPER_TRANSFER, TRANSFER_TOKEN_BUDGET, transferDistillation, type PaperStageSettings } from './transfer-settings';
 
@@ -105,26 +103,12 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   const source = await resolveTransferSource(settings.model, io.cwd);
   const limits = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: settings.maxEval ?? Number.POSITIVE_INFINITY };
   const { task } = await timed('loading the task', async () => ({ task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd }) }));
-  if (task.train.length === 0) {
-    throw new ConfigError(`The task ${task.name} has no training examples`, {
-      expected: task.kind === 'span' ? `--data DIR holding ${SQUAD_FILES.train} and ${SQUAD_FILES.dev}` : 'a task with a training split',
-      received: 'an empty training split',
-      hint: 'A single SQuAD file is a dev set for pofa eval; pass the folder with both files to transfer',
-    });
-  }
+  requireTrainingExamples(task);
   const paper = PAPER_TRANSFER[task.kind];
   const maxLength = settings.maxLength ?? paper.maxLength;
   const vocab = await loadVocab(source.vocab);
   const batchSize = settings.batchSize ?? paper.transfer.batchSize;
-  const { training, scoring } = await timed('tokenizing', async () => {
-    if (task.kind === 'span') {
-      const tokenizer = await prepareSquadTokenizer(await createWordPieceTokenizer({ vocab, maxLength }), [...task.train, ...task.test]);
-      const windows = { maxLength, docStride: Math.min(paper.docStride ?? 128, Math.floor(maxLength / 2)) };
-      return { training: spanTraining(task, tokenizer, windows), scoring: () => spanScoring(task, tokenizer, { ...windows, batchSize: Math.min(8, batchSize) }, join(outDir, 'predictions')) };
-    }
-    const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test], maxLength);
-    return { training: classificationTraining(task, encoder), scoring: () => classificationScoring(task, encoder, Math.min(8, batchSize)) };
-  });
+  const { training, scoring } = await timed('tokenizing', () => prepareTaskPipeline(task, vocab, { maxLength, scoreBatchSize: Math.min(8, batchSize), predictionsDir: join(outDir, 'predictions') }));
 
   const pattern = await timed('reading the sparsity pattern', async () => {
     const model = await loadModel(source.dir, training.head, training.numLabels);
