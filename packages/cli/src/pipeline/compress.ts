@@ -101,7 +101,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   // Masked LM reads the corpus (the task's texts when the model comes from a directory); the task is tokenized as its kind needs.
   const pretrainTexts = texts.length > 0 ? texts : taskTexts(task);
   const predictionsDir = join(outDir, 'predictions');
-  const { encoder, training, scoring } = await timed('tokenizing', async () => ({
+  const { encoder, training, rowScoring } = await timed('tokenizing', async () => ({
     encoder: await prepareEncoder(vocabulary.vocab, pretrainTexts.map((text) => ({ text })), scale.maxLength),
     ...(await prepareTaskPipeline(task, vocabulary.vocab, { maxLength: scale.maxLength, scoreBatchSize: scale.batchSize, predictionsDir })),
   }));
@@ -166,7 +166,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const measured = await timed('bundles, latency and evaluation', async () =>
     measureRows(
       { dense: finetuned.model, sparse: transferred.model, ...(quantized === undefined ? {} : { quantized }) },
-      { scoring: scoring(), layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
+      { ...rowScoring(), layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
     ),
   );
   const rows: ReportRow[] = measured.rows;
@@ -176,7 +176,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   };
   await writeFileAtomic(join(outDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
   await writeReportJson(join(outDir, 'report.json'), rows);
-  const measuredSparsity = rows[1].sparsity as number;
+  const measuredSparsity = rows.find((row) => row.stage === 'sparse')?.sparsity as number;
   const int8Method = quantized === undefined ? undefined
     : `quantization-aware training, ${scale.steps.quantize} steps: weights int8 symmetric per ${perChannel ? 'row' : 'tensor'}, inputs uint8 (EMA observers, frozen after ${Math.max(1, Math.floor(scale.steps.quantize * scale.freezeObserversAt))} steps)`;
   for (const model of [teacher.model, finetuned.model, transferred.model, ...(quantized === undefined ? [] : [quantized.model])]) model.dispose();

@@ -60,6 +60,8 @@ export function classificationScoring(task: RunTask, encoder: PreparedEncoder, b
 /** What {@link measureRows} needs besides the models. */
 export interface RowContext {
   scoring: TaskScoring;
+  /** Further test sets scored on the same models and bundles (MNLI's mismatched dev set): their rows follow the primary ones, with the same sizes and latency. */
+  moreScorings?: readonly TaskScoring[];
   /** The layout of the sparse bundles' encoder Linear weights (the dense bundle is always `dense`). */
   layout: BundleLayout;
   /** Where the bundles go (`dense.pofa`, `sparse.pofa`, `sparse-int8.pofa`). */
@@ -84,6 +86,7 @@ export interface MeasuredRows {
  * on the test split: the tfjs model (`value`) and the bundle (`runtimeValue`). The speedup is over
  * the dense bundle; without a dense model, over the sparse model's weights written in the dense
  * layout (`dense-layout.pofa`, timed only), so it is the gain of the sparse kernels on one shape.
+ * Each of `moreScorings` adds one row per stage after those (its task name, the same bundle).
  *
  * @example
  * ```ts
@@ -108,23 +111,25 @@ export async function measureRows(models: RowModels, context: RowContext): Promi
   const baselineMs = latencies[0];
   const stageLatencies = baseline === undefined ? latencies : latencies.slice(1);
   const rows: ReportRow[] = [];
-  for (const [index, { stage, model, bundle }] of stages.entries()) {
-    const tfjs = await scoring.model(model, stage);
-    const deployed = await scoring.runtime(runtimes[index], stage);
-    const { compression } = bundle;
-    rows.push({
-      stage,
-      task: scoring.task,
-      metric: tfjs.metric,
-      value: tfjs.value,
-      runtimeValue: deployed.value,
-      sparsity: encoderSparsity(model),
-      encoderBytesNominal: (compression.nonZeros * compression.bits) / 8,
-      encoderBytesOnDisk: compression.onDiskBytes,
-      bundleBytes: bundle.fileBytes,
-      latencyMs: stageLatencies[index],
-      speedup: baselineMs / stageLatencies[index],
-    });
+  for (const rowScoring of [scoring, ...(context.moreScorings ?? [])]) {
+    for (const [index, { stage, model, bundle }] of stages.entries()) {
+      const tfjs = await rowScoring.model(model, stage);
+      const deployed = await rowScoring.runtime(runtimes[index], stage);
+      const { compression } = bundle;
+      rows.push({
+        stage,
+        task: rowScoring.task,
+        metric: tfjs.metric,
+        value: tfjs.value,
+        runtimeValue: deployed.value,
+        sparsity: encoderSparsity(model),
+        encoderBytesNominal: (compression.nonZeros * compression.bits) / 8,
+        encoderBytesOnDisk: compression.onDiskBytes,
+        bundleBytes: bundle.fileBytes,
+        latencyMs: stageLatencies[index],
+        speedup: baselineMs / stageLatencies[index],
+      });
+    }
   }
   const { kernels } = runtimes[0];
   return { rows, bundles: Object.fromEntries(stages.map(({ stage, bundle }) => [stage, bundle])), kernels: `${kernels.name} ${kernels.isa}` };

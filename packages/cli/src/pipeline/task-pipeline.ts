@@ -1,6 +1,6 @@
 import { ConfigError } from '@pofa/core';
 import { createWordPieceTokenizer } from '@pofa/models';
-import { classificationScoring, type TaskScoring } from './report-rows';
+import { classificationScoring, type RowContext } from './report-rows';
 import { spanScoring, spanTraining } from './span-task';
 import type { SpanWindowOptions } from './span-training';
 import { SQUAD_FILES, type SpanRunTask } from './squad-run-task';
@@ -13,8 +13,8 @@ import { PAPER_TRANSFER } from './transfer-settings';
 /** How a run trains on its task and scores the table rows, whatever the task's kind. */
 export interface TaskPipeline {
   training: TaskTraining;
-  /** The scoring of the table (made when the rows are measured: span QA builds its latency windows then). */
-  scoring(): TaskScoring;
+  /** How the table's rows are scored, for `measureRows` (made when the rows are measured: span QA builds its latency windows then). */
+  rowScoring(): Pick<RowContext, 'scoring' | 'moreScorings'>;
 }
 
 /** What {@link prepareTaskPipeline} needs besides the task and the vocabulary. */
@@ -45,12 +45,13 @@ export function spanWindows(maxLength: number): Required<SpanWindowOptions> {
 /**
  * Tokenizes a run's task once and picks how it trains and scores by its kind: a classification
  * or regression task gets `classificationTraining` and `classificationScoring`, SQuAD (`kind:
- * 'span'`) gets `spanTraining` and `spanScoring` on the {@link spanWindows} of `maxLength`. What
+ * 'span'`) gets `spanTraining` and `spanScoring` on the {@link spanWindows} of `maxLength`. MNLI
+ * with its mismatched dev set is also scored on it, as a second set of rows (`glue/mnli-mm`). What
  * `pofa compress` and `pofa transfer` share.
  *
  * @example
  * ```ts
- * const { training, scoring } = await prepareTaskPipeline(task, vocab, { maxLength: 128, scoreBatchSize: 8, predictionsDir: 'run/predictions' });
+ * const { training, rowScoring } = await prepareTaskPipeline(task, vocab, { maxLength: 128, scoreBatchSize: 8, predictionsDir: 'run/predictions' });
  * ```
  */
 export async function prepareTaskPipeline(task: RunTask | SpanRunTask, vocab: string[], options: TaskPipelineOptions): Promise<TaskPipeline> {
@@ -58,10 +59,17 @@ export async function prepareTaskPipeline(task: RunTask | SpanRunTask, vocab: st
   if (task.kind === 'span') {
     const tokenizer = await prepareSquadTokenizer(await createWordPieceTokenizer({ vocab, maxLength }), [...task.train, ...task.test]);
     const windows = spanWindows(maxLength);
-    return { training: spanTraining(task, tokenizer, windows), scoring: () => spanScoring(task, tokenizer, { ...windows, batchSize: scoreBatchSize }, predictionsDir) };
+    return { training: spanTraining(task, tokenizer, windows), rowScoring: () => ({ scoring: spanScoring(task, tokenizer, { ...windows, batchSize: scoreBatchSize }, predictionsDir) }) };
   }
-  const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test], maxLength);
-  return { training: classificationTraining(task, encoder), scoring: () => classificationScoring(task, encoder, scoreBatchSize) };
+  const mismatched = task.testMismatched ?? [];
+  const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test, ...mismatched], maxLength);
+  return {
+    training: classificationTraining(task, encoder),
+    rowScoring: () => ({
+      scoring: classificationScoring(task, encoder, scoreBatchSize),
+      ...(mismatched.length === 0 ? {} : { moreScorings: [classificationScoring({ ...task, name: `${task.name}-mm`, test: mismatched }, encoder, scoreBatchSize)] }),
+    }),
+  };
 }
 
 /**

@@ -108,7 +108,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   const maxLength = settings.maxLength ?? paper.maxLength;
   const vocab = await loadVocab(source.vocab);
   const batchSize = settings.batchSize ?? paper.transfer.batchSize;
-  const { training, scoring } = await timed('tokenizing', () => prepareTaskPipeline(task, vocab, { maxLength, scoreBatchSize: Math.min(8, batchSize), predictionsDir: join(outDir, 'predictions') }));
+  const { training, rowScoring } = await timed('tokenizing', () => prepareTaskPipeline(task, vocab, { maxLength, scoreBatchSize: Math.min(8, batchSize), predictionsDir: join(outDir, 'predictions') }));
 
   const pattern = await timed('reading the sparsity pattern', async () => {
     const model = await loadModel(source.dir, training.head, training.numLabels);
@@ -160,7 +160,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     transferred.model = sparse;
     return measureRows(
       { ...(teacher === undefined ? {} : { dense: teacher.model }), sparse, ...(quantized === undefined ? {} : { quantized }) },
-      { scoring: scoring(), layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
+      { ...rowScoring(), layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
     );
   });
   const models = {
