@@ -4,9 +4,11 @@ export function serveMarkdown(report) {
     `# pofa serve under load`,
     '',
     `${report.layers} x ${report.hidden} BERT classifier, ${Math.round(report.sparsity * 100)}% sparse encoder Linear weights, int8; one text of about 40 wordpieces per request;`,
-    `autocannon for ${report.duration} s per cell on ${report.cpus} CPU(s) (${report.cpu}), server threads ${report.threads}, Node ${report.node}. Mean batch = inputs per forward pass.`,
+    `autocannon for ${report.duration} s per cell on ${report.cpus} CPU(s) (${report.cpu}), server threads ${report.threads}, Node ${report.node}; all servers up at once, taking turns`,
+    'at each concurrency. Mean batch = inputs per forward pass. The 1-minute load average of the machine is in the last column: on a shared',
+    'machine it includes other work, and the figures are only comparable within a concurrency.',
     '',
-    '| server | concurrency | req/s | p50 ms | p99 ms | mean batch | non-2xx | load avg (1 min) |',
+    '| server | concurrency | req/s | p50 ms | p99 ms | mean batch | failed (non-2xx or client error) | load avg (1 min) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of report.rows) {

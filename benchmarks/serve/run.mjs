@@ -74,45 +74,51 @@ async function batchTotals(url) {
   return { inputs: value('pofa_batch_size_sum'), batches: value('pofa_batch_size_count') };
 }
 
-const work = await mkdtemp(join(os.tmpdir(), 'pofa-serve-bench-'));
-try {
-  log(`writing a ${layers} x 768 BERT classifier, 90% sparse, int8 (bundle and ONNX)`);
-  const model = await prepareServedModel(work, { layers, maxLength: Number(args['max-length']) });
-  const rows = [];
-  for (const server of SERVERS) {
-    const { child, url } = await startServer(server, model);
-    try {
-      await load(url, 1, 2); // warm-up
-      for (const connections of concurrencies) {
-        const before = await batchTotals(url);
-        const result = await load(url, connections, duration);
-        const after = await batchTotals(url);
-        const row = {
-          server: server.name,
-          engine: server.engine,
-          maxBatch: server.maxBatch,
-          concurrency: connections,
-          requestsPerSecond: result.requests.average,
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          requests: result.requests.total,
-          non2xx: result.non2xx,
-          errors: result.errors,
-          meanBatch: (after.inputs - before.inputs) / (after.batches - before.batches),
-          loadAverage1m: os.loadavg()[0],
-        };
-        rows.push(row);
-        log(`${server.name} @${connections}: ${row.requestsPerSecond.toFixed(1)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, load ${row.loadAverage1m.toFixed(2)}`);
-      }
-    } finally {
-      child.kill('SIGTERM');
-    }
-  }
-  const report = { layers, hidden: 768, sparsity: 0.9, int8: true, maxLength: Number(args['max-length']), duration, threads, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, text: TEXT, rows };
+async function writeReport(report) {
   await mkdir(outDirectory, { recursive: true });
   await writeFile(join(outDirectory, 'serve.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(outDirectory, 'serve.md'), serveMarkdown(report));
+}
+
+const work = await mkdtemp(join(os.tmpdir(), 'pofa-serve-bench-'));
+const running = [];
+try {
+  log(`writing a ${layers} x 768 BERT classifier, 90% sparse, int8 (bundle and ONNX)`);
+  const model = await prepareServedModel(work, { layers, maxLength: Number(args['max-length']) });
+  // Every server is up (and idle) for the whole run; for each concurrency they take turns, so a
+  // change in the machine's load reaches them alike.
+  for (const server of SERVERS) {
+    running.push({ server, ...(await startServer(server, model)) });
+    await load(running.at(-1).url, 1, 2); // warm-up
+  }
+  const report = { layers, hidden: 768, sparsity: 0.9, int8: true, maxLength: Number(args['max-length']), duration, threads, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, text: TEXT, rows: [] };
+  for (const connections of concurrencies) {
+    for (const { server, url } of running) {
+      const before = await batchTotals(url);
+      const result = await load(url, connections, duration);
+      const after = await batchTotals(url);
+      const row = {
+        server: server.name,
+        engine: server.engine,
+        maxBatch: server.maxBatch,
+        concurrency: connections,
+        requestsPerSecond: result.requests.average,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        requests: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        meanBatch: (after.inputs - before.inputs) / (after.batches - before.batches),
+        loadAverage1m: os.loadavg()[0],
+      };
+      report.rows.push(row);
+      await writeReport(report);
+      log(`${server.name} @${connections}: ${row.requestsPerSecond.toFixed(1)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, load ${row.loadAverage1m.toFixed(2)}`);
+    }
+  }
   log(`wrote ${join(outDirectory, 'serve.{json,md}')}`);
 } finally {
+  for (const { child } of running) child.kill('SIGTERM');
   await rm(work, { recursive: true, force: true });
 }
