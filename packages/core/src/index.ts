@@ -21,7 +21,7 @@ export * from './nn/index';
 export * from './registry/index';
 export * from './lifecycle/index';
 export * from './training/index';
-export { writeFileAtomic } from './io/atomic-write';
+export { makeFolders, writeFileAtomic } from './io/atomic-write';
 export {
   serializeSafetensors,
   safetensorsChunks,

@@ -21,6 +21,28 @@ function unknownOption(command: Command, token: string): UsageError {
 }
 
 /**
+ * `--seed -5` as `--seed=-5`: `parseArgs` reads a value that starts with a dash as an option, and
+ * would report "needs a value" where the value is a negative number (which the option's own check
+ * then names).
+ */
+function joinNegativeValues(command: Command, argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const token = argv[index];
+    if (token === '--') return [...args, ...argv.slice(index)];
+    const next = argv[index + 1];
+    const option = token.startsWith('--') ? command.options[token.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      args.push(`${token}=${next}`);
+      index += 1;
+    } else {
+      args.push(token);
+    }
+  }
+  return args;
+}
+
+/**
  * Reads a command's arguments with `node:util` `parseArgs` (strict): unknown options, options
  * missing their value, and extra positionals become a {@link UsageError} naming the problem
  * and, where one is close, the option meant. An option declared `multiple` may repeat: `lists`
@@ -45,7 +67,7 @@ export function parseCommandLine(
   let parsed: { values: OptionValues; positionals: string[] };
   const lists: Record<string, string[]> = {};
   try {
-    const raw = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+    const raw = parseArgs({ args: joinNegativeValues(command, argv), options, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
     const values: OptionValues = {};
     for (const [name, value] of Object.entries(raw.values)) {
       if (Array.isArray(value)) {
@@ -106,6 +128,17 @@ export function findCommand(commands: readonly Command[], name: string): Command
   });
 }
 
+/** `a positive integer`, `an integer from 1 to 4096`, `a number from 0 to 0.999`, `a number >= 0`. */
+function numberRange(min: number, max: number, integer: boolean): string {
+  const kind = integer ? 'integer' : 'number';
+  if (integer && min === 1 && max === Infinity) return 'a positive integer';
+  if (integer && min === 0 && max === Infinity) return 'a non-negative integer';
+  if (Number.isFinite(min) && Number.isFinite(max)) return `${integer ? 'an' : 'a'} ${kind} from ${min} to ${max}`;
+  if (Number.isFinite(min)) return `${integer ? 'an' : 'a'} ${kind} >= ${min}`;
+  if (Number.isFinite(max)) return `${integer ? 'an' : 'a'} ${kind} <= ${max}`;
+  return `${integer ? 'an' : 'a'} ${kind}`;
+}
+
 /**
  * A number option: absent gives `fallback`; anything that is not a finite number in range is a
  * {@link UsageError}.
@@ -125,10 +158,7 @@ export function numberOption(
   const value = Number(raw);
   const { min = -Infinity, max = Infinity, integer = false } = settings;
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`Invalid value for --${name}`, {
-      expected: `${integer ? 'an integer' : 'a number'}${Number.isFinite(min) ? ` >= ${min}` : ''}${Number.isFinite(max) ? ` and <= ${max}` : ''}`,
-      received: JSON.stringify(raw),
-    });
+    throw new UsageError(`Invalid value for --${name}: must be ${numberRange(min, max, integer)} (got ${typeof raw !== 'string' ? 'no value' : raw.trim() === '' ? 'an empty value' : raw})`);
   }
   return value;
 }

@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { ConfigError, writeFileAtomic } from '@pofa/core';
+import { writeFileAtomic } from '@pofa/core';
 import type { CliIo, Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
 import { numberOption } from '../cli/parse-command-line';
@@ -7,6 +6,8 @@ import { initCliBackend } from '../pipeline/backend';
 import { runBench, type BenchReport } from '../reproduce/bench-latency';
 import { benchModels } from '../reproduce/bench-models';
 import { locateModel } from './model-source';
+import { writeOutputFile } from '../pipeline/output-target';
+import { checkJsonOutput, FORCE_OPTION } from './output-options';
 
 /**
  * Prints a bench report as a table with the settings it was measured under.
@@ -55,6 +56,7 @@ export const benchCommand: Command = {
     threads: { type: 'string', value: 'N', description: 'Threads of the native runtime kernels', defaultText: "the machine's cores" },
     iterations: { type: 'string', value: 'N', description: 'Timed runs per engine (after 3 warm-up runs)', defaultText: '20' },
     json: { type: 'string', value: 'FILE', description: 'Also write the report as JSON' },
+    force: FORCE_OPTION,
   },
   positionals: [{ name: 'TARGET', required: true }],
   async run({ options, positionals }, io) {
@@ -62,7 +64,7 @@ export const benchCommand: Command = {
     const seq = numberOption(options, 'seq', { min: 1, max: 65536, integer: true });
     const threads = numberOption(options, 'threads', { min: 1, max: 1024, integer: true });
     const iterations = numberOption(options, 'iterations', { fallback: 20, min: 1, max: 100_000, integer: true }) as number;
-    const json = typeof options.json === 'string' ? resolve(io.cwd, options.json) : undefined;
+    const json = await checkJsonOutput(options, io);
     const location = await locateModel(positionals[0], io.cwd);
     await initCliBackend();
     const models = await benchModels(location);
@@ -74,9 +76,8 @@ export const benchCommand: Command = {
     }
     printBenchReport(report, io);
     if (json !== undefined) {
-      await writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`).catch((error: NodeJS.ErrnoException) => {
-        throw new ConfigError(`Cannot write --json ${options.json}`, { expected: 'a file path pofa can write', received: error.code ?? String(error), hint: 'Pass another --json' });
-      });
+      const text = `${JSON.stringify(report, null, 2)}\n`;
+      await writeOutputFile(json, (file) => writeFileAtomic(file, text));
       io.stdout.write(`Report written to ${options.json}\n`);
     }
     return 0;

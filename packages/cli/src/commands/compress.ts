@@ -1,13 +1,15 @@
-import { resolve } from 'node:path';
+import { relative } from 'node:path';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
 import { initCliBackend } from '../pipeline/backend';
 import { runCompress, type CompressResult } from '../pipeline/compress';
 import type { CompressOptions } from '../pipeline/compress-options';
-import { formatReportTable, writeReportJson } from '../pipeline/report-table';
+import type { OutputTarget } from '../pipeline/output-target';
+import { formatReportTable } from '../pipeline/report-table';
 import { SCALE_NAMES } from '../pipeline/scales';
 import { PATTERNS } from '../pipeline/sparse';
 import { UsageError } from '../errors/usage-error';
+import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -52,12 +54,14 @@ export const compressCommand: Command = {
     json: { type: 'string', value: 'FILE', description: 'Also write the table as JSON rows' },
     cache: { type: 'string', value: 'DIR', description: 'Cache of vocabularies and teachers', defaultText: '$POFA_CACHE or ~/.cache/pofa' },
     scale: { type: 'string', value: 'NAME', description: `Sizes and steps: ${SCALE_NAMES.join(', ')}`, defaultText: 'default' },
+    force: FORCE_OPTION,
   },
   async run({ options }, io) {
     const settings = compressOptionsFromCommandLine(options);
+    const { json } = await checkRunOutputs(options, io, 'pofa-out');
     await initCliBackend();
     const result = await runCompress(settings, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
-    await printCompressResult(result, io, text(options.json));
+    await printCompressResult(result, io, json);
     return 0;
   },
 };
@@ -93,14 +97,16 @@ export function compressOptionsFromCommandLine(options: OptionValues): CompressO
 
 /**
  * Prints what a compress run (or a stage command) did: the table, the sparsity before and after
- * QAT, the int8 scheme, the latency setup and the time per stage; writes the rows to `json`.
+ * QAT, the int8 scheme, the latency setup and the time per stage; writes the rows to `json`
+ * (checked before the run by `checkRunOutputs`).
  *
  * @example
  * ```ts
- * await printCompressResult(await runCompress(options, compressIo), io, 'rows.json');
+ * const { json } = await checkRunOutputs(options, io, 'pofa-out');
+ * await printCompressResult(await runCompress(settings, compressIo), io, json);
  * ```
  */
-export async function printCompressResult(result: CompressResult, io: CliIo, json?: string): Promise<void> {
+export async function printCompressResult(result: CompressResult, io: CliIo, json?: OutputTarget): Promise<void> {
   const times = `Time per stage: ${result.timings.map((timing) => `${timing.stage} ${timing.seconds.toFixed(1)} s${timing.reused ? ' (reused)' : ''}`).join('; ')}\n`;
   if (result.stoppedAfter !== undefined) {
     io.stdout.write(times);
@@ -116,7 +122,7 @@ export async function printCompressResult(result: CompressResult, io: CliIo, jso
   if (result.predictionsDir !== undefined) io.stdout.write(`SQuAD answers (official format) and EM/F1 per stage: ${result.predictionsDir}/<stage>/predictions.json, metrics.json\n`);
   io.stdout.write(`Models, bundles and checkpoints: ${result.outDir} (models.json lists them)\n`);
   if (json !== undefined) {
-    await writeReportJson(resolve(io.cwd, json), result.rows);
-    io.stdout.write(`Rows written to ${json}\n`);
+    await writeJsonRows(json, result.rows);
+    io.stdout.write(`Rows written to ${relative(io.cwd, json.path) || json.path}\n`);
   }
 }

@@ -16,6 +16,8 @@ import { PAPER_TRANSFER } from '../pipeline/transfer-settings';
 import { UsageError } from '../errors/usage-error';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { locateModel, type ModelLocation } from './model-source';
+import { checkOutputTarget, writeOutputFile } from '../pipeline/output-target';
+import { checkJsonOutput } from './output-options';
 
 /** One scored model of `pofa eval`. */
 export interface EvalRow {
@@ -160,6 +162,7 @@ export const evalCommand: Command = {
     'batch-size': { type: 'string', value: 'N', description: 'Examples per forward pass', defaultText: 'twice the scale\'s batch size' },
     json: { type: 'boolean', description: 'Print JSON rows instead of a table' },
     predictions: { type: 'string', value: 'FILE', description: 'SQuAD: write the answers as the official predictions.json (one model: FILE; several: FILE with the bundle name before .json)' },
+    force: { type: 'boolean', description: 'Replace an existing --predictions file' },
   },
   positionals: [{ name: 'SOURCE', required: true }],
   async run({ options, positionals }, io) {
@@ -168,6 +171,7 @@ export const evalCommand: Command = {
     const seed = numberOption(options, 'seed', { integer: true });
     const batchSize = numberOption(options, 'batch-size', { min: 1, integer: true });
     const location = await locateModel(positionals[0], io.cwd);
+    const predictionsTarget = await checkJsonOutput(options, io, 'predictions');
     await initCliBackend();
     const task = text(options.task);
     const data = text(options.data);
@@ -183,7 +187,8 @@ export const evalCommand: Command = {
       const target = resolve(io.cwd, predictionsFile);
       for (const { model, predictions } of answers) {
         const path = answers.length === 1 ? target : target.replace(/(\.json)?$/, `.${basename(model, extname(model))}.json`);
-        await writeSquadPredictions(path, predictions);
+        const output = answers.length === 1 && predictionsTarget !== undefined ? predictionsTarget : await checkOutputTarget(path, { kind: 'file', force: options.force === true });
+        await writeOutputFile(output, (file) => writeSquadPredictions(file, predictions));
         io.stderr.write(`pofa: predictions of ${model} written to ${path}\n`);
       }
     }

@@ -10,6 +10,7 @@ import { initCliBackend } from '../pipeline/backend';
 import { configDeployment, runDeployment } from '../pipeline/bundle-deployment';
 import { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout } from '../pipeline/bundles';
 import { exportOnnx } from '../onnx/export-onnx';
+import { checkOutputTarget, writeOutputFile, writeOutputFolder } from '../pipeline/output-target';
 import { bundleInt8Options } from '../pipeline/quantize';
 import { locateModel, runStageDir, type ModelLocation } from './model-source';
 
@@ -47,7 +48,12 @@ export interface ExportOptions {
    * dense or sparse stage); a run's sparse-int8 stage always uses its QAT scales and input ranges.
    */
   int8?: boolean;
+  /** Replace an existing output file, or write into a non-empty folder (hf) that pofa did not write. */
+  force?: boolean;
 }
+
+/** The files an hf export writes; with `--force` into an existing folder, those it does not write this time are removed. */
+const HF_EXPORT_FILES = ['config.json', 'model.safetensors', 'vocab.txt', 'model-int8.safetensors'];
 
 /** The int8 tensors of an ONNX export: the QAT export of a sparse-int8 stage, or per-row max-abs weights with `--int8`. */
 async function onnxInt8(model: EncoderModel, int8File: string | undefined, int8: boolean): Promise<Record<string, RawTensor> | undefined> {
@@ -75,31 +81,33 @@ export async function exportModel(location: ModelLocation, options: ExportOption
   const stage = options.stage ?? (run?.models['sparse-int8'] !== undefined ? 'sparse-int8' : 'sparse');
   if (run === undefined && options.stage !== undefined) throw new UsageError('--stage applies to a run folder only', { hint: 'Drop --stage for a Hugging Face directory' });
   const dir = run === undefined ? location.dir : runStageDir(run, stage);
+  const base = run === undefined ? location.dir : join(run.dir, 'export', stage);
+  const out = options.out ?? `${base}${options.format === 'hf' ? '-hf' : `.${options.format}`}`;
+  // Checked before any work: an existing output needs --force, a special file or /proc is refused.
+  const target = await checkOutputTarget(out, { kind: options.format === 'hf' ? 'folder' : 'file', label: options.out === undefined ? out : `--out ${out}`, force: options.force === true, createParents: options.out === undefined });
   const vocab = run === undefined ? await readCheckpointVocab(dir, { required: false }) : await loadVocab(resolve(run.dir, run.models.vocab));
   const int8File = run !== undefined && stage === 'sparse-int8' && run.models['sparse-int8-safetensors'] !== undefined ? resolve(run.dir, run.models['sparse-int8-safetensors']) : undefined;
-  const base = run === undefined ? location.dir : join(run.dir, 'export', stage);
   const { model } = await loadPretrained(dir);
   try {
     if (options.format === 'hf') {
-      const out = options.out ?? `${base}-hf`;
-      await savePretrained(model, out);
-      if (vocab !== undefined) await saveVocab(join(out, 'vocab.txt'), vocab);
-      if (int8File !== undefined) await copyFile(int8File, join(out, 'model-int8.safetensors'));
+      await writeOutputFolder(target, async (folder) => {
+        await savePretrained(model, folder);
+        if (vocab !== undefined) await saveVocab(join(folder, 'vocab.txt'), vocab);
+        if (int8File !== undefined) await copyFile(int8File, join(folder, 'model-int8.safetensors'));
+      }, HF_EXPORT_FILES);
       return out;
     }
     if (options.format === 'onnx') {
-      const out = options.out ?? `${base}.onnx`;
       const int8 = await onnxInt8(model, int8File, options.int8 === true);
-      await exportOnnx(model, { out, ...(int8 === undefined ? {} : { int8 }), metadata: { 'pofa.source': run === undefined ? location.dir : `${run.dir} (${stage})` } });
+      await writeOutputFile(target, (file) => exportOnnx(model, { out: file, ...(int8 === undefined ? {} : { int8 }), metadata: { 'pofa.source': run === undefined ? location.dir : `${run.dir} (${stage})` } }));
       return out;
     }
-    const out = options.out ?? `${base}.pofa`;
     const layout = options.layout ?? (stage === 'dense' ? 'dense' : run === undefined ? 'csr' : layoutOf(run.settings.pattern));
     const int8 = int8File !== undefined ? bundleInt8Options((await readSafetensorsRaw(int8File)).tensors) : options.int8 === true;
     // A run's own bundles carry its tokenizer and task (label names, pairs, label scale); a Hugging Face directory has its config.
     const stageBundle = run === undefined ? undefined : run.models.bundles[stage];
     const deployment = (await runDeployment(run === undefined || stageBundle === undefined ? undefined : resolve(run.dir, stageBundle))) ?? configDeployment(model, vocab);
-    await writeModelBundle(model, out, { layout, int8, deployment, ...(vocab === undefined ? {} : { vocab }), metadata: { source: run === undefined ? location.dir : `${run.dir} (${stage})` } });
+    await writeOutputFile(target, (file) => writeModelBundle(model, file, { layout, int8, deployment, ...(vocab === undefined ? {} : { vocab }), metadata: { source: run === undefined ? location.dir : `${run.dir} (${stage})` } }));
     return out;
   } finally {
     model.dispose();
@@ -120,7 +128,7 @@ const text = (value: string | boolean | undefined): string | undefined => (typeo
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Write a run\'s model (or a Hugging Face directory) as a Hugging Face directory, a .pofa bundle or an ONNX model',
-  usage: 'pofa export SOURCE --format hf|pofa|onnx [--stage STAGE] [--out PATH] [--layout L] [--int8]',
+  usage: 'pofa export SOURCE --format hf|pofa|onnx [--stage STAGE] [--out PATH] [--layout L] [--int8] [--force]',
   description: [
     'SOURCE is a finished pofa compress run folder or a Hugging Face directory (config.json, model.safetensors).',
     '--format hf writes config.json, model.safetensors and vocab.txt (a sparse-int8 stage adds its',
@@ -133,6 +141,8 @@ export const exportCommand: Command = {
     'a run\'s sparse-int8 stage as a QDQ graph (int8 weights with their QAT scales, uint8 QuantizeLinear/',
     'DequantizeLinear on the Linear inputs with the QAT input ranges); --int8: int8 weights (per-row max-abs), fp32 inputs.',
     'Default output: <run>/export/<stage>(-hf|.pofa|.onnx), or <dir>(-hf|.pofa|.onnx) beside a Hugging Face directory.',
+    'An existing output is never replaced without --force; the output is written to a temporary file (or folder)',
+    'beside it and renamed when complete, so a failure leaves nothing half-written.',
   ].join('\n'),
   options: {
     format: { type: 'string', value: 'F', description: EXPORT_FORMATS.join(', ') },
@@ -140,6 +150,7 @@ export const exportCommand: Command = {
     out: { type: 'string', short: 'o', value: 'PATH', description: 'Output folder (hf) or file (pofa, onnx)' },
     layout: { type: 'string', value: 'L', description: `Packed layout of a .pofa export: ${BUNDLE_LAYOUTS.join(', ')}` },
     int8: { type: 'boolean', description: 'int8 weights (per-row max-abs) for a model without QAT (pofa, onnx)' },
+    force: { type: 'boolean', description: 'Replace an existing output file, or write into a non-empty folder pofa did not write' },
   },
   positionals: [{ name: 'SOURCE', required: true }],
   async run({ options, positionals }, io) {
@@ -152,7 +163,7 @@ export const exportCommand: Command = {
     const location = await locateModel(positionals[0], io.cwd);
     await initCliBackend();
     const out = text(options.out);
-    const written = await exportModel(location, { format, ...(out === undefined ? {} : { out: resolve(io.cwd, out) }), ...(stage === undefined ? {} : { stage }), ...(layout === undefined ? {} : { layout }), int8: options.int8 === true });
+    const written = await exportModel(location, { format, ...(out === undefined ? {} : { out: resolve(io.cwd, out) }), ...(stage === undefined ? {} : { stage }), ...(layout === undefined ? {} : { layout }), int8: options.int8 === true, force: options.force === true });
     io.stdout.write(`Written ${written}${format === 'hf' ? '' : ` (${(await stat(written)).size} bytes)`}\n`);
     return 0;
   },

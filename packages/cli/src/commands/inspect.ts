@@ -78,6 +78,9 @@ export const inspectCommand: Command = {
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
       throw new ConfigError(`Cannot read ${positionals[0]}`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: error.code ?? String(error), hint: 'Check the path' });
     });
+    if (!info.isFile() && !info.isDirectory()) {
+      throw new ConfigError(`${positionals[0]} is not a regular file or folder`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: 'a device, FIFO or socket', hint: 'Check the path' });
+    }
     if (info.isDirectory()) return printCheckpoint(path, json, io);
     if (await isBundleFile(path)) return printBundle(path, json, io);
     const report = await inspectSafetensors(path);

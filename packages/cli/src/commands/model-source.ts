@@ -86,6 +86,10 @@ export async function locateModel(path: string, cwd: string): Promise<ModelLocat
   const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
     throw new ConfigError(`Cannot read ${path}`, { expected: 'a run folder, a .pofa bundle or a Hugging Face directory', received: error.code ?? String(error), hint: 'Check the path' });
   });
+  if (!info.isFile() && !info.isDirectory()) {
+    // Opening a FIFO to read its magic would wait for a writer forever.
+    throw new ConfigError(`${path} is not a regular file or folder`, { expected: 'a run folder, a .pofa bundle or a Hugging Face directory', received: 'a device, FIFO or socket', hint: 'Check the path' });
+  }
   if (info.isFile()) {
     if (await isBundleFile(target)) return { kind: 'bundle', path: target };
     throw new ConfigError(`${path} is not a .pofa bundle`, { expected: 'a file starting with the POFA magic', received: 'other bytes', hint: 'Pass a run folder, a .pofa file or a Hugging Face directory' });

@@ -44,7 +44,7 @@ describe('pofa reproduce: the command line', () => {
       [['--scale', 'full', '--glue', 'g'], /--scale full needs --teacher DIR/],
       [['--scale', 'full', '--teacher', 'bert'], /--scale full needs --glue DIR and\/or --squad FILE/],
       [['--scale', 'full', '--teacher', 'bert', '--glue', 'g', '--only', 'ofa'], /The ofa benchmark has no full scale/],
-      [['--seed', '1.5'], /Invalid value for --seed: expected an integer/],
+      [['--seed', '1.5'], /Invalid value for --seed: must be an integer \(got 1.5\)/],
       [['--scael', 'tiny'], /Unknown option --scael.*Did you mean --scale\?/],
     ];
     for (const [argv, message] of cases) {
@@ -56,14 +56,14 @@ describe('pofa reproduce: the command line', () => {
     expect(existsSync(join(cwd, 'never'))).toBe(false);
   });
 
-  it('answers a bad --teacher folder or an --out that is a file with exit 1', async () => {
+  it('answers a bad --teacher folder with exit 1, an --out that is a file with exit 3', async () => {
     const teacher = await cli(cwd, ['reproduce', '--scale', 'full', '--teacher', 'missing', '--glue', 'g', '--out', 'full']);
     expect(teacher.code).toBe(EXIT_CODES.failure);
     expect(teacher.err).toMatch(/^pofa: Cannot use --teacher .*missing: expected a Hugging Face directory .*, received no such directory/m);
     await writeFile(join(cwd, 'file'), 'x');
     const out = await cli(cwd, ['reproduce', '--scale', 'smoke', '--out', 'file']);
-    expect(out.code).toBe(EXIT_CODES.failure);
-    expect(out.err).toMatch(/Cannot write results to --out .*file: expected a folder \(made if missing\), received a file/);
+    expect(out.code).toBe(EXIT_CODES.io);
+    expect(out.err).toMatch(/Cannot write --out file: it is a file, and a folder goes there/);
   });
 
   it('lists reproduce and bench in the program help', async () => {

@@ -1,10 +1,12 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@pofa/core';
+import { makeFolders } from '@pofa/core';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
 import { InterruptedError } from '../errors/interrupted-error';
 import { initCliBackend } from '../pipeline/backend';
+import { checkOutputTarget } from '../pipeline/output-target';
+import { FORCE_OPTION } from './output-options';
 import { UsageError } from '../errors/usage-error';
 import { reproduceOfa } from '../reproduce/ofa-run';
 import { reproducePruneOfa, type ReproduceResult } from '../reproduce/prune-ofa-run';
@@ -90,12 +92,16 @@ export function reproducePlan(options: OptionValues, lists: Record<string, strin
   };
 }
 
-async function checkOut(out: string): Promise<void> {
-  const info = await stat(out).catch(() => undefined);
-  if (info !== undefined && !info.isDirectory()) throw new ConfigError(`Cannot write results to --out ${out}`, { expected: 'a folder (made if missing)', received: 'a file', hint: 'Pass another --out' });
-  await mkdir(out, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(`Cannot write results to --out ${out}`, { expected: 'a folder pofa can create and write', received: error.code ?? String(error), hint: 'Pass another --out' });
-  });
+/** A folder an earlier `pofa reproduce` wrote: its `work/` stages or its result files. */
+async function reproduceFolder(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.some((name) => name === 'work' || /^(prune-ofa|ofa)-[\w-]+\.(json|md|svg)$/.test(name));
+}
+
+/** Checks --out before any work (a file, a device, /proc, a folder of other files are refused) and makes it. */
+async function checkOut(out: string, label: string, force: boolean): Promise<void> {
+  await checkOutputTarget(out, { kind: 'folder', label: `--out ${label}`, force, ownedByPofa: reproduceFolder });
+  await makeFolders(out);
 }
 
 /** An interruption, with the hint that fits `pofa reproduce` (no --resume: the same command continues). */
@@ -143,10 +149,11 @@ export const reproduceCommand: Command = {
     glue: { type: 'string', value: 'DIR', description: '--scale full: the GLUE folder of download_glue_data.py (MNLI, QQP, QNLI, SST-2 are used)' },
     squad: { type: 'string', value: 'FILE', description: '--scale full: SQuAD v1.1 train-v1.1.json (checked; its column is not run yet)' },
     corpus: { type: 'string', value: 'FILE', description: '--scale full: sparse pre-training text, one passage per line', defaultText: 'the embedded corpus' },
+    force: FORCE_OPTION,
   },
   async run({ options, lists }, io) {
     const plan = reproducePlan(options, lists ?? {}, io.cwd);
-    await checkOut(plan.out);
+    await checkOut(plan.out, typeof options.out === 'string' ? options.out : 'pofa-reproduce', options.force === true);
     await initCliBackend();
     for (const note of plan.notes) io.stderr.write(`pofa: ${note}\n`);
     const common = { out: plan.out, seed: plan.seed, progress: io.stderr.isTTY === true ? io.stderr : (false as const), ...(io.signal === undefined ? {} : { signal: io.signal }) };

@@ -5,7 +5,10 @@ import type { Command, CliIo, OptionValues } from '../cli/command';
 import { initCliBackend } from '../pipeline/backend';
 import { runCompress } from '../pipeline/compress';
 import { compressOptionsSchema, type CompressOptions } from '../pipeline/compress-options';
+import type { OutputTarget } from '../pipeline/output-target';
+import { checkRunFolder } from '../pipeline/run-directory';
 import { compressCommand, compressOptionsFromCommandLine, printCompressResult } from './compress';
+import { checkJsonOutput, FORCE_OPTION } from './output-options';
 
 type Until = 'pretrain' | 'prune' | 'finetune' | undefined;
 
@@ -20,7 +23,7 @@ async function savedRun(out: string): Promise<{ settings: unknown; completed: bo
   }
 }
 
-async function runStage(settings: CompressOptions, until: Until, io: CliIo, json?: string): Promise<number> {
+async function runStage(settings: CompressOptions, until: Until, io: CliIo, json?: OutputTarget): Promise<number> {
   await initCliBackend();
   const result = await runCompress({ ...settings, ...(until === undefined ? {} : { until }) }, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
   await printCompressResult(result, io, json);
@@ -48,7 +51,9 @@ export const pretrainCommand: Command = {
   options: Object.fromEntries(Object.entries(compressCommand.options).filter(([name]) => name !== 'resume' && name !== 'json')),
   async run({ options }, io) {
     const settings = compressOptionsFromCommandLine(options);
-    const saved = await savedRun(resolve(io.cwd, settings.out ?? 'pofa-out'));
+    const out = settings.out ?? 'pofa-out';
+    const saved = await savedRun(resolve(io.cwd, out));
+    await checkRunFolder(resolve(io.cwd, out), { label: `--out ${out}`, force: options.force === true, resume: false });
     // An unfinished run in --out is continued (same options) rather than refused.
     return runStage({ ...settings, resume: saved !== undefined && !saved.completed }, 'pretrain', io);
   },
@@ -63,7 +68,7 @@ function laterStage(name: string, until: Until, summary: string, description: st
     options: {
       out: compressCommand.options.out,
       cache: compressCommand.options.cache,
-      ...(until === undefined ? { json: compressCommand.options.json } : {}),
+      ...(until === undefined ? { json: compressCommand.options.json, force: FORCE_OPTION } : {}),
     },
     async run({ options }: { options: OptionValues }, io) {
       const out = text(options.out) ?? 'pofa-out';
@@ -75,9 +80,19 @@ function laterStage(name: string, until: Until, summary: string, description: st
           hint: `Start with pofa pretrain --out ${out}`,
         });
       }
-      const settings = compressOptionsSchema.parse(saved.settings);
+      const parsed = compressOptionsSchema.safeParse(saved.settings);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new ConfigError(`The run.json of ${out} has settings this pofa cannot read`, {
+          expected: 'the settings pofa pretrain saved',
+          received: issue === undefined ? 'other settings' : `${issue.path.join('.') || 'settings'}: ${issue.message}`,
+          hint: `Start the run again with pofa pretrain --out ${out} (delete the folder first)`,
+        });
+      }
+      const settings = parsed.data;
       const cache = text(options.cache);
-      return runStage({ ...settings, out, resume: true, ...(cache === undefined ? {} : { cache }) }, until, io, text(options.json));
+      const json = await checkJsonOutput(options, io);
+      return runStage({ ...settings, out, resume: true, ...(cache === undefined ? {} : { cache }) }, until, io, json);
     },
   };
 }

@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
+import { relative } from 'node:path';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
 import { UsageError } from '../errors/usage-error';
+import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 import { initCliBackend } from '../pipeline/backend';
 import { BUNDLE_LAYOUTS } from '../pipeline/bundles';
-import { formatReportTable, writeReportJson } from '../pipeline/report-table';
+import type { OutputTarget } from '../pipeline/output-target';
+import { formatReportTable } from '../pipeline/report-table';
 import { runTransfer, type TransferResult } from '../pipeline/transfer';
 import type { TransferOptions } from '../pipeline/transfer-options';
 
@@ -54,10 +56,10 @@ export function transferOptionsFromCommandLine(options: OptionValues, model: str
  *
  * @example
  * ```ts
- * await printTransferResult(await runTransfer(options, transferIo), io, 'rows.json');
+ * await printTransferResult(await runTransfer(options, transferIo), io, await checkJsonOutput(options, io));
  * ```
  */
-export async function printTransferResult(result: TransferResult, io: CliIo, json?: string): Promise<void> {
+export async function printTransferResult(result: TransferResult, io: CliIo, json?: OutputTarget): Promise<void> {
   const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
   io.stdout.write(`Pattern (the checkpoint's zeros): ${percent(result.pattern.overall)} of the encoder Linear weights; per layer ${result.pattern.layers.map(percent).join(' ')}\n`);
   const stage = (name: string, settings: TransferResult['stages']['transfer']) =>
@@ -69,8 +71,8 @@ export async function printTransferResult(result: TransferResult, io: CliIo, jso
   io.stdout.write(`Time per stage: ${result.timings.map((timing) => `${timing.stage} ${timing.seconds.toFixed(1)} s${timing.reused ? ' (reused)' : ''}`).join('; ')}\n`);
   io.stdout.write(`Models, bundles, ONNX and checkpoints: ${result.outDir} (models.json lists them)\n`);
   if (json !== undefined) {
-    await writeReportJson(resolve(io.cwd, json), result.rows);
-    io.stdout.write(`Rows written to ${json}\n`);
+    await writeJsonRows(json, result.rows);
+    io.stdout.write(`Rows written to ${relative(io.cwd, json.path) || json.path}\n`);
   }
 }
 
@@ -118,13 +120,15 @@ export const transferCommand: Command = {
     seed: { type: 'string', value: 'N', description: 'Seed of every random choice', defaultText: '42' },
     resume: { type: 'boolean', description: 'Continue the interrupted run in --out' },
     json: { type: 'string', value: 'FILE', description: 'Also write the table as JSON rows (the keys of pofa compress --json)' },
+    force: FORCE_OPTION,
   },
   positionals: [{ name: 'MODEL', required: true }],
   async run({ options, positionals }, io) {
     const settings = transferOptionsFromCommandLine(options, positionals[0]);
+    const { json } = await checkRunOutputs(options, io, 'pofa-transfer');
     await initCliBackend();
     const result = await runTransfer(settings, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
-    await printTransferResult(result, io, text(options.json));
+    await printTransferResult(result, io, json);
     return 0;
   },
 };

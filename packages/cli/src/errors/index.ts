@@ -1,2 +1,3 @@
 export { UsageError } from './usage-error';
 export { InterruptedError } from './interrupted-error';
+export { OutputError } from './output-error';

@@ -2,6 +2,7 @@ import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, writeFileAtomic } from '@pofa/core';
 import { stableStringify } from './cache';
+import { checkOutputTarget } from './output-target';
 
 const RUN_FILE = 'run.json';
 const DONE_FILE = 'done.json';
@@ -34,6 +35,23 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
 function differences(saved: Record<string, unknown>, current: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
   return [...keys].filter((key) => stableStringify(saved[key]) !== stableStringify(current[key]));
+}
+
+/**
+ * Checks a run folder (`--out DIR`) before any work, as every output is checked
+ * ({@link checkOutputTarget}): not a file, device or `/proc` path; its parent exists and is
+ * writable; a non-empty folder is accepted when it holds a pofa run (`run.json`; an interrupted
+ * one is then refused or resumed by {@link openRunDirectory}), or with `force` (pofa writes into it
+ * and keeps the other files).
+ *
+ * @example
+ * ```ts
+ * await checkRunFolder('/abs/pofa-out', { label: '--out pofa-out', force: false, resume: false });
+ * ```
+ */
+export async function checkRunFolder(dir: string, options: { label: string; force: boolean; resume: boolean }): Promise<void> {
+  const holdsRun = async (folder: string) => (await readJson(join(folder, RUN_FILE))) !== undefined;
+  await checkOutputTarget(dir, { kind: 'folder', label: options.label, force: options.force || options.resume, ownedByPofa: holdsRun });
 }
 
 /**

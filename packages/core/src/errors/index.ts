@@ -7,3 +7,4 @@ export { SafetensorsError } from './safetensors-error';
 export { TrainingError } from './training-error';
 export { CheckpointError } from './checkpoint-error';
 export { ShapeError } from './shape-error';
+export { FileSystemError, type FileAction } from './file-system-error';

@@ -10,12 +10,20 @@ export interface PofaErrorDetails {
   hint?: string;
   /** The error that caused this one, if any. */
   cause?: unknown;
+  /** A stable code that names this failure more precisely than its class (`POFA_OUTPUT_EXISTS`); see {@link PofaError.code}. */
+  code?: string;
+}
+
+/** `ConfigError` → `POFA_CONFIG`, `BundleError` → `POFA_BUNDLE`, `RuntimeInputError` → `POFA_RUNTIME_INPUT`; `PofaError` → `POFA_ERROR`. */
+function codeOfClass(name: string): string {
+  const stem = name === 'PofaError' ? '' : name.replace(/Error$/, '');
+  return `POFA_${stem.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase() || 'ERROR'}`;
 }
 
 /**
  * The base of every error pofa throws on purpose. The message reads
  * `"<what>: expected <expected>, received <received>. <hint>"`, and the parts stay on the
- * instance for programs that inspect them.
+ * instance for programs that inspect them, with a stable {@link PofaError.code}.
  *
  * @example
  * ```ts
@@ -29,6 +37,7 @@ export class PofaError extends Error {
   readonly expected?: string;
   readonly received?: string;
   readonly hint?: string;
+  readonly #code: string | undefined;
 
   constructor(message: string, details: PofaErrorDetails = {}) {
     super(formatMessage(message, details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -36,6 +45,16 @@ export class PofaError extends Error {
     this.expected = details.expected;
     this.received = details.received;
     this.hint = details.hint;
+    this.#code = details.code;
+  }
+
+  /**
+   * The stable code of this failure, for programs and for `docs/errors.md`: the one given in the
+   * details, else `POFA_` and the class name (`ConfigError` → `POFA_CONFIG`). Codes never change
+   * meaning between versions; messages may.
+   */
+  get code(): string {
+    return this.#code ?? codeOfClass(this.name);
   }
 
   /** True for any pofa error, even one from another copy of this package. */

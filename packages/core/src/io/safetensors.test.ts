@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FileSystemError } from '../errors/file-system-error';
 import { SafetensorsError } from '../errors/safetensors-error';
 import { initBackend } from '../tensor/backend';
 import { tf } from '../tensor/tf';
@@ -103,9 +104,11 @@ describe('safetensors files', () => {
     const before = await readFile(path);
     diskFull.active = true;
     try {
-      const error = await rejection(writeSafetensors(path, { x: zeros }));
-      expect(error.message).toMatch(/Cannot write safetensors file .*model\.safetensors/);
-      expect(error.received).toBe('ENOSPC');
+      const error = await writeSafetensors(path, { x: zeros }).then(() => undefined, (reason: unknown) => reason);
+      if (!FileSystemError.isInstance(error)) throw new Error(`expected a FileSystemError, received ${String(error)}`);
+      expect(error.message).toMatch(/Cannot write .*model\.safetensors: no space left/);
+      expect(error.code).toBe('POFA_NO_SPACE');
+      expect(error.errno).toBe('ENOSPC');
     } finally {
       diskFull.active = false;
       tf.dispose([ones, zeros]);

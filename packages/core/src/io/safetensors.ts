@@ -21,7 +21,8 @@ export interface WriteSafetensorsOptions {
   dtypes?: Record<string, SafetensorsDtype>;
 }
 
-function fileError(action: string, path: string, error: unknown): SafetensorsError {
+function fileError(action: string, path: string, error: unknown): PofaError {
+  if (PofaError.isInstance(error)) return error;
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : String(error);
   return new SafetensorsError(`Cannot ${action} safetensors file ${path}`, {
     expected: `a ${action === 'read' ? 'readable file' : 'writable location'}`,

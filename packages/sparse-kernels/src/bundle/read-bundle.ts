@@ -115,7 +115,8 @@ export function parseBundle(input: Uint8Array): Bundle {
 }
 
 /**
- * Reads and validates a `.pofa` file (see {@link parseBundle}).
+ * Reads and validates a `.pofa` file (see {@link parseBundle}); an error names the file, then
+ * what is wrong and where (`.pofa bundle model.pofa: Corrupted bundle: header length out of range`).
  *
  * @example
  * ```ts
@@ -128,7 +129,13 @@ export async function readBundle(path: string): Promise<Bundle> {
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new BundleError(`Cannot read the bundle "${path}"`, { expected: 'a readable .pofa file', received: String((cause as Error).message ?? cause), cause });
+    throw new BundleError(`Cannot read the .pofa bundle ${path}`, { expected: 'a readable .pofa file', received: String((cause as { code?: unknown }).code ?? (cause as Error).message ?? cause), cause });
   }
-  return parseBundle(bytes);
+  try {
+    return parseBundle(bytes);
+  } catch (error) {
+    // parseBundle sees bytes only; the error it just made gets the file's name in front.
+    if (BundleError.isInstance(error)) error.message = `.pofa bundle ${path}: ${error.message}`;
+    throw error;
+  }
 }
