@@ -31,6 +31,15 @@ describe('createRandom', () => {
     expect(Math.abs(sumSquares / n - (sum / n) ** 2 - 1 / 12)).toBeLessThan(0.005);
   });
 
+  it('skips exactly as many draws as next() would make', () => {
+    const stepped = createRandom(9);
+    for (let i = 0; i < 1001; i++) stepped.next();
+    const skipped = createRandom(9);
+    skipped.skip(1001);
+    expect(skipped.state()).toEqual(stepped.state());
+    expect(skipped.next()).toBe(stepped.next());
+  });
+
   it('shuffles into a permutation and rejects bad seeds and states', () => {
     const items = Array.from({ length: 50 }, (_, i) => i);
     const shuffled = createRandom(2).shuffle([...items]);

@@ -23,8 +23,10 @@ export interface Random {
   int(bound: number): number;
   /** A 31-bit seed for another generator (tfjs ops that take a `seed`). */
   seed(): number;
-  /** A standard normal sample (Box-Muller). */
+  /** A standard normal sample (Box-Muller: two `next()` draws). */
   normal(): number;
+  /** Advances the generator as `count` calls of `next()` would, without computing them. */
+  skip(count: number): void;
   /** Fisher-Yates shuffle of `items`, in place; returns `items`. */
   shuffle<T>(items: T[]): T[];
   state(): RandomState;
@@ -48,17 +50,17 @@ export function createRandom(seed: number): Random {
     throw new ConfigError('Invalid random seed', { expected: 'an integer', received: String(seed) });
   }
   const init = splitmix32(seed);
-  let s: RandomState = [init(), init(), init(), init()];
+  // The state lives in a typed array updated in place: no allocation per draw.
+  const s = Uint32Array.of(init(), init(), init(), init());
   const nextUint32 = (): number => {
     const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
+    const t = s[1] << 9;
     s[2] ^= s[0];
     s[3] ^= s[1];
     s[1] ^= s[2];
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
-    s = [s[0] >>> 0, s[1] >>> 0, s[2] >>> 0, s[3] >>> 0];
     return result;
   };
   const random: Random = {
@@ -70,6 +72,22 @@ export function createRandom(seed: number): Random {
       const v = random.next();
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
+    skip: (count) => {
+      let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+      for (let i = 0; i < count; i++) {
+        const t = (s1 << 9) >>> 0;
+        s2 = (s2 ^ s0) >>> 0;
+        s3 = (s3 ^ s1) >>> 0;
+        s1 = (s1 ^ s2) >>> 0;
+        s0 = (s0 ^ s3) >>> 0;
+        s2 = (s2 ^ t) >>> 0;
+        s3 = ((s3 << 11) | (s3 >>> 21)) >>> 0;
+      }
+      s[0] = s0;
+      s[1] = s1;
+      s[2] = s2;
+      s[3] = s3;
+    },
     shuffle: (items) => {
       for (let i = items.length - 1; i > 0; i--) {
         const j = random.int(i + 1);
@@ -77,12 +95,12 @@ export function createRandom(seed: number): Random {
       }
       return items;
     },
-    state: () => [...s] as RandomState,
+    state: () => [s[0], s[1], s[2], s[3]] as RandomState,
     setState: (state) => {
       if (!Array.isArray(state) || state.length !== 4 || state.some((v) => !Number.isInteger(v))) {
         throw new ConfigError('Invalid random state', { expected: 'four uint32 integers', received: JSON.stringify(state) });
       }
-      s = [state[0] >>> 0, state[1] >>> 0, state[2] >>> 0, state[3] >>> 0];
+      s.set([state[0] >>> 0, state[1] >>> 0, state[2] >>> 0, state[3] >>> 0]);
     },
   };
   return random;

@@ -15,9 +15,11 @@ export const modelOptionsSchema = z
     pooler: z.boolean().optional(),
     /**
      * `false`: every weight starts at zero and nothing is drawn (for weights loaded right after,
-     * as `loadPretrained` does when the checkpoint has them all); default true.
+     * as `loadPretrained` does when the checkpoint has them all); `'deferred'`: zeros too, but
+     * core's `drawDeferred(parameter)` later gives any parameter the value `true` would have
+     * (a new head on loaded weights); default true.
      */
-    initialize: z.boolean().default(true),
+    initialize: z.union([z.boolean(), z.literal('deferred')]).default(true),
   })
   .strict();
 
@@ -55,7 +57,11 @@ export function resolveModelOptions(options: ModelOptions, initializerRange: num
     task: parsed.data.task,
     numLabels: parsed.data.numLabels,
     pooler: parsed.data.pooler,
-    init: { random: random ?? createRandom(parsed.data.seed), std: initializerRange, ...(parsed.data.initialize ? {} : { zeros: true }) },
+    init: {
+      random: random ?? createRandom(parsed.data.seed),
+      std: initializerRange,
+      ...(parsed.data.initialize === false ? { zeros: true } : parsed.data.initialize === 'deferred' ? { deferred: true } : {}),
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { ShapeError } from '../errors/shape-error';
 import { tf } from '../tensor/tf';
-import { initNormal, type InitOptions } from './init';
+import { normalParameter, type InitOptions } from './init';
 import { Module } from './module';
 import { Parameter } from './parameter';
 
@@ -18,7 +18,7 @@ export class Embedding extends Module {
 
   constructor(readonly count: number, readonly dim: number, options: InitOptions = {}) {
     super();
-    this.weight = this.addParameter('weight', new Parameter(initNormal([count, dim], options)));
+    this.weight = this.addParameter('weight', normalParameter([count, dim], options));
   }
 
   forward(ids: tf.Tensor): tf.Tensor {

@@ -4,7 +4,7 @@ export { Parameter, type ParameterOptions } from './parameter';
 export { effectiveValues } from './effective-values';
 export { createMaskTransform, MASK_TRANSFORM_KIND, type MaskTransform } from './mask-transform';
 export { Module, ModuleList, type ForwardContext, type LoadStateDictOptions, type LoadStateDictResult } from './module';
-export { initNormal, type InitOptions } from './init';
+export { drawDeferred, initNormal, normalParameter, type InitOptions } from './init';
 export { Linear, type LinearOptions } from './linear';
 export { LayerNorm, layerNorm } from './layer-norm';
 export { softmaxCrossEntropy } from './cross-entropy';

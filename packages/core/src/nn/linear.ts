@@ -1,6 +1,6 @@
 import { ShapeError } from '../errors/shape-error';
 import { tf } from '../tensor/tf';
-import { initNormal, type InitOptions } from './init';
+import { normalParameter, type InitOptions } from './init';
 import type { ActivationTransform } from './activation-transform';
 import { Module } from './module';
 import { Parameter } from './parameter';
@@ -28,7 +28,7 @@ export class Linear extends Module {
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: LinearOptions = {}) {
     super();
-    this.weight = this.addParameter('weight', new Parameter(initNormal([outFeatures, inFeatures], options)));
+    this.weight = this.addParameter('weight', normalParameter([outFeatures, inFeatures], options));
     if (options.bias ?? true) this.bias = this.addParameter('bias', new Parameter(tf.zeros([outFeatures]), { decay: false }));
   }
 

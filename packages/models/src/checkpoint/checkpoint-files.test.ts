@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decodeHalfArray, effectiveValues, encodeHalfArray, initBackend, readSafetensorsRaw, serializeSafetensors, tf, type RawTensor } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointErrorOf } from '../__fixtures__/checkpoint-errors';
-import type { EncoderModel } from '../model';
+import { createModel, type EncoderModel } from '../model';
 import { writeSyntheticCheckpoint } from '../testing/synthetic-checkpoint';
 import { readCheckpointVocab } from './checkpoint-vocab';
 import { loadPretrained } from './load-pretrained';
@@ -85,6 +85,11 @@ describe('loading Hugging Face checkpoint files', () => {
     const classifier = effectiveValues(first.model.getParameter('classifier.weight')!);
     expect(classifier.some((value) => value !== 0)).toBe(true);
     expect(effectiveValues(again.model.getParameter('classifier.weight')!)).toEqual(classifier);
+    // Drawn late (deferred), the new head equals that of a model initialised in full with the same seed.
+    const full = createModel(first.model.config, { task: 'sequence-classification', numLabels: 3, seed: 4 });
+    for (const name of first.missing) expect(effectiveValues(first.model.getParameter(name)!), name).toEqual(effectiveValues(full.getParameter(name)!));
+    expect(first.missing).toContain('classifier.weight');
+    full.dispose();
     first.model.dispose();
     again.model.dispose();
   });

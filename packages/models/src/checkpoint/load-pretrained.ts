@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CheckpointError, ConfigError, tf } from '@pofa/core';
+import { CheckpointError, ConfigError, drawDeferred, tf, type Parameter } from '@pofa/core';
 import { z } from 'zod';
 import { createModelConfig } from '../config/presets';
 import { TASK_NAMES, type TaskName } from '../features';
@@ -57,8 +57,9 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
   const architecture = resolveArchitecture(raw, task, join(dir, 'config.json'));
   const config = createModelConfig({ ...raw, model_type: architecture.family });
   const tensors = await readCheckpointTensors(dir);
-  // Weights start at zero (nothing drawn) and are all overwritten below; only a model with new
-  // weights (a new head) is built again with the seeded initialisation, so its values do not change.
+  // Weights start at zero (nothing drawn) and are all overwritten below; a model with new weights
+  // (a new head) is built again with deferred draws, and only those weights get the values the
+  // seeded initialisation gives them.
   let model = createModel(config, { task: architecture.task, numLabels, seed, initialize: false });
   try {
     const { state, dropped } = fromHuggingFaceNames(architecture.family, tensors);
@@ -96,7 +97,9 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
     }
     if (missing.length > 0) {
       model.dispose();
-      model = createModel(config, { task: architecture.task, numLabels, seed });
+      model = createModel(config, { task: architecture.task, numLabels, seed, initialize: 'deferred' });
+      const fresh = new Map(model.namedParameters());
+      for (const name of missing) drawDeferred(fresh.get(name) as Parameter);
     }
     const known: Record<string, tf.Tensor> = {};
     for (const [name, tensor] of Object.entries(state)) if (parameters.has(name)) known[name] = tensor;
