@@ -90,22 +90,37 @@ describe('pofa serve: predictions over HTTP', () => {
     expect(answer).toEqual(expected[0]);
   });
 
-  it('batches concurrent requests into one forward pass and reports it in /metrics', async () => {
-    const before = await metrics.batchSize.get();
-    const count = (data: typeof before) => data.values.find((value) => value.metricName === 'pofa_batch_size_count' && value.labels.model === 'spam')?.value ?? 0;
-    const texts = ['the whale', 'the sea', 'lunch', 'win now', 'free ship', 'ahab', 'noon', 'captain'];
-    const alone = await (await pipeline('text-classification', paths.classify))(texts);
-    const batchesBefore = count(before);
-    const answers = await Promise.all(texts.map((text) => post('/v1/predict', { inputs: [text] })));
-    expect(answers.map(({ json }) => (json.outputs as Array<{ label: string }>)[0].label)).toEqual(alone.map(({ label }) => label));
-    const batches = count(await metrics.batchSize.get()) - batchesBefore;
-    expect(batches).toBeGreaterThanOrEqual(1);
-    expect(batches).toBeLessThan(texts.length / 2);
-    const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/pofa_requests_total\{model="spam",status="200"\} \d+/);
-    expect(text).toContain('pofa_request_duration_seconds_bucket{le="0.005",model="spam"}');
-    expect(text).toContain('pofa_queue_length{model="spam"} 0');
-    expect(text).toMatch(/pofa_batch_size_sum\{model="spam"\} \d+/);
+  it('batches concurrent requests into few forward passes and reports it in /metrics', async () => {
+    // A server of its own that waits long enough for all eight requests, even on a loaded machine.
+    const own = createServeMetrics();
+    const batching = createServeApp([await loadServedModel({ name: 'spam', path: paths.classify }, { maxBatch: 8, maxWaitMs: 250 }, own)], { ...LIMITS, metrics: own, log: { write: () => undefined } });
+    await batching.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(batching.server.address() as AddressInfo).port}`;
+    try {
+      const texts = ['the whale', 'the sea', 'lunch', 'win now', 'free ship', 'ahab', 'noon', 'captain'];
+      const alone = await (await pipeline('text-classification', paths.classify))(texts, { topK: 2 });
+      const answers = await Promise.all(
+        texts.map(async (text) => {
+          const response = await fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [text], parameters: { topK: 2 } }) });
+          return ((await response.json()) as { outputs: Array<Array<{ label: string; score: number }>> }).outputs[0];
+        }),
+      );
+      answers.forEach((labels, index) => {
+        for (const { label, score } of labels) expect(score).toBeCloseTo(alone[index].find((expected) => expected.label === label)!.score, 5);
+      });
+      const counts = (await own.batchSize.get()).values.filter((value) => value.labels.model === 'spam');
+      const batches = counts.find((value) => value.metricName === 'pofa_batch_size_count')?.value ?? 0;
+      expect(counts.find((value) => value.metricName === 'pofa_batch_size_sum')?.value).toBe(texts.length);
+      expect(batches).toBeGreaterThanOrEqual(1);
+      expect(batches).toBeLessThanOrEqual(3);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toMatch(/pofa_requests_total\{model="spam",status="200"\} 8/);
+      expect(text).toContain('pofa_request_duration_seconds_bucket{le="0.005",model="spam"}');
+      expect(text).toContain('pofa_queue_length{model="spam"} 0');
+      expect(text).toMatch(/pofa_batch_duration_seconds_count\{model="spam"\} [1-3]/);
+    } finally {
+      await batching.close();
+    }
     expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'ok', models: [{ name: 'spam', pipeline: 'text-classification' }, { name: 'squad', pipeline: 'question-answering' }, { name: 'broken' }] });
   });
 });
