@@ -3,7 +3,7 @@
 // every file in the fixtures folder (inputs and pre-existing outputs) is byte-identical afterwards,
 // with nothing added (no output, no temporary file). Most cases fail before any work.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,7 +125,9 @@ const inputCases: Case[] = [
   c(['inspect', 'fifo'], input, 'fifo is not a regular file or folder'),
   c(['inspect', 'socket'], input, 'socket is not a regular file or folder'),
   c(['inspect', 'notes.txt'], input, /notes\.txt/),
-  c(['inspect', 'empty-folder'], input, /empty-folder/),
+  c(['inspect', 'empty-folder'], input, 'empty-folder is a folder without config.json'),
+  c(['inspect', 'user-folder'], input, 'user-folder is a folder without config.json'),
+  c(['inspect', 'unfinished'], input, 'unfinished is a folder without config.json'),
   c(['inspect', 'no-weights'], input, /no-weights/),
   c(['inspect', 'bad-config'], input, /config\.json/),
   ...['empty', 'truncated', 'bad-header', 'huge-header'].map((name) => c(['inspect', `${name}.safetensors`], input, new RegExp(`${name}\\.safetensors`))),
@@ -134,6 +136,8 @@ const inputCases: Case[] = [
     c(['eval', `${name}.pofa`], input, new RegExp(`\\.pofa bundle .*${name}\\.pofa: .*${section}`)),
     c(['serve', `${name}.pofa`, '--port', '0'], input, new RegExp(`\\.pofa bundle .*${name}\\.pofa: .*${section}`)),
   ]),
+  c(['eval', 'mlm', '--task', 'sotu-party', '--scale', 'test'], input, 'mlm has no head for sotu-party: expected a classification head with 2 classes (Democratic, Republican), received a masked-lm model. Fine-tune it on the task first: pofa transfer'),
+  c(['eval', 'hf', '--task', 'sotu-year', '--scale', 'test'], input, 'does not fit sotu-year: expected a regression head (1 output), received 2 outputs'),
   c(['prune', '--out', 'missing'], input, 'No run to continue in missing'),
   c(['finetune', '--out', 'user-folder'], input, 'No run to continue in user-folder'),
   c(['quantize', '--out', 'bad-settings'], input, 'has settings this pofa cannot read'),
@@ -218,6 +222,21 @@ describe('bad inputs: a clear error, the right exit code, nothing lost', () => {
     if (typeof item.message === 'string') expect(err).toContain(item.message);
     else expect(err).toMatch(item.message);
     expect(code).toBe(item.code);
+    expect(await fingerprint(dir)).toEqual(before);
+  });
+
+  it('takes a file of a checkpoint for its folder, and a run folder for its last model, where that makes sense', async () => {
+    for (const argv of [['inspect', 'run'], ['inspect', join('hf', 'config.json')], ['inspect', join('hf', 'vocab.txt')]]) {
+      const io = createTestIo(dir);
+      expect(await runCli(argv, io, COMMANDS), io.err()).toBe(0);
+      expect(io.out()).toContain('encoder Linear weights');
+    }
+    const io = createTestIo(dir);
+    expect(await runCli(['export', join('hf', 'model.safetensors'), '--format', 'pofa', '--out', 'from-file.pofa'], io, COMMANDS), io.err()).toBe(0);
+    await rm(join(dir, 'from-file.pofa'));
+    const safetensors = createTestIo(dir);
+    expect(await runCli(['eval', 'truncated.safetensors'], safetensors, COMMANDS)).toBe(EXIT_CODES.failure);
+    expect(safetensors.err()).toContain('(the folder with config.json beside the .safetensors file)');
     expect(await fingerprint(dir)).toEqual(before);
   });
 

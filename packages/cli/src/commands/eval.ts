@@ -1,6 +1,6 @@
 import { basename, extname, resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
-import { createWordPieceTokenizer, loadPretrained, readCheckpointVocab } from '@pofa/models';
+import { createWordPieceTokenizer, loadPretrained, readCheckpointVocab, type EncoderModel } from '@pofa/models';
 import { loadBundle } from '@pofa/sparse-kernels';
 import type { Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
@@ -10,6 +10,7 @@ import { evaluateModel } from '../pipeline/measure';
 import { evaluateRuntime } from '../pipeline/runtime';
 import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
 import { loadAnyRunTask, type SpanRunTask } from '../pipeline/squad-run-task';
+import type { RunTask } from '../pipeline/task-source';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from '../pipeline/squad-evaluation';
 import { prepareSquadTokenizer } from '../pipeline/squad-tokenizer';
 import { PAPER_TRANSFER } from '../pipeline/transfer-settings';
@@ -79,6 +80,7 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
     const vocab = checkpointVocab as string[];
     const { model } = await loadPretrained(location.dir);
     try {
+      checkClassificationHead(model, task, location.dir);
       const encoder = await prepareEncoder(vocab, examples, Math.min(512, Number(model.config.max_position_embeddings)));
       rows.push(row(location.dir, 'tfjs', await evaluateModel(model, task, options.split, encoder, batchSize)));
     } finally {
@@ -99,6 +101,20 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
 }
 
 /** SQuAD windows of `pofa eval`: the paper's 384 tokens (fewer where the model has fewer positions), stride 128. */
+/** A checkpoint whose head cannot answer the task (none, another kind, another class count) says so, and what adds one. */
+function checkClassificationHead(model: EncoderModel, task: RunTask, dir: string): void {
+  const outputs = task.regression ? 1 : task.labels.length;
+  const wanted = task.regression ? 'a regression head (1 output)' : `a classification head with ${outputs} classes (${task.labels.join(', ')})`;
+  const fine = `Fine-tune it on the task first: pofa transfer ${dir} --task ${task.name.replace(/^glue\//, '')}`;
+  if (model.task !== 'sequence-classification') {
+    throw new ConfigError(`${dir} has no head for ${task.name}`, { expected: wanted, received: `a ${model.task} model`, hint: fine });
+  }
+  const labels = Number(model.config.num_labels);
+  if (Number.isFinite(labels) && labels !== outputs) {
+    throw new ConfigError(`The head of ${dir} does not fit ${task.name}`, { expected: wanted, received: `${labels} output${labels === 1 ? '' : 's'}`, hint: `Evaluate it on the task it was trained for, or ${fine.charAt(0).toLowerCase()}${fine.slice(1)}` });
+  }
+}
+
 const squadWindows = (maxPositions: number) => ({ maxLength: Math.min(PAPER_TRANSFER.span.maxLength, maxPositions), docStride: PAPER_TRANSFER.span.docStride ?? 128 });
 
 /** `evaluateLocation` for SQuAD: exact match and F1 of the official v1.1 script; `predictions` receives each model's answers. */

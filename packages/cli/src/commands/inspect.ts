@@ -1,15 +1,30 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
 import type { CliIo, Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
 import { inspectBundle } from './inspect-bundle';
 import { inspectCheckpoint } from './inspect-checkpoint';
-import { isBundleFile } from './model-source';
+import { checkpointFolderOf, isBundleFile, locateModel, runStageDir } from './model-source';
 import { inspectSafetensors } from './safetensors-stats';
 
 function percent(value: number): string {
   return `${(100 * value).toFixed(2)}%`;
+}
+
+/**
+ * The checkpoint a folder names: itself (with config.json), or for a finished run folder its last
+ * stage's model (sparse-int8, else sparse); anything else says what inspect reads.
+ */
+async function inspectedFolder(dir: string, given: string): Promise<string> {
+  if ((await stat(join(dir, 'config.json')).catch(() => undefined))?.isFile() === true) return dir;
+  const location = await locateModel(dir, dir).catch(() => undefined);
+  if (location?.kind === 'run') return runStageDir(location, location.models['sparse-int8'] !== undefined ? 'sparse-int8' : 'sparse');
+  throw new ConfigError(`${given} is a folder without config.json`, {
+    expected: 'a .safetensors file, a .pofa bundle, a Hugging Face directory (config.json, model.safetensors) or a finished run folder',
+    received: 'a folder with none of these',
+    hint: 'Point to the checkpoint folder, or to one of its files',
+  });
 }
 
 function writeJson(io: CliIo, value: unknown): number {
@@ -68,7 +83,8 @@ export const inspectCommand: Command = {
     'PATH is a .safetensors file (per tensor: dtype, shape, bits, sparsity, bytes), a Hugging Face checkpoint',
     'directory (config.json with model.safetensors or its shards: family, task, parameters, dtypes, sparsity overall',
     'and per encoder layer; --json adds every tensor), or a .pofa bundle (per tensor: packed format, bits, sparsity,',
-    'nominal and on-disk bytes, and the compression of the encoder Linear weights).',
+    'nominal and on-disk bytes, and the compression of the encoder Linear weights). config.json or vocab.txt of a',
+    'checkpoint means its directory; a finished run folder means the model of its last stage.',
   ].join('\n'),
   options: { json: { type: 'boolean', description: 'Print JSON instead of a table' } },
   positionals: [{ name: 'PATH', required: true }],
@@ -81,8 +97,11 @@ export const inspectCommand: Command = {
     if (!info.isFile() && !info.isDirectory()) {
       throw new ConfigError(`${positionals[0]} is not a regular file or folder`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: 'a device, FIFO or socket', hint: 'Check the path' });
     }
-    if (info.isDirectory()) return printCheckpoint(path, json, io);
+    if (info.isDirectory()) return printCheckpoint(await inspectedFolder(path, positionals[0]), json, io);
     if (await isBundleFile(path)) return printBundle(path, json, io);
+    // config.json or vocab.txt of a checkpoint: the checkpoint; a .safetensors file: that file alone.
+    const folder = extname(path) === '.safetensors' ? undefined : await checkpointFolderOf(path);
+    if (folder !== undefined) return printCheckpoint(folder, json, io);
     const report = await inspectSafetensors(path);
     const nominal = report.tensors.reduce((sum, tensor) => sum + tensor.nominalBytes, 0);
     if (json) return writeJson(io, { file: path, fileBytes: report.fileBytes, nominalBytes: nominal, metadata: report.metadata, tensors: report.tensors });

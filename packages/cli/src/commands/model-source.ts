@@ -1,5 +1,5 @@
 import { open, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
 import { z } from 'zod';
 import { compressOptionsSchema, type CompressSettings } from '../pipeline/compress-options';
@@ -59,6 +59,25 @@ export async function isBundleFile(path: string): Promise<boolean> {
   }
 }
 
+/** The files of a Hugging Face checkpoint directory: naming one of them means its folder. */
+const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'model.safetensors.index.json', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'model-int8.safetensors'];
+
+/**
+ * The Hugging Face checkpoint folder that `file` belongs to (`hf/config.json`, `hf/vocab.txt`,
+ * `hf/model.safetensors` → `hf`), or undefined when the file is not one of a checkpoint's files
+ * or its folder has no `config.json`.
+ *
+ * @example
+ * ```ts
+ * await checkpointFolderOf('/abs/bert/model.safetensors'); // '/abs/bert'
+ * ```
+ */
+export async function checkpointFolderOf(file: string): Promise<string | undefined> {
+  if (!CHECKPOINT_FILES.includes(basename(file))) return undefined;
+  const config = await stat(join(dirname(file), 'config.json')).catch(() => undefined);
+  return config?.isFile() === true ? dirname(file) : undefined;
+}
+
 /**
  * The settings of a finished run as `pofa compress` names them: a compress run's own; for a
  * `pofa transfer` run, its task, data, seed and QAT scheme (the other compress settings at their
@@ -92,7 +111,13 @@ export async function locateModel(path: string, cwd: string): Promise<ModelLocat
   }
   if (info.isFile()) {
     if (await isBundleFile(target)) return { kind: 'bundle', path: target };
-    throw new ConfigError(`${path} is not a .pofa bundle`, { expected: 'a file starting with the POFA magic', received: 'other bytes', hint: 'Pass a run folder, a .pofa file or a Hugging Face directory' });
+    const folder = await checkpointFolderOf(target);
+    if (folder !== undefined) return { kind: 'huggingface', dir: folder };
+    throw new ConfigError(`${path} is not a .pofa bundle`, {
+      expected: 'a file starting with the POFA magic',
+      received: 'other bytes',
+      hint: `Pass a run folder, a .pofa file or a Hugging Face directory${extname(target) === '.safetensors' ? ' (the folder with config.json beside the .safetensors file)' : ''}`,
+    });
   }
   const run = (await readJson(join(target, 'run.json')).catch(() => undefined)) as { command?: string; settings?: unknown; completed?: boolean } | undefined;
   if (run !== undefined) {
