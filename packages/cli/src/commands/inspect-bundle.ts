@@ -1,4 +1,4 @@
-import { compressionReport, isPackedWeight, readBundle, type CompressionReport, type TensorEntry } from '@pofa/sparse-kernels';
+import { compressionReport, isPackedWeight, readBundle, type BundleTask, type BundleTokenizer, type CompressionReport, type TensorEntry } from '@pofa/sparse-kernels';
 
 /** One tensor of a `.pofa` bundle, as `pofa inspect` reports it. */
 export interface InspectedBundleTensor {
@@ -19,6 +19,12 @@ export interface InspectedBundleTensor {
 /** What {@link inspectBundle} returns. */
 export interface InspectedBundle {
   fileBytes: number;
+  /** The `.pofa` layout version (2 stores the tokenizer and task). */
+  version: number;
+  /** What the head answers and its label names (version 2). */
+  task?: BundleTask;
+  /** How text is tokenized (version 2). */
+  tokenizer?: BundleTokenizer;
   config: { family: string; task: string; layers: number; hidden: number; vocabSize: number; maxPositions: number };
   quantization?: unknown;
   metadata?: Record<string, string>;
@@ -70,6 +76,9 @@ export async function inspectBundle(path: string): Promise<InspectedBundle> {
   const { config } = bundle;
   return {
     fileBytes: bundle.fileBytes,
+    version: bundle.version,
+    ...(bundle.task === undefined ? {} : { task: bundle.task }),
+    ...(bundle.tokenizer === undefined ? {} : { tokenizer: bundle.tokenizer }),
     config: { family: config.family, task: config.task, layers: config.numLayers, hidden: config.hiddenSize, vocabSize: config.vocabSize, maxPositions: config.maxPositions },
     ...(bundle.quantization === undefined ? {} : { quantization: bundle.quantization }),
     ...(bundle.metadata === undefined ? {} : { metadata: bundle.metadata }),

@@ -40,7 +40,9 @@ async function printBundle(path: string, json: boolean, io: CliIo): Promise<numb
   ]);
   io.stdout.write(formatTable(['tensor', 'format', 'dtype', 'shape', 'bits', 'sparsity', 'nominal bytes', 'bytes on disk'], rows));
   const { compression: c, config } = report;
-  io.stdout.write(`\n${config.family} ${config.task}: ${config.layers} layers, hidden ${config.hidden}, vocabulary ${config.vocabSize}, ${report.tensors.length} tensors, ${report.fileBytes} bytes on disk\n`);
+  io.stdout.write(`\n${config.family} ${config.task}: ${config.layers} layers, hidden ${config.hidden}, vocabulary ${config.vocabSize}, ${report.tensors.length} tensors, ${report.fileBytes} bytes on disk (.pofa version ${report.version})\n`);
+  const { task, tokenizer } = report;
+  if (task !== undefined) io.stdout.write(`Task: ${task.kind}${task.name === undefined ? '' : ` (${task.name})`}${'labels' in task ? `, labels ${task.labels.join(', ')}` : ''}${tokenizer === undefined ? '' : `; tokenizer: WordPiece, ${tokenizer.lowercase ? 'uncased' : 'cased'}, at most ${tokenizer.maxLength} tokens`}\n`);
   io.stdout.write(
     `Encoder Linear weights: ${c.parameters} parameters, ${percent(1 - c.nonZeros / Math.max(1, c.parameters))} zeros, ${c.bits}-bit values; ` +
       `dense fp32 ${c.denseBytes} bytes, nominal ${Math.round((c.nonZeros * c.bits) / 8)} bytes (${c.nominal.toFixed(1)}x), on disk ${c.onDiskBytes} bytes (${c.onDisk.toFixed(1)}x), entropy bound ${c.entropyBound.toFixed(1)}x\n`,
@@ -77,6 +79,7 @@ async function printCheckpoint(dir: string, json: boolean, io: CliIo): Promise<n
  */
 export const inspectCommand: Command = {
   name: 'inspect',
+  exitOnSignal: true,
   summary: 'What a .safetensors file, a Hugging Face directory or a .pofa bundle holds: sparsity, bits, sizes',
   usage: 'pofa inspect PATH [--json]',
   description: [

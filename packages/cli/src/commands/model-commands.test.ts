@@ -131,6 +131,9 @@ describe('pofa export, eval and inspect on a finished run', () => {
     const table = await cli(dir, ['inspect', path]);
     expect(table.out).toMatch(/\| encoder\.layer\.0\.attention\.self\.query\.weight +\| csr +\| int8 +\| \[16, 16\] +\| 8 +\|/);
     expect(table.out).toContain('Encoder Linear weights:');
+    expect(table.out).toContain('(.pofa version 2)');
+    expect(table.out).toMatch(/^Task: classification \(spam\), labels ham, spam; tokenizer: WordPiece, uncased, at most \d+ tokens$/m);
+    expect(report.task).toEqual({ kind: 'classification', name: 'spam', labels: ['ham', 'spam'] });
     model.dispose();
   });
 
