@@ -2,7 +2,7 @@
 // fragment of the message, that it is not an "unexpected error" and has no stack trace, and that
 // every file in the fixtures folder (inputs and pre-existing outputs) is byte-identical afterwards,
 // with nothing added (no output, no temporary file). Most cases fail before any work.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index';
-import { fingerprint, injectWriteFault, writeBadInputFixtures, type BadInputFixtures } from './__fixtures__/bad-input-fixtures';
+import { fingerprint, injectWriteFault, writeBadInputFixtures, writeCheckpoint, type BadInputFixtures } from './__fixtures__/bad-input-fixtures';
 import { EXIT_CODES, runCli } from './run-cli';
 import { createTestIo } from './test-io';
 
@@ -288,10 +288,14 @@ describe('bad inputs through the built CLI (node dist/bin.js)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pofa-bad-input-bin-'));
     spawnSync('mkfifo', [join(dir, 'fifo')]);
+    await initBackend({ backend: 'cpu' });
+    await writeCheckpoint(join(dir, 'hf'));
   });
 
   it.each([
     [['export', 'missing', '--format', 'hf', '--out', '/proc/self/x'], 1, 'Cannot read missing'],
+    [['export', 'hf', '--format', 'hf', '--out', '/proc/self/x'], 3, 'is on /proc'],
+    [['export', 'hf', '--format', 'pofa', '--out', 'fifo'], 3, 'is a FIFO'],
     [['inspect', 'fifo'], 1, 'fifo is not a regular file or folder'],
     [['compress', '--batch-size', '-5'], 2, 'Unknown option --batch-size'],
     [['eval', 'x', '--batch-size', '-5'], 2, 'must be a positive integer (got -5)'],
@@ -305,7 +309,20 @@ describe('bad inputs through the built CLI (node dist/bin.js)', () => {
     expect(result.status).toBe(code);
   });
 
+  it('SIGTERM ends a command that does not watch it (eval) within 2 s, with exit 130', async () => {
+    const child = spawn(process.execPath, [bin, 'eval', 'hf', '--task', 'spam', '--scale', 'test'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const [code] = (await new Promise((resolve) => child.on('exit', (...result) => resolve(result)))) as [number | null];
+    expect(Date.now() - signalled).toBeLessThan(2000);
+    expect(code).toBe(130);
+    expect(stderr).toContain('pofa: interrupted (pofa eval)');
+  });
+
   it('leaves the folder as it was', async () => {
-    expect(await readdir(dir)).toEqual(['fifo']);
+    expect((await readdir(dir)).sort()).toEqual(['fifo', 'hf']);
   });
 });

@@ -61,6 +61,12 @@ export interface Command {
   /** A longer description for `pofa <command> --help`. */
   description?: string;
   options: Record<string, CommandOption>;
+  /**
+   * True for a command that does not watch `io.signal` (it reads, scores or writes in one go):
+   * `pofa` then ends it at once on Ctrl-C or SIGTERM, removing its temporary outputs (exit 130).
+   * Others stop at their next step, their checkpoints intact.
+   */
+  exitOnSignal?: boolean;
   /** Names of the positional arguments, in order (`FILE`); more than these is a usage error. */
   positionals?: { name: string; required: boolean }[];
   run(invocation: { options: OptionValues; positionals: string[]; lists?: Record<string, string[]> }, io: CliIo): Promise<number>;

@@ -40,6 +40,7 @@ export function printBenchReport(report: BenchReport, io: CliIo): void {
  */
 export const benchCommand: Command = {
   name: 'bench',
+  exitOnSignal: true,
   summary: 'Inference latency of a run\'s bundles, a .pofa bundle or a Hugging Face directory, against tfjs',
   usage: 'pofa bench TARGET [--batch N] [--seq N] [--threads N] [--iterations N] [--json FILE]',
   description: [

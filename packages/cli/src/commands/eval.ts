@@ -161,6 +161,7 @@ const text = (value: string | boolean | undefined): string | undefined => (typeo
  */
 export const evalCommand: Command = {
   name: 'eval',
+  exitOnSignal: true,
   summary: 'Score a run\'s bundles, a .pofa bundle or a Hugging Face directory on a task',
   usage: 'pofa eval SOURCE [--task TASK] [--data PATH] [--split test|validation] [--json]',
   description: [

@@ -127,6 +127,7 @@ const text = (value: string | boolean | undefined): string | undefined => (typeo
  */
 export const exportCommand: Command = {
   name: 'export',
+  exitOnSignal: true,
   summary: 'Write a run\'s model (or a Hugging Face directory) as a Hugging Face directory, a .pofa bundle or an ONNX model',
   usage: 'pofa export SOURCE --format hf|pofa|onnx [--stage STAGE] [--out PATH] [--layout L] [--int8] [--force]',
   description: [

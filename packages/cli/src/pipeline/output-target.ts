@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, lstat, mkdir, readdir, realpath, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileSystemError, makeFolders } from '@pofa/core';
@@ -148,7 +148,29 @@ export async function checkOutputTarget(path: string, options: OutputTargetOptio
   return { path: target, kind: options.kind, label, exists, createParents };
 }
 
-const temporaryBeside = (path: string): string => join(dirname(path), `.${basename(path)}.pofa-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+/** The temporary outputs being written now, for {@link removeTemporaryOutputs}. */
+const liveTemporaries = new Set<string>();
+
+const temporaryBeside = (path: string): string => {
+  const temporary = join(dirname(path), `.${basename(path)}.pofa-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  liveTemporaries.add(temporary);
+  return temporary;
+};
+
+/**
+ * Removes, synchronously, the temporary files and folders of the outputs being written now: what
+ * `pofa` calls before it exits at once on a signal, so that nothing half-written is left beside a
+ * target.
+ *
+ * @example
+ * ```ts
+ * process.on('SIGTERM', () => { removeTemporaryOutputs(); process.exit(130); });
+ * ```
+ */
+export function removeTemporaryOutputs(): void {
+  for (const temporary of liveTemporaries) rmSync(temporary, { recursive: true, force: true });
+  liveTemporaries.clear();
+}
 
 async function failed(error: unknown, temporary: string, label: string): Promise<never> {
   await rm(temporary, { recursive: true, force: true }).catch(() => undefined);
@@ -184,6 +206,8 @@ export async function writeOutputFile(target: OutputTarget, produce: (temporary:
     await rename(temporary, target.path);
   } catch (error) {
     await failed(error, temporary, target.label);
+  } finally {
+    liveTemporaries.delete(temporary);
   }
 }
 
@@ -218,5 +242,7 @@ export async function writeOutputFolder(target: OutputTarget, produce: (temporar
     await rm(temporary, { recursive: true, force: true });
   } catch (error) {
     await failed(error, temporary, target.label);
+  } finally {
+    liveTemporaries.delete(temporary);
   }
 }

@@ -13,7 +13,7 @@ import { BertModel, savePretrained, saveVocab } from '@pofa/models';
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...Array.from({ length: 55 }, (_, index) => `tok${index}`)];
 
 /** A 2-layer BERT (hidden 32) with a 2-class head (or a masked-LM head), saved as a Hugging Face directory with vocab.txt. */
-async function writeCheckpoint(dir: string, task: 'sequence-classification' | 'masked-lm' = 'sequence-classification'): Promise<void> {
+export async function writeCheckpoint(dir: string, task: 'sequence-classification' | 'masked-lm' = 'sequence-classification'): Promise<void> {
   const config = { vocab_size: VOCAB.length, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, max_position_embeddings: 32 };
   const model = new BertModel(config, { task, seed: 3 });
   await savePretrained(model, dir);
