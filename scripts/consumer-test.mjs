@@ -19,7 +19,7 @@
 // parentheses may follow the value: `f1Score(a, b); // => 0.5 (F1 of class 1)`.
 //
 //   node scripts/consumer-test.mjs [--keep]     --keep leaves the temporary project in place
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +34,10 @@ mkdirSync(project);
 mkdirSync(packs);
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-function step(title, body) {
+async function step(title, body) {
   const since = Date.now();
   process.stdout.write(`consumer-test: ${title} ...\n`);
-  body();
+  await body();
   process.stdout.write(`consumer-test: ${title}: ok (${seconds(since)})\n`);
 }
 
@@ -71,7 +71,7 @@ let packages;
 
 // --- install -------------------------------------------------------------------------------
 const peerRange = packages.find((pkg) => pkg.name === '@pofa/core').manifest.peerDependencies['@tensorflow/tfjs-core'];
-step('npm install of the tarballs in a new project', () => {
+await step('npm install of the tarballs in a new project', () => {
   const dependencies = Object.fromEntries(packages.map((pkg) => [pkg.name, `file:${pkg.tarball}`]));
   dependencies['@tensorflow/tfjs-core'] = peerRange;
   writeFileSync(
@@ -96,7 +96,7 @@ step('npm install of the tarballs in a new project', () => {
 const builtins = new Set((await import('node:module')).builtinModules);
 const packageOf = (specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
 
-step('import each package alone (ESM) and check its dist imports against its dependencies', () => {
+await step('import each package alone (ESM) and check its dist imports against its dependencies', () => {
   for (const pkg of packages) {
     const result = sh(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pkg.name)}); console.log(Object.keys(m).length);`]);
     const exports = Number(result.stdout.trim().split('\n').pop());
@@ -175,7 +175,7 @@ for (const pkg of packages) {
 }
 
 // --- types ----------------------------------------------------------------------------------
-step('tsc --noEmit on every export path of every package and the README blocks', () => {
+await step('tsc --noEmit on every export path of every package and the README blocks', () => {
   const imports = [];
   for (const pkg of packages) {
     for (const [subpath, target] of Object.entries(pkg.manifest.exports ?? { '.': {} })) {
@@ -205,7 +205,7 @@ step('tsc --noEmit on every export path of every package and the README blocks',
 });
 
 // --- the CLI --------------------------------------------------------------------------------
-step('npx pofa compress --scale test', () => {
+await step('npx pofa compress --scale test', () => {
   const result = sh('npx', ['--no-install', 'pofa', 'compress', '--scale', 'test', '--out', 'pofa-out', '--cache', join(work, 'cache')], {
     env: { POFA_REQUIRE_NATIVE: '1' },
   });
@@ -216,12 +216,21 @@ step('npx pofa compress --scale test', () => {
 });
 
 // --- README blocks, run ---------------------------------------------------------------------
-step('the README blocks marked runnable', () => {
+await step('the README blocks marked runnable', async () => {
   if (readmeFiles.length > 0) sh(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
-  for (const file of readmeFiles) {
-    const result = sh(process.execPath, [join(project, 'out', `${file.name}.mjs`)], { allowFailure: true });
-    if (result.status !== 0) fail(`${file.where} (block ${file.name}) failed:\n${result.stdout}${result.stderr}`);
-  }
+  // Each block in its own process (a block must not lean on another's set-up), two at a time.
+  const queue = [...readmeFiles];
+  const runNext = () => {
+    const file = queue.shift();
+    if (file === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(project, 'out', `${file.name}.mjs`)], { cwd: project, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error !== null) fail(`${file.where} (block ${file.name}) failed:\n${stdout}${stderr}`);
+        resolve();
+      });
+    }).then(runNext);
+  };
+  await Promise.all([runNext(), runNext()]);
   const counts = {};
   for (const file of readmeFiles) counts[file.pkg] = (counts[file.pkg] ?? 0) + 1;
   for (const pkg of packages) console.log(`  ${pkg.name}: ${counts[pkg.name] ?? 0} runnable block(s)`);
@@ -230,10 +239,11 @@ step('the README blocks marked runnable', () => {
 // --- no prebuilt binary -----------------------------------------------------------------------
 const kernelsDir = join(project, 'node_modules', '@pofa', 'sparse-kernels');
 const loadKernels = ['--input-type=module', '-e', "const { loadKernels } = await import('@pofa/sparse-kernels'); console.log(loadKernels().name);"];
-step('without a prebuilt binary: npm rebuild builds from source; without a compiler the portable kernels run with one line', () => {
+await step('without a prebuilt binary: npm rebuild builds from source; without a compiler the portable kernels run with one line', () => {
   rmSync(join(kernelsDir, 'prebuilds'), { recursive: true, force: true });
   const nodeDir = [process.env.npm_config_nodedir, join(process.execPath, '..', '..'), '/usr'].find((dir) => dir && existsSync(join(dir, 'include', 'node', 'node_api.h')));
-  sh('npm', ['rebuild', '@pofa/sparse-kernels', '--foreground-scripts'], { env: nodeDir ? { npm_config_nodedir: nodeDir } : {} });
+  // -O0 (after binding.gyp's -O3): this checks that the fallback builds and loads, not its speed.
+  sh('npm', ['rebuild', '@pofa/sparse-kernels', '--foreground-scripts'], { env: { CXXFLAGS: '-O0', ...(nodeDir ? { npm_config_nodedir: nodeDir } : {}) } });
   if (!existsSync(join(kernelsDir, 'native', 'build', 'Release', 'pofa_sparse_kernels.node'))) fail('npm rebuild did not build the addon from source');
   const built = sh(process.execPath, loadKernels, { env: { POFA_REQUIRE_NATIVE: '1' } });
   if (built.stdout.trim() !== 'native') fail(`the addon built from source did not load: ${built.stdout}${built.stderr}`);

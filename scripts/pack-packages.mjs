@@ -10,11 +10,11 @@
 //   node scripts/pack-packages.mjs [--out <dir>]   packs into <dir> (default: a temporary one) and checks
 //
 // `packWorkspace()` is also what scripts/consumer-test.mjs installs from. The prebuilt binaries
-// of @pofa/sparse-kernels are made first when missing (scripts/prebuild.mjs).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// of @pofa/sparse-kernels are made first when missing or older than native/ (scripts/prebuild.mjs).
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,12 +51,20 @@ export function publishedPackages() {
 
 const hasNative = (dir) => existsSync(join(dir, 'native', 'binding.gyp'));
 
+/** True when linux-x64 or linux-arm64 prebuilds are missing or older than a native source file. */
+function prebuildsStale(dir) {
+  const folders = ['linux-x64', 'linux-arm64'].map((folder) => join(dir, 'prebuilds', folder));
+  if (!folders.every((folder) => existsSync(folder) && readdirSync(folder).some((file) => file.endsWith('.node')))) return true;
+  const oldest = Math.min(...folders.flatMap((folder) => readdirSync(folder).map((file) => statSync(join(folder, file)).mtimeMs)));
+  return readdirSync(join(dir, 'native')).some((file) => /\.(cc|h|inc|gyp)$/.test(file) && statSync(join(dir, 'native', file)).mtimeMs > oldest);
+}
+
 /** Packs every published package into `destination`; returns { name, dir, manifest, tarball, files }. */
 export function packWorkspace(destination) {
   const [pnpm, ...pnpmArgs] = pnpmCommand();
   return publishedPackages().map((pkg) => {
-    if (hasNative(pkg.dir) && !['linux-x64', 'linux-arm64'].every((folder) => existsSync(join(pkg.dir, 'prebuilds', folder)))) {
-      console.log(`${pkg.name}: making the prebuilt binaries (scripts/prebuild.mjs)`);
+    if (hasNative(pkg.dir) && prebuildsStale(pkg.dir)) {
+      console.log(`${pkg.name}: making the prebuilt binaries (scripts/prebuild.mjs; missing or older than native/)`);
       run(process.execPath, [join(pkg.dir, 'scripts', 'prebuild.mjs')], { cwd: pkg.dir, stdio: 'inherit' });
     }
     const output = run(pnpm, [...pnpmArgs, 'pack', '--json', '--pack-destination', destination], { cwd: pkg.dir });
@@ -93,15 +101,35 @@ async function publintProblems({ tarball }) {
 
 function attwProblems({ tarball }) {
   const bin = join(dirname(require.resolve('@arethetypeswrong/cli/package.json')), 'dist', 'index.js');
-  const result = spawnSync(process.execPath, [bin, tarball, '--profile', 'esm-only', '--format', 'ascii'], { encoding: 'utf8' });
-  return result.status === 0 ? [] : [`attw:\n${result.stdout}${result.stderr}`];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, tarball, '--profile', 'esm-only', '--format', 'ascii'], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve(error === null ? [] : [`attw:\n${stdout}${stderr}`]),
+    );
+  });
+}
+
+/** Runs `work(item)` for every item, `limit` at a time; results in order. */
+async function mapLimited(items, limit, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** Packs and checks every package; prints one line per package; returns the number of failures. */
 export async function checkPackages(destination) {
+  const packed = packWorkspace(destination);
+  // attw type-checks each tarball with TypeScript: the slow part, run on every core.
+  const attw = await mapLimited(packed, availableParallelism(), attwProblems);
   let failures = 0;
-  for (const pkg of packWorkspace(destination)) {
-    const problems = [...tarballProblems(pkg), ...(await publintProblems(pkg)), ...attwProblems(pkg)];
+  for (const [index, pkg] of packed.entries()) {
+    const problems = [...tarballProblems(pkg), ...(await publintProblems(pkg)), ...attw[index]];
     failures += problems.length === 0 ? 0 : 1;
     console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${pkg.name}: ${pkg.files.length} files${problems.map((problem) => `\n     ${problem}`).join('')}`);
   }
