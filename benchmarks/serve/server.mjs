@@ -7,7 +7,7 @@
 //        [--max-wait-ms 5] [--threads N]. Prints "listening on URL"; SIGTERM stops it.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { createBatchQueue, createServeApp, createServeMetrics, loadServedModel } from '@pofa/cli';
+import { createModelQueue, createServeApp, createServeMetrics, loadServedModel } from '@pofa/cli';
 import { createBundleTokenizer, topLabels } from '@pofa/runtime';
 import { loadKernels, readBundle } from '@pofa/sparse-kernels';
 import ort from 'onnxruntime-node';
@@ -51,20 +51,7 @@ async function onnxModel() {
     const logits = output.logits.data;
     return texts.map((_, row) => topLabels(logits.subarray(row * labels.length, (row + 1) * labels.length), labels, labels.length));
   };
-  const model = { model: 'ort' };
-  const queue = createBatchQueue({
-    maxBatch,
-    maxWaitMs,
-    run: async (items) => {
-      const stop = metrics.inference.startTimer(model);
-      try {
-        return await run(items);
-      } finally {
-        stop();
-      }
-    },
-    observer: { onBatch: (size) => metrics.batchSize.observe(model, size), onQueueLength: (length) => metrics.queueLength.set(model, length) },
-  });
+  const queue = createModelQueue('ort', { maxBatch, maxWaitMs }, metrics, run);
   return { name: 'ort', path: args.onnx, task: bundle.task, pipeline: 'text-classification', queue };
 }
 

@@ -63,6 +63,6 @@ export { serveCommand } from './commands/serve';
 export { createServeApp, type ServeAppOptions } from './serve/serve-app';
 export { createServeMetrics, type ServeMetrics } from './serve/serve-metrics';
 export { createBatchQueue, type BatchQueue, type BatchQueueOptions, type BatchObserver } from './serve/batch-queue';
-export { loadServedModel, parseModelSpec, requestOutputs, type ServedModel } from './serve/served-model';
+export { loadServedModel, createModelQueue, parseModelSpec, requestOutputs, type ServedModel } from './serve/served-model';
 export { predictBodySchema, predictItems, type InputLimits, type PredictItem } from './serve/predict-schemas';
 export { classificationDeployment, spanDeployment, configDeployment, runDeployment, type BundleDeployment } from './pipeline/bundle-deployment';

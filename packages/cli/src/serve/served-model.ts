@@ -69,8 +69,23 @@ export async function loadServedModel(spec: { name: string; path: string }, opti
   const task = bundleTaskOf(bundle);
   const pipelineTask = pipelineTaskOf(task.kind);
   const run = await batchRunner(pipelineTask, bundle, { batchSize: options.maxBatch, ...(options.kernels === undefined ? {} : { kernels: options.kernels }) });
-  const labels = { model: spec.name };
-  const queue = createBatchQueue<PredictItem, unknown>({
+  const queue = createModelQueue(spec.name, options, metrics, run);
+  return { name: spec.name, path: spec.path, task, pipeline: pipelineTask, queue };
+}
+
+/**
+ * The batch queue of a served model, its batches timed and sized in `metrics` under the model's
+ * name (`pofa_batch_size`, `pofa_batch_duration_seconds`, `pofa_queue_length`). `run` takes one
+ * batch of inputs and returns one output per input.
+ *
+ * @example
+ * ```ts
+ * const queue = createModelQueue('ort', { maxBatch: 32, maxWaitMs: 5 }, metrics, (texts) => runOnnx(texts));
+ * ```
+ */
+export function createModelQueue(name: string, options: { maxBatch: number; maxWaitMs: number }, metrics: ServeMetrics, run: (items: PredictItem[]) => Promise<unknown[]>): BatchQueue<PredictItem, unknown> {
+  const labels = { model: name };
+  return createBatchQueue<PredictItem, unknown>({
     maxBatch: options.maxBatch,
     maxWaitMs: options.maxWaitMs,
     run: async (items) => {
@@ -86,7 +101,6 @@ export async function loadServedModel(spec: { name: string; path: string }, opti
       onQueueLength: (length) => metrics.queueLength.set(labels, length),
     },
   });
-  return { name: spec.name, path: spec.path, task, pipeline: pipelineTask, queue };
 }
 
 /**
