@@ -17,6 +17,7 @@ export { FUSED_KERNELS, hasFusedKernels, runFusedKernel, setFusedKernelsEnabled,
 export { fakeQuantizeAffine, fakeQuantizeAffineParts, type AffineQuantization } from './tensor/fake-quantize-affine';
 export { channelMinMax } from './tensor/channel-min-max';
 export { createRandom, type Random, type RandomState } from './random';
+export { roundHalfEven } from './round-half-even';
 export * from './nn/index';
 export * from './registry/index';
 export * from './lifecycle/index';

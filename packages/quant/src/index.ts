@@ -5,7 +5,9 @@ export { fakeQuantize, fakeQuantizeMask } from './primitives/fake-quantize';
 export type { FakeQuantizeOptions, ResolvedParameters } from './primitives/resolve-parameters';
 export { quantParams, quantParamsOptionsSchema, MIN_SCALE, type QuantParams, type QuantParamsOptions } from './primitives/quant-params';
 export { integerRange, checkBits, checkQuantRange, MIN_BITS, MAX_BITS, type IntegerRangeOptions } from './primitives/integer-range';
-export { roundHalfEven, inverseScale, quantizeValue, dequantizeValue } from './primitives/scalar-quantize';
+export { inverseScale, quantizeValue, dequantizeValue } from './primitives/scalar-quantize';
+/** Re-exported from `@pofa/core` (the one copy). */
+export { roundHalfEven } from '@pofa/core';
 export {
   createWeightFakeQuantTransform,
   weightFakeQuantOptionsSchema,

@@ -14,7 +14,8 @@ export { unpackWeight } from './formats/unpack-weight';
 export { quantizeWeightInt8, QuantizeWeightOptionsSchema, type QuantizeWeightOptions } from './formats/quantize-weight';
 export { packedByteLength } from './formats/packed-byte-length';
 export { concatRows } from './formats/concat-rows';
-export { roundHalfEven } from './formats/round-half-even';
+/** Re-exported from `@pofa/core` (the one copy). */
+export { roundHalfEven } from '@pofa/core';
 export type { Kernels, KernelIsa, LinearOptions, FeedForwardOptions, AttentionOptions, ActivationQuantization } from './kernels/types';
 export { loadKernels, LoadKernelsOptionsSchema, type LoadKernelsOptions } from './kernels/load-kernels';
 export { NativeAddonError } from './kernels/native-addon-error';

@@ -1,4 +1,6 @@
-export { DEFAULT_WIDTH_MULTIPLIERS, widthSchema, resolveWidth, roundHalfEven, type Width, type LayerShape, type ResolvedWidth } from './width';
+export { DEFAULT_WIDTH_MULTIPLIERS, widthSchema, resolveWidth, type Width, type LayerShape, type ResolvedWidth } from './width';
+/** Re-exported from `@pofa/core` (the one copy). */
+export { roundHalfEven } from '@pofa/core';
 export { supernetShape, supernetLayers, type SupernetShape, type SupernetLayer } from './supernet-layers';
 export {
   computeImportance,

@@ -1,6 +1,7 @@
 import { ConfigError } from '@pofa/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WIDTH_MULTIPLIERS, resolveWidth, roundHalfEven } from './width';
+import { roundHalfEven } from '@pofa/core';
+import { DEFAULT_WIDTH_MULTIPLIERS, resolveWidth } from './width';
 
 describe('resolveWidth', () => {
   it('gives BERT-base DynaBERT\'s 12/10/8/6 heads and 3072/2560/2048/1536 neurons', () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@pofa/core';
+import { ConfigError, roundHalfEven } from '@pofa/core';
 import { z } from 'zod';
 
 /**
@@ -38,23 +38,6 @@ export interface LayerShape {
 export interface ResolvedWidth {
   heads: number;
   ffn: number;
-}
-
-/**
- * Python's `round()`: to the nearest integer, ties to even (DynaBERT rounds heads with it).
- *
- * @example
- * ```ts
- * roundHalfEven(2.5); // 2
- * roundHalfEven(9.996); // 10
- * ```
- */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /**

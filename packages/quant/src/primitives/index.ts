@@ -2,7 +2,7 @@ export { fakeQuantize, fakeQuantizeMask } from './fake-quantize';
 export type { FakeQuantizeOptions, ResolvedParameters } from './resolve-parameters';
 export { quantParams, quantParamsOptionsSchema, MIN_SCALE, type QuantParams, type QuantParamsOptions } from './quant-params';
 export { integerRange, checkBits, checkQuantRange, MIN_BITS, MAX_BITS, type IntegerRangeOptions } from './integer-range';
-export { roundHalfEven, inverseScale, quantizeValue, dequantizeValue } from './scalar-quantize';
+export { inverseScale, quantizeValue, dequantizeValue } from './scalar-quantize';
 export {
   createWeightFakeQuantTransform,
   weightFakeQuantOptionsSchema,

@@ -1,8 +1,7 @@
-import { describeValue, parseOptions } from '@pofa/core';
+import { describeValue, parseOptions, roundHalfEven } from '@pofa/core';
 import { z } from 'zod';
 import { QuantizationError } from '../errors/quantization-error';
 import { checkBits, checkQuantRange, integerRange } from './integer-range';
-import { roundHalfEven } from './scalar-quantize';
 
 /**
  * The smallest scale (float32 machine epsilon, as PyTorch observers' `eps`).

@@ -1,21 +1,4 @@
-/**
- * Rounds to the nearest integer, ties to even (C's `nearbyint` in the default rounding mode,
- * NumPy's and PyTorch's `round`, tfjs's `round`).
- *
- * @example
- * ```ts
- * roundHalfEven(2.5);  // 2
- * roundHalfEven(3.5);  // 4
- * roundHalfEven(-0.5); // -0
- * ```
- */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction < 0.5) return floor;
-  if (fraction > 0.5) return floor + 1;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
+import { roundHalfEven } from '@pofa/core';
 
 /**
  * The float32 reciprocal `1 / scale` that fake quantization multiplies by, as PyTorch's

@@ -1,7 +1,7 @@
 import { ConfigError, ShapeError } from '@pofa/core';
 import { z } from 'zod';
 import type { PackedWeight } from './packed-weight';
-import { roundHalfEven } from './round-half-even';
+import { roundHalfEven } from '@pofa/core';
 import { storedRows } from './stored-rows';
 
 /** Options of {@link quantizeWeightInt8}. */

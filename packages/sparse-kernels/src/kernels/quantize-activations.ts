@@ -1,4 +1,4 @@
-import { roundHalfEven } from '../formats/round-half-even';
+import { roundHalfEven } from '@pofa/core';
 import type { ActivationQuantization } from './types';
 
 /** Uint8 activations with the scale and zero point of each token row. */
