@@ -192,7 +192,31 @@ const runOutputCases: Case[] = [
   c(['eval', 'hf', '--predictions', 'rows.json'], output, 'rows.json already exists'),
 ];
 
-const CASES: Case[] = [...numericCases, ...commandLineCases, ...inputCases, ...exportOutputCases, ...runOutputCases];
+// User data (--task FILE): every problem named with the file (and line) before any training.
+const USER_DATA_PROBLEMS: Array<[string[], number, string | RegExp]> = [
+  [['one-class.tsv'], input, 'one-class.tsv: every example has the label "spam": expected at least two classes'],
+  [['one-integer.tsv'], input, 'one-integer.tsv: every example has the label "1"'],
+  [['rare-class.tsv'], input, 'rare-class.tsv: too few examples of "maybe" (1)'],
+  [['empty-text.tsv'], input, 'empty-text.tsv:3: empty text'],
+  [['empty-pair.jsonl'], input, 'empty-pair.jsonl:1: empty sentence2'],
+  [['ragged.tsv'], input, 'ragged.tsv:3: wrong number of columns'],
+  [['no-text.tsv'], input, 'no-text.tsv:1: the header has no "text" column'],
+  [['bad-json.jsonl'], input, 'bad-json.jsonl:2: not valid JSON'],
+  [['unlabelled.tsv'], input, 'unlabelled.tsv has unlabelled examples'],
+  [['not-utf8.tsv'], input, 'not-utf8.tsv:3: not valid UTF-8'],
+  [['empty.tsv'], input, 'empty.tsv is empty'],
+  [['names.tsv', '--regression'], input, 'names.tsv:2: the label is not a number'],
+  [['names.tsv', '--classes', '--regression'], usage, '--classes and --regression contradict each other'],
+  [['data.csv'], input, 'Unknown task'],
+];
+
+const userDataCases: Case[] = USER_DATA_PROBLEMS.flatMap(([[file, ...flags], code, message]) => [
+  c(['compress', '--scale', 'test', '--task', file, ...flags, '--out', 'new-run', '--cache', 'new-cache'], code, message),
+  c(['transfer', 'hf', '--task', file, ...flags, '--out', 'new-run'], code, message),
+  c(['eval', 'hf', '--task', file, ...flags, '--scale', 'test'], code, message),
+]);
+
+const CASES: Case[] = [...userDataCases, ...numericCases, ...commandLineCases, ...inputCases, ...exportOutputCases, ...runOutputCases];
 
 describe('bad inputs: a clear error, the right exit code, nothing lost', () => {
   let fixtures: BadInputFixtures;
@@ -237,6 +261,13 @@ describe('bad inputs: a clear error, the right exit code, nothing lost', () => {
     const safetensors = createTestIo(dir);
     expect(await runCli(['eval', 'truncated.safetensors'], safetensors, COMMANDS)).toBe(EXIT_CODES.failure);
     expect(safetensors.err()).toContain('(the folder with config.json beside the .safetensors file)');
+    expect(await fingerprint(dir)).toEqual(before);
+  });
+
+  it('reads a GLUE-style TSV (sentence, integer labels) as a classification task', async () => {
+    const io = createTestIo(dir);
+    expect(await runCli(['eval', 'hf', '--task', 'glue-style.tsv', '--scale', 'test', '--json'], io, COMMANDS), io.err()).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject([{ engine: 'tfjs', metric: 'accuracy', examples: 2 }]);
     expect(await fingerprint(dir)).toEqual(before);
   });
 
@@ -316,7 +347,7 @@ describe('bad inputs through the built CLI (node dist/bin.js)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const signalled = Date.now();
     child.kill('SIGTERM');
-    const [code] = (await new Promise((resolve) => child.on('exit', (...result) => resolve(result)))) as [number | null];
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
     expect(Date.now() - signalled).toBeLessThan(2000);
     expect(code).toBe(130);
     expect(stderr).toContain('pofa: interrupted (pofa eval)');

@@ -9,6 +9,7 @@ import { formatReportTable } from '../pipeline/report-table';
 import { SCALE_NAMES } from '../pipeline/scales';
 import { PATTERNS } from '../pipeline/sparse';
 import { UsageError } from '../errors/usage-error';
+import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
 import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -41,6 +42,7 @@ export const compressCommand: Command = {
     model: { type: 'string', value: 'MODEL', description: 'A preset (bert-tiny, bert-mini, ...) or a Hugging Face directory with vocab.txt', defaultText: 'a small BERT of the --scale' },
     task: { type: 'string', value: 'TASK', description: 'spam, sotu-party, sotu-year, sotu-pair; a GLUE task or squad with --data DIR; or a .tsv/.jsonl file', defaultText: 'spam' },
     data: { type: 'string', value: 'PATH', description: 'The GLUE task folder (train.tsv, dev.tsv) or the SQuAD v1.1 folder (train-v1.1.json, dev-v1.1.json)' },
+    ...LABEL_OPTIONS,
     sparsity: { type: 'string', value: 'S', description: 'Target sparsity of the encoder Linear weights, in [0, 1)', defaultText: '0.9' },
     pattern: { type: 'string', value: 'P', description: `Sparsity pattern: ${PATTERNS.join(', ')} (2:4 fixes 50%)`, defaultText: 'unstructured' },
     int8: { type: 'boolean', description: 'Quantization-aware training of the sparse model to int8 (the default)' },
@@ -81,6 +83,7 @@ export function compressOptionsFromCommandLine(options: OptionValues): CompressO
     model: text(options.model),
     task: text(options.task),
     data: text(options.data),
+    labels: labelTypingFromCommandLine(options),
     sparsity: numberOption(options, 'sparsity', { fallback: 0.9, min: 0, max: 0.999 }),
     pattern: choiceOption(options, 'pattern', PATTERNS, 'unstructured'),
     int8: options['no-int8'] !== true,

@@ -11,6 +11,7 @@ import { evaluateRuntime } from '../pipeline/runtime';
 import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
 import { loadAnyRunTask, type SpanRunTask } from '../pipeline/squad-run-task';
 import type { RunTask } from '../pipeline/task-source';
+import type { LabelTyping } from '../pipeline/user-task-checks';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from '../pipeline/squad-evaluation';
 import { prepareSquadTokenizer } from '../pipeline/squad-tokenizer';
 import { PAPER_TRANSFER } from '../pipeline/transfer-settings';
@@ -18,6 +19,7 @@ import { UsageError } from '../errors/usage-error';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { locateModel, type ModelLocation } from './model-source';
 import { checkOutputTarget, writeOutputFile } from '../pipeline/output-target';
+import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
 import { checkJsonOutput } from './output-options';
 
 /** One scored model of `pofa eval`. */
@@ -43,6 +45,8 @@ export interface EvalOptions {
   scale?: ScaleName;
   seed?: number;
   batchSize?: number;
+  /** How the labels of a user `.tsv`/`.jsonl` task are typed (default: the run's, else integers are classes). */
+  labels?: LabelTyping;
   /** Receives each scored model's SQuAD answers (question id → text). */
   onPredictions?: (model: string, predictions: Record<string, string>) => void;
 }
@@ -67,7 +71,8 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
   const data = options.data ?? (options.task === undefined ? settings?.data : undefined);
   // SQuAD is scored on the whole dev file, as the official script does; other tasks on compress's split.
   const all = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: Number.POSITIVE_INFINITY };
-  const anyTask = await loadAnyRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: taskName === 'squad' ? all : scale.taskExamples, cwd });
+  const labels = options.labels ?? (options.task === undefined ? settings?.labels : undefined);
+  const anyTask = await loadAnyRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: taskName === 'squad' ? all : scale.taskExamples, cwd, ...(labels === undefined ? {} : { labels }) });
   if (anyTask.kind === 'span') return evaluateSpanLocation(location, anyTask, checkpointVocab, options);
   const task = anyTask;
   const batchSize = options.batchSize ?? 2 * scale.batchSize;
@@ -105,7 +110,7 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
 function checkClassificationHead(model: EncoderModel, task: RunTask, dir: string): void {
   const outputs = task.regression ? 1 : task.labels.length;
   const wanted = task.regression ? 'a regression head (1 output)' : `a classification head with ${outputs} classes (${task.labels.join(', ')})`;
-  const fine = `Fine-tune it on the task first: pofa transfer ${dir} --task ${task.name.replace(/^glue\//, '')}`;
+  const fine = `Fine-tune it on the task first: pofa transfer ${dir} --task ${task.name.replace(/^(glue\/|file:)/, '')}`;
   if (model.task !== 'sequence-classification') {
     throw new ConfigError(`${dir} has no head for ${task.name}`, { expected: wanted, received: `a ${model.task} model`, hint: fine });
   }
@@ -173,6 +178,7 @@ export const evalCommand: Command = {
   options: {
     task: { type: 'string', value: 'TASK', description: 'An embedded task, a GLUE task with --data, squad with --data, or a .tsv/.jsonl file', defaultText: "the run's task, else spam" },
     data: { type: 'string', value: 'PATH', description: 'The GLUE task folder, the SQuAD folder (or dev-v1.1.json), or a data file' },
+    ...LABEL_OPTIONS,
     split: { type: 'string', value: 'SPLIT', description: 'test or validation', defaultText: 'test' },
     scale: { type: 'string', value: 'NAME', description: `The scale that sized the task's splits: ${SCALE_NAMES.join(', ')}`, defaultText: "the run's, else default" },
     seed: { type: 'string', value: 'N', description: 'The seed that drew the splits', defaultText: "the run's, else 0" },
@@ -187,6 +193,7 @@ export const evalCommand: Command = {
     const scale = options.scale === undefined ? undefined : choiceOption(options, 'scale', SCALE_NAMES, 'default');
     const seed = numberOption(options, 'seed', { integer: true });
     const batchSize = numberOption(options, 'batch-size', { min: 1, integer: true });
+    const labels = labelTypingFromCommandLine(options);
     const location = await locateModel(positionals[0], io.cwd);
     const predictionsTarget = await checkJsonOutput(options, io, 'predictions');
     await initCliBackend();
@@ -196,7 +203,7 @@ export const evalCommand: Command = {
     const answers: Array<{ model: string; predictions: Record<string, string> }> = [];
     const rows = await evaluateLocation(location, {
       split, ...(task === undefined ? {} : { task }), ...(data === undefined ? {} : { data }), ...(scale === undefined ? {} : { scale }),
-      ...(seed === undefined ? {} : { seed }), ...(batchSize === undefined ? {} : { batchSize }),
+      ...(seed === undefined ? {} : { seed }), ...(batchSize === undefined ? {} : { batchSize }), ...(labels === undefined ? {} : { labels }),
       onPredictions: (model, predictions) => answers.push({ model, predictions }),
     }, io.cwd);
     if (predictionsFile !== undefined) {

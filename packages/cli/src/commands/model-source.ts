@@ -85,8 +85,8 @@ export async function checkpointFolderOf(file: string): Promise<string | undefin
  */
 function runSettings(run: { command?: string; settings?: unknown }): CompressSettings {
   if (run.command !== 'transfer') return compressOptionsSchema.parse(run.settings ?? {});
-  const { task, data, seed, perChannel } = (run.settings ?? {}) as Record<string, unknown>;
-  return compressOptionsSchema.parse({ task, data, seed, perChannel });
+  const { task, data, seed, perChannel, labels } = (run.settings ?? {}) as Record<string, unknown>;
+  return compressOptionsSchema.parse({ task, data, seed, perChannel, labels });
 }
 
 /**

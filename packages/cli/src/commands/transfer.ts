@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
 import { UsageError } from '../errors/usage-error';
+import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
 import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 import { initCliBackend } from '../pipeline/backend';
 import { BUNDLE_LAYOUTS } from '../pipeline/bundles';
@@ -30,6 +31,7 @@ export function transferOptionsFromCommandLine(options: OptionValues, model: str
     model,
     task,
     data: text(options.data),
+    labels: labelTypingFromCommandLine(options),
     teacher: text(options.teacher),
     out: text(options.out),
     steps: number('steps', { min: 1, integer: true }),
@@ -102,6 +104,7 @@ export const transferCommand: Command = {
   options: {
     task: { type: 'string', value: 'TASK', description: 'A GLUE task with --data DIR (sst2, mnli, ...), an embedded task, or a .tsv/.jsonl file' },
     data: { type: 'string', value: 'PATH', description: 'The task folder (GLUE: train.tsv, dev.tsv)' },
+    ...LABEL_OPTIONS,
     teacher: { type: 'string', value: 'DIR', description: 'A dense model fine-tuned on the task, distilled (optional)' },
     out: { type: 'string', short: 'o', value: 'DIR', description: 'Run folder', defaultText: 'pofa-transfer' },
     steps: { type: 'string', value: 'N', description: 'Cap on the steps of each stage (transfer, QAT)' },

@@ -21,6 +21,8 @@ export const compressOptionsSchema = z
     task: z.string().default('spam'),
     /** A GLUE task folder, the SQuAD v1.1 folder (`train-v1.1.json`, `dev-v1.1.json`), or a data file. */
     data: z.string().optional(),
+    /** The labels of a .tsv/.jsonl task: `classes` or `regression` (default: integers are classes, other numbers regression). */
+    labels: z.enum(['classes', 'regression']).optional(),
     sparsity: z.number().min(0).lt(1).default(0.9),
     pattern: z.enum(PATTERNS).default('unstructured'),
     int8: z.boolean().default(true),

@@ -10,6 +10,7 @@ import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from '.
 import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
+import { describeRunTask } from './user-task-checks';
 import { SCALES } from './scales';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { defaultPruningModifiers, effectiveSparsity, sparsePretrain, sparseTransfer } from './sparse';
@@ -82,9 +83,10 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const source = await resolveModelSource(settings.model, io.cwd);
   const pruning = settings.recipe === undefined ? undefined : await recipeModifiers(settings.recipe, io.cwd);
   const { task } = await timed('loading the task', async () => ({
-    task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits: scale.taskExamples, cwd: io.cwd }),
+    task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits: scale.taskExamples, cwd: io.cwd, labels: settings.labels }),
   }));
   requireTrainingExamples(task);
+  if (task.kind === 'classification' && task.name.startsWith('file:')) say(`pofa: task ${describeRunTask(task)}`);
   const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress' });
   const cacheDir = resolveCacheDir(settings.cache, io.env, io.cwd);
   const environment = (stage: string): StageEnvironment => ({

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, createRandom } from '@pofa/core';
 import { DataFormatError, loadSquad, SQUAD_TASK, type SquadExample, type TaskSpecification } from '@pofa/tasks';
 import { loadRunTask, sampleSplit, type RunTask } from './task-source';
+import type { LabelTyping } from './user-task-checks';
 
 /** SQuAD v1.1 as a run uses it: questions with their context and gold answers, in three splits. */
 export interface SpanRunTask {
@@ -22,6 +23,8 @@ export interface RunTaskOptions {
   seed: number;
   limits: { train: number; validation: number; test: number };
   cwd: string;
+  /** How the labels of a user `.tsv`/`.jsonl` file are typed (default: integers are classes, other numbers regression targets). */
+  labels?: LabelTyping;
 }
 
 /** The official file names of SQuAD v1.1. */

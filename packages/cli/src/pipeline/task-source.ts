@@ -17,6 +17,7 @@ import {
   type TaskSpecification,
 } from '@pofa/tasks';
 import { emptyTaskFile, resolveGlueFolder } from './glue-folder';
+import { checkSplitLabels, checkUserClasses, type LabelTyping } from './user-task-checks';
 
 /**
  * A sequence-level labelled task (classification or regression) as a run uses it: three splits,
@@ -95,17 +96,18 @@ function userSpecification(name: string, labels: string[], regression: boolean):
   return { specificationVersion: 'v1', name, fields: ['text'], head: 'classification', labels, metrics, primaryMetric: 'accuracy' };
 }
 
-async function loadUserTask(path: string, seed: number): Promise<RunTask> {
+async function loadUserTask(path: string, seed: number, typing?: LabelTyping): Promise<RunTask> {
   const info = await fileInfo(path);
   if (info === undefined) {
     throw new ConfigError(`Cannot read the task file ${path}`, { expected: 'an existing .tsv or .jsonl file', received: 'no such file', hint: 'Check the path' });
   }
-  const data = await loadUserData(path);
+  const data = await loadUserData(path, { labelKind: typing === 'regression' ? 'number' : typing === 'classes' ? 'name' : 'auto' });
   if (data.examples.some((example) => example.label === null)) {
     throw new ConfigError(`The task file ${path} has unlabelled examples`, { expected: 'a label on every example (training needs them)', received: 'examples without a label' });
   }
   const regression = data.labels.length === 0;
   const examples = data.examples.map((example) => ({ ...example, label: example.label as number }));
+  if (!regression) checkUserClasses(path, data.labels, examples.map((example) => example.label));
   const random = createRandom(seed + 1);
   const shuffled = [...examples];
   for (let i = shuffled.length - 1; i > 0; i--) {
@@ -115,17 +117,17 @@ async function loadUserTask(path: string, seed: number): Promise<RunTask> {
   const validationSize = Math.max(1, Math.floor(shuffled.length / 10));
   const name = `file:${path}`;
   const train = shuffled.slice(2 * validationSize);
+  const splits = { train, validation: shuffled.slice(0, validationSize), test: shuffled.slice(validationSize, 2 * validationSize) };
+  checkSplitLabels(path, { ...splits, labels: data.labels, regression });
   return {
     kind: 'classification',
     name,
-    train,
-    validation: shuffled.slice(0, validationSize),
-    test: shuffled.slice(validationSize, 2 * validationSize),
+    ...splits,
     labels: data.labels,
     regression,
     ...(regression ? { labelScale: labelScaleOf(train) } : {}),
     specification: userSpecification(name, data.labels, regression),
-    identity: { file: resolve(path), ...info },
+    identity: { file: resolve(path), ...info, ...(typing === undefined ? {} : { typing }) },
   };
 }
 
@@ -192,7 +194,7 @@ async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<R
 export async function loadRunTask(
   task: string,
   data: string | undefined,
-  options: { seed: number; limits: { train: number; validation: number; test: number }; cwd: string },
+  options: { seed: number; limits: { train: number; validation: number; test: number }; cwd: string; labels?: LabelTyping },
 ): Promise<RunTask> {
   const loaded = await loadFullTask(task, data === undefined ? undefined : resolve(options.cwd, data), options);
   const { limits, seed } = options;
@@ -205,7 +207,7 @@ export async function loadRunTask(
   };
 }
 
-async function loadFullTask(task: string, data: string | undefined, options: { seed: number; cwd: string }): Promise<RunTask> {
+async function loadFullTask(task: string, data: string | undefined, options: { seed: number; cwd: string; labels?: LabelTyping }): Promise<RunTask> {
   const embedded = EMBEDDED_LOADERS[task];
   if (embedded !== undefined) {
     const loaded = await embedded({ seed: options.seed });
@@ -231,7 +233,7 @@ async function loadFullTask(task: string, data: string | undefined, options: { s
       hint: 'Load SQuAD with loadAnyRunTask (or loadSquadRunTask): it returns a span task, which pofa compress, transfer and eval run',
     });
   }
-  if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed);
-  if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadUserTask(data, options.seed);
+  if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed, options.labels);
+  if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadUserTask(data, options.seed, options.labels);
   throw unknownTask(task);
 }

@@ -20,6 +20,8 @@ export const transferOptionsSchema = z
     /** A GLUE task with `data`, `squad` with `data`, an embedded task, or a .tsv/.jsonl file. */
     task: z.string(),
     data: z.string().optional(),
+    /** The labels of a .tsv/.jsonl task: `classes` or `regression` (default: integers are classes, other numbers regression). */
+    labels: z.enum(['classes', 'regression']).optional(),
     /** A dense model fine-tuned on the same task, distilled batch by batch. */
     teacher: z.string().optional(),
     out: z.string().default('pofa-transfer'),

@@ -10,6 +10,7 @@ import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from '.
 import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
+import { describeRunTask } from './user-task-checks';
 import { sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
 import { loadAnyRunTask } from './squad-run-task';
@@ -102,8 +103,9 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   // Everything a user can get wrong is checked before any training.
   const source = await resolveTransferSource(settings.model, io.cwd);
   const limits = { train: Number.POSITIVE_INFINITY, validation: Number.POSITIVE_INFINITY, test: settings.maxEval ?? Number.POSITIVE_INFINITY };
-  const { task } = await timed('loading the task', async () => ({ task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd }) }));
+  const { task } = await timed('loading the task', async () => ({ task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd, labels: settings.labels }) }));
   requireTrainingExamples(task);
+  if (task.kind === 'classification' && task.name.startsWith('file:')) say(`pofa: task ${describeRunTask(task)}`);
   const paper = PAPER_TRANSFER[task.kind];
   const maxLength = settings.maxLength ?? paper.maxLength;
   const vocab = await loadVocab(source.vocab);

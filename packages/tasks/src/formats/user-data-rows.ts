@@ -13,8 +13,37 @@ export interface UserDataRow {
 }
 
 /**
- * Reads a TSV with a header naming the columns `text`, optional `text_pair`, `label`, `id`
- * (others are ignored); fields are split on tabs with no quoting.
+ * The columns (TSV) or fields (JSONL) that may hold an example's text and its pair, in order of
+ * preference: pofa's own names, then the GLUE ones (`sentence`, `sentence1`/`sentence2`,
+ * `question1`/`question2`, `question`/`sentence`, `premise`/`hypothesis`).
+ */
+const TEXT_NAMES: ReadonlyArray<readonly [string, string | undefined]> = [
+  ['text', 'text_pair'],
+  ['sentence1', 'sentence2'],
+  ['question1', 'question2'],
+  ['question', 'sentence'],
+  ['premise', 'hypothesis'],
+  ['sentence', undefined],
+];
+
+const ACCEPTED_TEXT_NAMES = 'text (and text_pair), or the GLUE names sentence, sentence1/sentence2, question1/question2, question/sentence, premise/hypothesis';
+
+/** The text and pair names among `names`, or undefined when none is a text name. */
+function textNames(names: readonly string[]): { text: string; pair?: string } | undefined {
+  const found = TEXT_NAMES.find(([text]) => names.includes(text));
+  if (found === undefined) return undefined;
+  const [text, pair] = found;
+  return pair !== undefined && names.includes(pair) ? { text, pair } : { text };
+}
+
+function emptyText(path: string, lineNumber: number, column: string): DataFormatError {
+  return new DataFormatError(`${path}:${lineNumber}: empty ${column}`, { expected: 'a text with at least one non-space character', received: 'an empty text', hint: 'Remove the line or fill in its text' });
+}
+
+/**
+ * Reads a TSV with a header naming the text column (`text`, or a GLUE name such as `sentence` or
+ * `sentence1`/`sentence2`), optional `text_pair`, `label`, `id` (others are ignored); fields are
+ * split on tabs with no quoting. An empty text is an error naming its line.
  *
  * @example
  * ```ts
@@ -25,14 +54,15 @@ export function readUserTsvRows(content: string, path: string): UserDataRow[] {
   const lines = splitTsv(content);
   if (lines.length === 0) throw emptyFile(path);
   const header = lines[0].fields.map((name) => name.trim());
-  const textColumn = header.indexOf('text');
-  if (textColumn < 0) {
+  const names = textNames(header);
+  if (names === undefined) {
     throw new DataFormatError(`${path}:${lines[0].lineNumber}: the header has no "text" column`, {
-      expected: 'a header line naming the columns: text, and optionally text_pair, label, id',
+      expected: `a header line naming the columns: ${ACCEPTED_TEXT_NAMES}; optionally label, id`,
       received: describeValue(header.join(' | ')),
     });
   }
-  const pairColumn = header.indexOf('text_pair');
+  const textColumn = header.indexOf(names.text);
+  const pairColumn = names.pair === undefined ? -1 : header.indexOf(names.pair);
   const labelColumn = header.indexOf('label');
   const idColumn = header.indexOf('id');
   return lines.slice(1).map(({ lineNumber, fields }) => {
@@ -43,6 +73,8 @@ export function readUserTsvRows(content: string, path: string): UserDataRow[] {
         hint: 'Fields are split on tabs only: remove tabs inside texts',
       });
     }
+    if (fields[textColumn].trim() === '') throw emptyText(path, lineNumber, names.text);
+    if (pairColumn >= 0 && fields[pairColumn].trim() === '') throw emptyText(path, lineNumber, names.pair as string);
     const row: UserDataRow = { lineNumber, text: fields[textColumn] };
     if (pairColumn >= 0) row.textPair = fields[pairColumn];
     if (labelColumn >= 0) row.label = fields[labelColumn];
@@ -52,8 +84,9 @@ export function readUserTsvRows(content: string, path: string): UserDataRow[] {
 }
 
 /**
- * Reads JSON Lines: one object per line with a string `text`, optional string `text_pair`,
- * optional `label` (string or number) and optional `id`.
+ * Reads JSON Lines: one object per line with a string `text` (or a GLUE name: `sentence`,
+ * `sentence1`/`sentence2`, ...), optional string `text_pair`, optional `label` (string or number)
+ * and optional `id`. An empty text is an error naming its line.
  *
  * @example
  * ```ts
@@ -91,18 +124,23 @@ export function readUserJsonlRows(content: string, path: string): UserDataRow[] 
         });
       }
     };
-    if (record.text === undefined) {
+    const names = textNames(Object.keys(record));
+    if (names === undefined) {
       throw new DataFormatError(`${path}:${lineNumber}: missing field "text"`, {
-        expected: 'a string field "text" on every line',
+        expected: `a string field on every line: ${ACCEPTED_TEXT_NAMES}`,
         received: describeValue(record),
       });
     }
-    field('text', (item) => typeof item === 'string', 'a string');
-    field('text_pair', (item) => typeof item === 'string', 'a string');
+    field(names.text, (item) => typeof item === 'string', 'a string');
+    if (names.pair !== undefined) field(names.pair, (item) => typeof item === 'string', 'a string');
     field('label', (item) => item === null || typeof item === 'string' || Number.isFinite(item), 'a class name, a number or null');
     field('id', (item) => typeof item === 'string' || Number.isInteger(item), 'a string or an integer');
-    const row: UserDataRow = { lineNumber, text: record.text as string };
-    if (record.text_pair !== undefined) row.textPair = record.text_pair as string;
+    const text = record[names.text] as string;
+    const pair = names.pair === undefined ? undefined : (record[names.pair] as string);
+    if (text.trim() === '') throw emptyText(path, lineNumber, names.text);
+    if (pair !== undefined && pair.trim() === '') throw emptyText(path, lineNumber, names.pair as string);
+    const row: UserDataRow = { lineNumber, text };
+    if (pair !== undefined) row.textPair = pair;
     if (record.label !== undefined && record.label !== null) row.label = record.label as string | number;
     if (record.id !== undefined) row.id = String(record.id);
     rows.push(row);

@@ -63,7 +63,7 @@ describe('loadUserData', () => {
 
   it('names the line of bad JSON, a missing text and a missing label', async () => {
     await expect(loadUserData(file('bad.jsonl', '{"text": "a"}\n{"text": "b",\n'))).rejects.toThrowError(/bad\.jsonl:2: not valid JSON/);
-    await expect(loadUserData(file('notext.jsonl', '{"text": "a"}\n{"sentence": "b"}\n'))).rejects.toThrowError(
+    await expect(loadUserData(file('notext.jsonl', '{"text": "a"}\n{"words": "b"}\n'))).rejects.toThrowError(
       /notext\.jsonl:2: missing field "text"/,
     );
     await expect(loadUserData(file('type.jsonl', '{"text": 5}\n'))).rejects.toThrowError(/type\.jsonl:1: field "text" has the wrong type/);
@@ -73,10 +73,38 @@ describe('loadUserData', () => {
   });
 
   it('names a missing column and a short row of a TSV', async () => {
-    await expect(loadUserData(file('nocolumn.tsv', 'sentence\tlabel\na\tb\n'))).rejects.toThrowError(
+    await expect(loadUserData(file('nocolumn.tsv', 'words\tlabel\na\tb\n'))).rejects.toThrowError(
       /nocolumn\.tsv:1: the header has no "text" column/,
     );
     await expect(loadUserData(file('short.tsv', 'text\tlabel\na\tb\nc\n'))).rejects.toThrowError(/short\.tsv:3: wrong number of columns/);
+  });
+
+  it('reads the GLUE column names: sentence, sentence1/sentence2, question/sentence', async () => {
+    const single = await loadUserData(file('sst.tsv', 'sentence\tlabel\ngood film\t1\nbad film\t0\n'));
+    expect(single.examples.map((example) => [example.text, example.label])).toEqual([['good film', 1], ['bad film', 0]]);
+    const pair = await loadUserData(file('rte.tsv', 'index\tsentence1\tsentence2\tlabel\n0\ta\tb\tyes\n'));
+    expect(pair.examples[0]).toMatchObject({ text: 'a', textPair: 'b', labelName: 'yes' });
+    const qnli = await loadUserData(file('qnli.jsonl', '{"question": "q?", "sentence": "s.", "label": "entailment"}\n'));
+    expect(qnli.examples[0]).toMatchObject({ text: 'q?', textPair: 's.' });
+  });
+
+  it('reads integer labels as classes in numeric order, other numbers as targets', async () => {
+    const classes = await loadUserData(file('ints.tsv', 'text\tlabel\na\t2\nb\t0\nc\t10\nd\t01\n'));
+    expect(classes.labels).toEqual(['0', '1', '2', '10']);
+    expect(classes.examples.map((example) => example.label)).toEqual([2, 0, 3, 1]);
+    const targets = await loadUserData(file('floats.tsv', 'text\tlabel\na\t2\nb\t0.5\n'));
+    expect(targets.labels).toEqual([]);
+    expect(targets.examples.map((example) => example.label)).toEqual([2, 0.5]);
+    const forced = await loadUserData(file('years.tsv', 'text\tlabel\na\t1790\nb\t1791\n'), { labelKind: 'number' });
+    expect(forced.examples.map((example) => example.label)).toEqual([1790, 1791]);
+  });
+
+  it('names the line of an empty text and of bytes that are not UTF-8', async () => {
+    await expect(loadUserData(file('blank.tsv', 'text\tlabel\na\tx\n  \ty\n'))).rejects.toThrowError(/blank\.tsv:3: empty text/);
+    await expect(loadUserData(file('blank.jsonl', '{"sentence1": "a", "sentence2": "", "label": 1}\n'))).rejects.toThrowError(/blank\.jsonl:1: empty sentence2/);
+    const latin1 = join(folder, 'latin1.tsv');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('text\tlabel\nok\t1\ncaf'), Buffer.from([0xe9]), Buffer.from('\t0\n')]));
+    await expect(loadUserData(latin1)).rejects.toThrowError(/latin1\.tsv:3: not valid UTF-8/);
   });
 
   it('rejects an empty file, an unknown extension and a forced non-numeric number label', async () => {

@@ -21,9 +21,10 @@ export const LoadUserDataOptionsSchema = z
     /** Class names in order; labels must be among them. Default: names in first-seen order. */
     labels: z.array(z.string()).optional(),
     /**
-     * `'name'`: labels are class names; `'number'`: labels are numbers (class indices or
-     * regression targets); `'auto'`: numbers when every label is one (a JSON number, or a TSV
-     * cell that parses as a finite number), else names.
+     * `'name'`: labels are class names; `'number'`: labels are numbers (regression targets, or
+     * class indices with `labels`); `'auto'`: when every label is a number (a JSON number, or a
+     * TSV cell that parses as one), integers are classes named by their value in numeric order
+     * (`0`, `1`, `2`) and any other number makes them regression targets; else class names.
      */
     labelKind: z.enum(['auto', 'name', 'number']).default('auto'),
   })
@@ -63,9 +64,9 @@ export async function loadUserData(path: string, options: LoadUserDataOptions = 
     });
   }
   const format = parsed.data.format ?? formatFromExtension(path);
-  let content: string;
+  let bytes: Uint8Array;
   try {
-    content = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new DataFormatError(`Cannot read ${path}`, {
       expected: 'a readable TSV or JSONL file',
@@ -73,9 +74,30 @@ export async function loadUserData(path: string, options: LoadUserDataOptions = 
       cause: error,
     });
   }
+  const content = decodeUtf8(bytes, path);
   const rows = format === 'tsv' ? readUserTsvRows(content, path) : readUserJsonlRows(content, path);
   if (rows.length === 0) throw emptyFile(path);
   return { examples: resolveLabels(rows, path, parsed.data), labels: collectLabels(rows, parsed.data), format };
+}
+
+/** The text of a UTF-8 file; bytes that are not UTF-8 are an error naming their line. */
+function decodeUtf8(bytes: Uint8Array, path: string): string {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    let start = 0;
+    for (let line = 1; ; line += 1) {
+      const end = bytes.indexOf(0x0a, start);
+      try {
+        strict.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+      } catch {
+        throw new DataFormatError(`${path}:${line}: not valid UTF-8`, { expected: 'text encoded as UTF-8', received: 'bytes that are not UTF-8', hint: 'Save the file as UTF-8 (iconv -f latin1 -t utf-8 converts Latin-1)' });
+      }
+      if (end < 0) throw new DataFormatError(`${path}: not valid UTF-8`, { expected: 'text encoded as UTF-8', received: 'bytes that are not UTF-8' });
+      start = end + 1;
+    }
+  }
 }
 
 function formatFromExtension(path: string): 'tsv' | 'jsonl' {
@@ -91,26 +113,38 @@ function formatFromExtension(path: string): 'tsv' | 'jsonl' {
 
 type ResolvedOptions = z.output<typeof LoadUserDataOptionsSchema>;
 
-function labelsAreNumbers(rows: UserDataRow[], options: ResolvedOptions): boolean {
-  if (options.labelKind !== 'auto') return options.labelKind === 'number';
+/** How labels are read: class names, integers as classes (named by value), or numbers (regression). */
+type LabelMode = 'names' | 'integers' | 'numbers';
+
+function labelMode(rows: UserDataRow[], options: ResolvedOptions): LabelMode {
+  if (options.labelKind === 'name') return 'names';
+  if (options.labelKind === 'number') return 'numbers';
   const labelled = rows.filter((row) => row.label !== undefined);
-  return labelled.length > 0 && labelled.every((row) => typeof row.label === 'number' || isNumeric(row.label as string));
+  if (labelled.length === 0 || !labelled.every((row) => typeof row.label === 'number' || isNumeric(row.label as string))) return 'names';
+  return labelled.every((row) => Number.isInteger(Number(row.label))) && options.labels === undefined ? 'integers' : 'numbers';
 }
 
 function isNumeric(text: string): boolean {
   return text.trim() !== '' && Number.isFinite(Number(text));
 }
 
+/** The class name of a label as written (an integer class: its value, so `01` and `1` are one class). */
+function labelName(label: string | number, mode: LabelMode): string {
+  return mode === 'integers' ? String(Number(label)) : String(label);
+}
+
 function collectLabels(rows: UserDataRow[], options: ResolvedOptions): string[] {
   if (options.labels !== undefined) return [...options.labels];
-  if (labelsAreNumbers(rows, options)) return [];
+  const mode = labelMode(rows, options);
+  if (mode === 'numbers') return [];
   const names: string[] = [];
-  for (const row of rows) if (row.label !== undefined && !names.includes(String(row.label))) names.push(String(row.label));
-  return names;
+  for (const row of rows) if (row.label !== undefined && !names.includes(labelName(row.label, mode))) names.push(labelName(row.label, mode));
+  return mode === 'integers' ? names.sort((a, b) => Number(a) - Number(b)) : names;
 }
 
 function resolveLabels(rows: UserDataRow[], path: string, options: ResolvedOptions): DatasetExample[] {
-  const numeric = labelsAreNumbers(rows, options);
+  const mode = labelMode(rows, options);
+  const numeric = mode === 'numbers';
   const names = collectLabels(rows, options);
   const hasLabels = rows[0].label !== undefined;
   return rows.map((row, index) => {
@@ -135,7 +169,7 @@ function resolveLabels(rows: UserDataRow[], path: string, options: ResolvedOptio
       if (Number.isInteger(value) && value >= 0 && value < names.length) example.labelName = names[value];
       return example;
     }
-    const name = String(row.label);
+    const name = labelName(row.label, mode);
     example.label = names.indexOf(name);
     if (example.label < 0) {
       throw new DataFormatError(`${path}:${row.lineNumber}: unknown label ${describeValue(name)}`, {

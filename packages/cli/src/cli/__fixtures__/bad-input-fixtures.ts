@@ -21,6 +21,27 @@ export async function writeCheckpoint(dir: string, task: 'sequence-classificatio
   model.dispose();
 }
 
+const lines = (labels: readonly string[], column = 'text'): string => `${column}\tlabel\n${labels.map((label, index) => `some words ${index}\t${label}`).join('\n')}\n`;
+const twoClasses = Array.from({ length: 20 }, (_, index) => (index % 2 === 0 ? 'ham' : 'spam'));
+
+/** User data files (`--task FILE`), each wrong in one way, and one right in GLUE's layout. */
+const USER_DATA: Record<string, string | Uint8Array> = {
+  'one-class.tsv': lines(Array(12).fill('spam')),
+  'one-integer.tsv': lines(Array(12).fill('1'), 'sentence'),
+  'rare-class.tsv': lines([...twoClasses, 'maybe']),
+  'empty-text.tsv': 'text\tlabel\nfine words\tham\n \tspam\n',
+  'empty-pair.jsonl': '{"sentence1": "a", "sentence2": "", "label": 0}\n',
+  'ragged.tsv': 'text\tlabel\nfine words\tham\nno label here\n',
+  'no-text.tsv': 'words\tlabel\nfine\tham\n',
+  'bad-json.jsonl': '{"text": "a", "label": "x"}\n{"text": "b",\n',
+  'unlabelled.tsv': 'text\nfine words\nmore words\n',
+  'names.tsv': lines(twoClasses),
+  'glue-style.tsv': lines(twoClasses.map((name) => (name === 'ham' ? '0' : '1')), 'sentence'),
+  'not-utf8.tsv': Uint8Array.from([...new TextEncoder().encode('text\tlabel\nok\tham\ncaf'), 0xe9, ...new TextEncoder().encode('\tspam\n')]),
+  'empty.tsv': '',
+  'data.csv': 'text,label\na,b\n',
+};
+
 /** Bytes of `source` with `count` bytes from `offset` (from the end when negative) inverted. */
 function flipped(source: Uint8Array, offset: number, count = 4): Uint8Array {
   const copy = Uint8Array.from(source);
@@ -72,6 +93,7 @@ export async function writeBadInputFixtures(dir: string, exportBundle: () => Pro
     'huge-header.safetensors': flipped(safetensors, 4, 4),
     'bad-recipe.yaml': 'modifiers:\n  - type: prune/nothing-like-this\n',
     'broken-recipe.yaml': 'modifiers: [unclosed\n',
+    ...USER_DATA,
     'run/run.json': JSON.stringify({ command: 'compress', settings: {}, completed: true }),
     'run/models.json': JSON.stringify({ sparse: 'sparse', vocab: 'vocab.txt', bundles: {} }),
     'run/vocab.txt': `${VOCAB.join('\n')}\n`,
