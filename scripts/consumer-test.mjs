@@ -9,7 +9,10 @@
 //      with tsc --noEmit (strict, NodeNext);
 //   3. runs `npx pofa compress --scale test` (the native addon must come from the prebuilt binary);
 //   4. runs the README code blocks marked runnable (below), from the installed README.md;
-//   5. removes @pofa/sparse-kernels' prebuilt binaries: `npm rebuild` builds the addon from
+//   5. with POFA_ARM64_NODE_ROOT (Debian's arm64 Node unpacked by packages/sparse-kernels/scripts/
+//      arm64-node-root.sh), runs an arm64 Node under qemu-aarch64-static in the same project: the
+//      linux-arm64 prebuilt binary must load there and run the sparse-kernels README block;
+//   6. removes @pofa/sparse-kernels' prebuilt binaries: `npm rebuild` builds the addon from
 //      source; without it and without a compiler the portable kernels run with a one-line notice.
 //
 // README convention: a ```ts or ```js block right after a line `<!-- test -->` is runnable. It runs
@@ -235,6 +238,22 @@ await step('the README blocks marked runnable', async () => {
   for (const file of readmeFiles) counts[file.pkg] = (counts[file.pkg] ?? 0) + 1;
   for (const pkg of packages) console.log(`  ${pkg.name}: ${counts[pkg.name] ?? 0} runnable block(s)`);
 });
+
+// --- the arm64 prebuilt binary in an arm64 Node ---------------------------------------------------
+const arm64Root = process.env.POFA_ARM64_NODE_ROOT;
+if (arm64Root === undefined || arm64Root === '' || !existsSync(join(arm64Root, 'usr', 'bin', 'node'))) {
+  console.log('consumer-test: arm64: skipped (POFA_ARM64_NODE_ROOT names no unpacked arm64 Node; see packages/sparse-kernels/scripts/arm64-node-root.sh)');
+} else {
+  await step('arm64 Node under qemu: the linux-arm64 prebuilt binary loads and runs the sparse-kernels README block', () => {
+    const qemu = process.env.QEMU_AARCH64 ?? 'qemu-aarch64-static';
+    const arm64 = (args) => sh(qemu, ['-L', arm64Root, join(arm64Root, 'usr', 'bin', 'node'), ...args], { env: { POFA_REQUIRE_NATIVE: '1' } });
+    const probe = arm64(['--input-type=module', '-e', "const { loadKernels } = await import('@pofa/sparse-kernels'); const k = loadKernels(); console.log(process.arch, process.version, k.name, k.isa);"]);
+    if (!/^arm64 v\S+ native \S+/.test(probe.stdout.trim())) fail(`the arm64 Node did not run the native kernels: ${probe.stdout}${probe.stderr}`);
+    const block = readmeFiles.find((file) => file.pkg === '@pofa/sparse-kernels');
+    if (block !== undefined) arm64([join(project, 'out', `${block.name}.mjs`)]);
+    console.log(`  ${probe.stdout.trim()}${block === undefined ? '' : `; ${block.where}: ok`}`);
+  });
+}
 
 // --- no prebuilt binary -----------------------------------------------------------------------
 const kernelsDir = join(project, 'node_modules', '@pofa', 'sparse-kernels');
