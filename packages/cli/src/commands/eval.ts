@@ -1,7 +1,7 @@
 import { basename, extname, resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
 import { createWordPieceTokenizer, loadPretrained, readCheckpointVocab, type EncoderModel } from '@pofa/models';
-import { loadBundle } from '@pofa/sparse-kernels';
+import { createEncoderRuntime, loadBundle, readBundle, type Bundle } from '@pofa/sparse-kernels';
 import type { Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
@@ -14,6 +14,7 @@ import type { RunTask } from '../pipeline/task-source';
 import type { LabelTyping } from '../pipeline/user-task-checks';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from '../pipeline/squad-evaluation';
 import { prepareSquadTokenizer } from '../pipeline/squad-tokenizer';
+import type { SpanWindowOptions } from '../pipeline/span-training';
 import { PAPER_TRANSFER } from '../pipeline/transfer-settings';
 import { UsageError } from '../errors/usage-error';
 import { prepareEncoder } from '../pipeline/text-encoder';
@@ -105,7 +106,6 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
   return rows;
 }
 
-/** SQuAD windows of `pofa eval`: the paper's 384 tokens (fewer where the model has fewer positions), stride 128. */
 /** A checkpoint whose head cannot answer the task (none, another kind, another class count) says so, and what adds one. */
 function checkClassificationHead(model: EncoderModel, task: RunTask, dir: string): void {
   const outputs = task.regression ? 1 : task.labels.length;
@@ -120,7 +120,14 @@ function checkClassificationHead(model: EncoderModel, task: RunTask, dir: string
   }
 }
 
-const squadWindows = (maxPositions: number) => ({ maxLength: Math.min(PAPER_TRANSFER.span.maxLength, maxPositions), docStride: PAPER_TRANSFER.span.docStride ?? 128 });
+/** SQuAD windows of `pofa eval` for a checkpoint: the paper's 384 tokens (fewer where the model has fewer positions), stride 128. */
+const squadWindows = (maxPositions: number): SpanWindowOptions & { maxLength: number } => ({ maxLength: Math.min(PAPER_TRANSFER.span.maxLength, maxPositions), docStride: PAPER_TRANSFER.span.docStride ?? 128 });
+
+/** The windows a bundle was evaluated with when it records them (written by compress, transfer and export), else {@link squadWindows}. */
+function bundleSquadWindows(bundle: Bundle): SpanWindowOptions & { maxLength: number } {
+  if (bundle.task?.kind !== 'span' || bundle.tokenizer === undefined) return squadWindows(bundle.config.maxPositions);
+  return { maxLength: bundle.tokenizer.maxLength, docStride: bundle.task.docStride, maxQueryLength: bundle.task.maxQueryLength };
+}
 
 /** `evaluateLocation` for SQuAD: exact match and F1 of the official v1.1 script; `predictions` receives each model's answers. */
 async function evaluateSpanLocation(location: ModelLocation, task: SpanRunTask, checkpointVocab: string[] | undefined, options: EvalOptions): Promise<EvalRow[]> {
@@ -144,11 +151,12 @@ async function evaluateSpanLocation(location: ModelLocation, task: SpanRunTask, 
   const rows: EvalRow[] = [];
   const paths = location.kind === 'bundle' ? [location.path] : Object.values(location.models.bundles).map((path) => resolve(location.dir, path));
   for (const path of paths) {
-    const runtime = await loadBundle(path);
+    const bundle = await readBundle(path);
+    const runtime = createEncoderRuntime(bundle);
     if (runtime.vocab === undefined) {
       throw new ConfigError(`${path} has no tokenizer vocabulary`, { expected: 'a bundle exported with its vocabulary', received: 'none', hint: 'Export it with pofa export --format pofa (which embeds the vocabulary)' });
     }
-    const windows = squadWindows(runtime.config.maxPositions);
+    const windows = bundleSquadWindows(bundle);
     rows.push(row(path, 'runtime', await evaluateSquadRuntime(runtime, examples, await tokenizerOf(runtime.vocab, windows.maxLength), { ...windows, batchSize })));
   }
   return rows;

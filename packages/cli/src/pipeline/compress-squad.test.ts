@@ -98,6 +98,15 @@ describe('pofa compress --task squad at the test scale', () => {
     }
   });
 
+  it('pofa eval scores the run\'s bundles with the windows they record, giving the run\'s own F1', async () => {
+    // The test scale's windows (24 tokens, stride 12, questions of 6) are not eval's defaults for a checkpoint (384 / 128).
+    const io = createTestIo(dir);
+    expect(await runCli(['eval', 'run-a', '--task', 'squad', '--data', 'SQuAD', '--json'], io, COMMANDS), io.err()).toBe(0);
+    const evalRows = JSON.parse(io.out()) as Array<{ model: string; value: number }>;
+    expect(evalRows.map((row) => row.model.split('/').pop())).toEqual(STAGES.map((stage) => `${stage}.pofa`));
+    for (const [index, row] of evalRows.entries()) expect(row.value).toBeCloseTo(rows[index].runtimeValue as number, 12);
+  });
+
   it('fine-tunes and caches the teacher with a span head, and writes bundles that answer questions', async () => {
     const cached = await readdir(join(dir, 'cache'));
     const finetuned = cached.filter((name) => name.startsWith('finetuned-'));
