@@ -8,7 +8,7 @@ import { createQatModifier, exportInt8, installFakeQuantization, type InstalledF
 import { encoderSparsity, fileBytes } from './measure';
 import { loadModel } from './models';
 import { trainStage, type StageEnvironment } from './stage-training';
-import type { TaskTraining, TeacherDistillation, TrainingSettings } from './task-training';
+import { stageLoss, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 
 /** The int8 scheme of QAT: weights symmetric int8 per tensor (the Prune OFA code) or per output row; inputs uint8 with EMA observers. */
 export interface QatScheme {
@@ -125,7 +125,7 @@ export async function quantizationAwareTraining(
   if (teacher !== undefined && training.distillable) {
     modifiers.push(createDistillationModifier({ teacher: training.teacherView?.(teacher.model) ?? teacher.model, config: teacher.config, random: createRandom(environment.seed + 3) }));
   }
-  await trainStage({ name: 'quantization-aware training', model, data: training.data, loss: training.loss, steps, ...rest, modifiers, environment });
+  await trainStage({ name: 'quantization-aware training', model, data: training.data, loss: stageLoss(training, teacher), steps, ...rest, modifiers, environment });
   const installed = qat.installed;
   if (installed === undefined) throw new TrainingError('QAT never started', { expected: 'the fake quantization installed at step 0', received: 'none', hint: 'Please report this' });
   installed.freeze();

@@ -6,7 +6,7 @@ import { createSquadFeatures, type TokenizerLike } from '@pofa/tasks';
 import { spanDeployment } from './bundle-deployment';
 import type { ReportRow } from './report-table';
 import type { TaskScore, TaskScoring } from './report-rows';
-import { spanDistillationTeacher, spanTrainingLoss, spanWindowRows, squadTrainingData, type SpanWindowOptions } from './span-training';
+import { spanDistillationTeacher, spanLossWith, spanTrainingLoss, spanWindowRows, squadTrainingData, type SpanWindowOptions } from './span-training';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from './squad-evaluation';
 import type { SpanRunTask } from './squad-run-task';
 import type { TaskTraining } from './task-training';
@@ -26,6 +26,7 @@ export function spanTraining(task: SpanRunTask, tokenizer: TokenizerLike, window
     head: 'question-answering',
     data: squadTrainingData(task.train, tokenizer, windows),
     loss: spanTrainingLoss,
+    lossWith: spanLossWith,
     distillable: true,
     teacherView: spanDistillationTeacher,
     windows,

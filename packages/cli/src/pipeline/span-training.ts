@@ -1,6 +1,6 @@
 import { ConfigError, tf, type Module, type TrainingData, type TrainingLoss } from '@pofa/core';
 import type { DistillationFeatures, DistillationTeacher } from '@pofa/distill';
-import { questionAnsweringLoss, type EncoderModel, type ModelInputs, type ModelOutputs } from '@pofa/models';
+import { questionAnsweringLoss, type EncoderModel, type FeatureRequest, type ModelInputs, type ModelOutputs } from '@pofa/models';
 import { createSquadFeatures, type SquadExample, type SquadFeature, type TokenizerLike } from '@pofa/tasks';
 
 /** A training batch of SQuAD windows: `[batch, seq]` int32 inputs and the `[batch]` answer token positions. */
@@ -180,14 +180,27 @@ function withSpanLogits(outputs: ModelOutputs, who: string): ModelOutputs & Dist
  * createTrainer({ model, data: squadTrainingData(task.train, tokenizer), loss: spanTrainingLoss, ... });
  * ```
  */
-export const spanTrainingLoss: TrainingLoss<Module, SpanBatch> = (model, batch, context) => {
-  const outputs = (model as EncoderModel).forward(
-    { inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },
-    { training: true, random: context.random },
-  );
-  const withLogits = withSpanLogits(outputs, 'The student');
-  return { loss: questionAnsweringLoss(outputs.startLogits as tf.Tensor, outputs.endLogits as tf.Tensor, batch.startPositions, batch.endPositions), outputs: withLogits };
-};
+export const spanTrainingLoss: TrainingLoss<Module, SpanBatch> = spanLossWith();
+
+/**
+ * {@link spanTrainingLoss} whose outputs also carry the requested features (hidden states for a
+ * distillation that matches them).
+ *
+ * @example
+ * ```ts
+ * createTrainer({ model, data, loss: spanLossWith({ hidden: true }), ... });
+ * ```
+ */
+export function spanLossWith(features?: FeatureRequest): TrainingLoss<Module, SpanBatch> {
+  return (model, batch, context) => {
+    const outputs = (model as EncoderModel).forward(
+      { inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },
+      { training: true, random: context.random, ...(features === undefined ? {} : { features }) },
+    );
+    const withLogits = withSpanLogits(outputs, 'The student');
+    return { loss: questionAnsweringLoss(outputs.startLogits as tf.Tensor, outputs.endLogits as tf.Tensor, batch.startPositions, batch.endPositions), outputs: withLogits };
+  };
+}
 
 /**
  * A span question-answering teacher as the distillation modifier takes it: its forward pass also

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadModel } from './models';
 import type { Scale } from './scales';
 import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
-import type { TaskTraining, TeacherDistillation, TrainingSettings } from './task-training';
+import { stageLoss, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 
 /** The sparsity patterns `--pattern` accepts. */
@@ -105,7 +105,7 @@ export async function sparseTransfer(
   if (teacher !== undefined && training.distillable) {
     modifiers.push(createDistillationModifier({ teacher: training.teacherView?.(teacher.model) ?? teacher.model, config: teacher.config, random: createRandom(environment.seed + 2) }));
   }
-  await trainStage({ name: 'sparse transfer', model, data: training.data, loss: training.loss, ...settings, modifiers, environment });
+  await trainStage({ name: 'sparse transfer', model, data: training.data, loss: stageLoss(training, teacher), ...settings, modifiers, environment });
   await savePretrained(model, join(environment.dir, 'model'));
   return model;
 }

@@ -10,7 +10,7 @@ import {
   type TrainingData,
   type TrainingLoss,
 } from '@pofa/core';
-import { maskedLmLoss, sequenceClassificationLoss, type EncoderModel } from '@pofa/models';
+import { maskedLmLoss, sequenceClassificationLoss, type EncoderModel, type FeatureRequest } from '@pofa/models';
 import { createMaskedLmBatcher, createTextBatcher, type BatchableExample, type TextBatch } from '@pofa/tasks';
 import { InterruptedError } from '../errors/interrupted-error';
 import type { PreparedEncoder } from './text-encoder';
@@ -174,6 +174,25 @@ export const maskedLmTrainingLoss: TrainingLoss<Module, TextBatch> = (model, bat
 };
 
 /**
+ * The loss of a classification (cross-entropy) or regression (MSE) training step whose outputs
+ * also carry the requested features (hidden states for a distillation that matches them).
+ *
+ * @example
+ * ```ts
+ * createTrainer({ model, data, loss: classificationLossWith({ hidden: true }), ... });
+ * ```
+ */
+export function classificationLossWith(features?: FeatureRequest): TrainingLoss<Module, TextBatch> {
+  return (model, batch, context) => {
+    const outputs = (model as EncoderModel).forward(
+      { inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },
+      { training: true, random: context.random, ...(features === undefined ? {} : { features }) },
+    );
+    return { loss: sequenceClassificationLoss(outputs.logits as tf.Tensor, batch.labels as tf.Tensor), outputs };
+  };
+}
+
+/**
  * The loss of a classification (cross-entropy) or regression (MSE) training step.
  *
  * @example
@@ -181,10 +200,4 @@ export const maskedLmTrainingLoss: TrainingLoss<Module, TextBatch> = (model, bat
  * createTrainer({ model, data, loss: classificationTrainingLoss, ... });
  * ```
  */
-export const classificationTrainingLoss: TrainingLoss<Module, TextBatch> = (model, batch, context) => {
-  const outputs = (model as EncoderModel).forward(
-    { inputIds: batch.inputIds, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIds },
-    { training: true, random: context.random },
-  );
-  return { loss: sequenceClassificationLoss(outputs.logits as tf.Tensor, batch.labels as tf.Tensor), outputs };
-};
+export const classificationTrainingLoss: TrainingLoss<Module, TextBatch> = classificationLossWith();

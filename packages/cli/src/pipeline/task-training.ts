@@ -1,8 +1,8 @@
 import type { Module, TrainingData, TrainingLoss } from '@pofa/core';
-import type { DistillationConfigInput, DistillationTeacher } from '@pofa/distill';
-import type { EncoderModel } from '@pofa/models';
+import { featureRequest, type DistillationConfigInput, type DistillationTeacher } from '@pofa/distill';
+import type { EncoderModel, FeatureRequest } from '@pofa/models';
 import type { SpanWindowOptions } from './span-training';
-import { classificationTrainingLoss, taskData } from './stage-training';
+import { classificationLossWith, classificationTrainingLoss, taskData } from './stage-training';
 import { labelCountOf, labelling } from './teacher';
 import type { RunTask } from './task-source';
 import type { PreparedEncoder } from './text-encoder';
@@ -24,6 +24,8 @@ export interface TaskTraining {
   /** Batches and loss: their batch type differs per task kind, and the Trainer only passes one to the other. */
   data: TrainingData<any>;
   loss: TrainingLoss<Module, any>;
+  /** The same loss, its outputs also carrying `features` (for distillation of intermediate features). */
+  lossWith(features: FeatureRequest): TrainingLoss<Module, any>;
   distillable: boolean;
   /** How the distillation modifier sees the teacher, where the task's logits need reshaping (span QA); the teacher itself otherwise. */
   teacherView?: (teacher: EncoderModel) => DistillationTeacher;
@@ -71,6 +73,7 @@ export function classificationTraining(task: RunTask, encoder: PreparedEncoder):
     numLabels: labelCountOf(task),
     data: taskData(task.train, encoder, labelling(task)),
     loss: classificationTrainingLoss,
+    lossWith: classificationLossWith,
     distillable: !task.regression,
   };
 }
@@ -79,4 +82,18 @@ export function classificationTraining(task: RunTask, encoder: PreparedEncoder):
 export interface TeacherDistillation {
   model: EncoderModel;
   config: DistillationConfigInput;
+}
+
+/**
+ * The loss a stage trains with: the task's, asking the student's forward pass for the features
+ * the teacher's distillation matches (hidden states with `--distill-hidden`), if any.
+ *
+ * @example
+ * ```ts
+ * await trainStage({ ..., loss: stageLoss(training, teacher), modifiers });
+ * ```
+ */
+export function stageLoss(training: TaskTraining, teacher: TeacherDistillation | undefined): TrainingLoss<Module, any> {
+  const matches = teacher === undefined || !training.distillable ? [] : (teacher.config.intermediate ?? []);
+  return matches.length === 0 ? training.loss : training.lossWith(featureRequest(matches.map((match) => match.feature)));
 }

@@ -24,6 +24,8 @@ export const transferOptionsSchema = z
     labels: z.enum(['classes', 'regression']).optional(),
     /** A dense model fine-tuned on the same task, distilled batch by batch. */
     teacher: z.string().optional(),
+    /** Also distil hidden states (embeddings and every layer, uniform mapping); needs `teacher`. */
+    distillHidden: z.boolean().default(false),
     out: z.string().default('pofa-transfer'),
     /** Caps the steps of each training stage (transfer, QAT). */
     steps: z.number().int().positive().optional(),

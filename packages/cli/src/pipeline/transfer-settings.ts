@@ -1,4 +1,4 @@
-import type { DistillationConfigInput } from '@pofa/distill';
+import { mapLayers, type DistillationConfigInput, type PresetShape } from '@pofa/distill';
 
 /** The kinds of downstream task a transfer trains: sentence(-pair) classification/regression, or span QA. */
 export type TransferTaskKind = 'classification' | 'span';
@@ -61,12 +61,31 @@ export const TRANSFER_TEMPERATURE = 2;
  * The distillation of a transfer from a dense fine-tuned teacher, as the reference scripts run it
  * (`--loss_weights 0 1 --temperature 2`): the student learns from the teacher's logits only, KL ·
  * T² at T = 2 with hard-label weight 0 (span QA: over the positions, for the start and the end).
+ * With `hidden` (`pofa transfer --distill-hidden`) it also matches hidden states, TinyBERT's way:
+ * the MSE of the embeddings and of each student layer's output against the teacher layer of the
+ * `uniform` mapping (weight 1 each, padding masked out), through a learned projection where the
+ * widths differ.
  *
  * @example
  * ```ts
  * transferDistillation(); // { temperature: 2, hardWeight: 0, softWeight: 1, softLoss: 'distill/kd-kl-divergence' }
+ * transferDistillation({ studentLayers: 6, teacherLayers: 12 }); // + embeddings and layers 1..6 ↔ 2, 4, ..., 12
  * ```
  */
-export function transferDistillation(): DistillationConfigInput {
-  return { temperature: TRANSFER_TEMPERATURE, hardWeight: 0, softWeight: 1, softLoss: 'distill/kd-kl-divergence' };
+export function transferDistillation(hidden?: PresetShape): DistillationConfigInput {
+  const logits = { temperature: TRANSFER_TEMPERATURE, hardWeight: 0, softWeight: 1, softLoss: 'distill/kd-kl-divergence' };
+  if (hidden === undefined) return logits;
+  const projection =
+    hidden.studentHidden !== undefined && hidden.teacherHidden !== undefined && hidden.studentHidden !== hidden.teacherHidden
+      ? { studentDim: hidden.studentHidden, teacherDim: hidden.teacherHidden }
+      : undefined;
+  return {
+    ...logits,
+    intermediate: [
+      { studentLayer: 0, teacherLayer: 0, feature: 'embeddings', loss: 'distill/hidden-mse', ...(projection === undefined ? {} : { projection }) },
+      ...mapLayers(hidden.studentLayers, hidden.teacherLayers, 'uniform').map(({ studentLayer, teacherLayer }) => (
+        { studentLayer, teacherLayer, feature: 'hidden' as const, loss: 'distill/hidden-mse', ...(projection === undefined ? {} : { projection }) }
+      )),
+    ],
+  };
 }

@@ -97,6 +97,9 @@ function stageSettings(
  */
 export async function runTransfer(options: TransferOptions, io: CompressIo): Promise<TransferResult> {
   const settings: TransferSettings = parseOptions(transferOptionsSchema, options, 'pofa transfer');
+  if (settings.distillHidden && settings.teacher === undefined) {
+    throw new ConfigError('--distill-hidden needs a teacher', { expected: '--teacher DIR, a dense model fine-tuned on the task', received: 'no --teacher', hint: 'Add --teacher DIR, or drop --distill-hidden' });
+  }
   const outDir = resolve(io.cwd, settings.out);
   const { say, timed, timings } = createStageTimer(io.progress);
 
@@ -122,7 +125,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     }
   });
   say(`pofa: pattern of ${source.dir}: ${(100 * pattern.overall).toFixed(2)}% of the encoder Linear weights are zero (per layer: ${pattern.layers.map((value) => `${(100 * value).toFixed(1)}%`).join(', ')})`);
-  const teacher: TeacherDistillation | undefined = settings.teacher === undefined ? undefined : await loadTeacher(resolve(io.cwd, settings.teacher), training, pattern);
+  const teacher: TeacherDistillation | undefined = settings.teacher === undefined ? undefined : await loadTeacher(resolve(io.cwd, settings.teacher), training, pattern, settings.distillHidden);
 
   const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined }, { resume: settings.resume, command: 'transfer' });
   const environment = (stage: string): StageEnvironment => ({
@@ -197,7 +200,13 @@ function checkVocabulary(model: EncoderModel, vocabSize: number, vocabPath: stri
 }
 
 /** The dense teacher with the head of the task, checked to share the student's vocabulary. */
-async function loadTeacher(dir: string, training: TaskTraining, student: Pick<EncoderModel, 'config'>): Promise<TeacherDistillation> {
+/** Layers and width of a BERT or DistilBERT config. */
+function encoderShape(config: EncoderModel['config']): { layers: number; hidden: number } {
+  const c = config as { num_hidden_layers?: number; n_layers?: number; hidden_size?: number; dim?: number };
+  return { layers: Number(c.num_hidden_layers ?? c.n_layers), hidden: Number(c.hidden_size ?? c.dim) };
+}
+
+async function loadTeacher(dir: string, training: TaskTraining, student: Pick<EncoderModel, 'config'>, distillHidden: boolean): Promise<TeacherDistillation> {
   const model = await loadModel(dir, training.head, training.numLabels);
   if (vocabRows(model) !== vocabRows(student)) {
     model.dispose();
@@ -207,7 +216,9 @@ async function loadTeacher(dir: string, training: TaskTraining, student: Pick<En
       hint: 'Use a teacher fine-tuned from the same pre-trained vocabulary (e.g. bert-base-uncased for the BERT-Base checkpoints)',
     });
   }
-  return { model, config: transferDistillation() };
+  if (!distillHidden) return { model, config: transferDistillation() };
+  const [from, to] = [encoderShape(student.config), encoderShape(model.config)];
+  return { model, config: transferDistillation({ studentLayers: from.layers, teacherLayers: to.layers, studentHidden: from.hidden, teacherHidden: to.hidden }) };
 }
 
 async function exportStageOnnx(modelDir: string, out: string, training: TaskTraining, int8?: QatResult['int8']): Promise<void> {
