@@ -10,7 +10,7 @@ import { evaluateModel } from '../pipeline/measure';
 import { evaluateRuntime } from '../pipeline/runtime';
 import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
 import { loadAnyRunTask, type SpanRunTask } from '../pipeline/squad-run-task';
-import type { RunTask } from '../pipeline/task-source';
+import { mismatchedTask, type RunTask } from '../pipeline/task-source';
 import type { LabelTyping } from '../pipeline/user-task-checks';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from '../pipeline/squad-evaluation';
 import { prepareSquadTokenizer } from '../pipeline/squad-tokenizer';
@@ -75,7 +75,17 @@ export async function evaluateLocation(location: ModelLocation, options: EvalOpt
   const labels = options.labels ?? (options.task === undefined ? settings?.labels : undefined);
   const anyTask = await loadAnyRunTask(taskName, data, { seed: options.seed ?? settings?.seed ?? 0, limits: taskName === 'squad' ? all : scale.taskExamples, cwd, ...(labels === undefined ? {} : { labels }) });
   if (anyTask.kind === 'span') return evaluateSpanLocation(location, anyTask, checkpointVocab, options);
-  const task = anyTask;
+  // MNLI's mismatched dev set is scored too, as rows of glue/mnli-mm (the matched rows come first).
+  const mismatched = options.split === 'test' ? mismatchedTask(anyTask) : undefined;
+  if (mismatched === undefined) return evaluateClassificationLocation(location, anyTask, checkpointVocab, options, scale);
+  return [
+    ...(await evaluateClassificationLocation(location, anyTask, checkpointVocab, options, scale)),
+    ...(await evaluateClassificationLocation(location, mismatched, checkpointVocab, options, scale)),
+  ];
+}
+
+/** `evaluateLocation` for a classification or regression task. */
+async function evaluateClassificationLocation(location: ModelLocation, task: RunTask, checkpointVocab: string[] | undefined, options: EvalOptions, scale: (typeof SCALES)[ScaleName]): Promise<EvalRow[]> {
   const batchSize = options.batchSize ?? 2 * scale.batchSize;
   const rows: EvalRow[] = [];
   const examples = task[options.split];

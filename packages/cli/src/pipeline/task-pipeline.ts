@@ -5,7 +5,7 @@ import { spanScoring, spanTraining } from './span-task';
 import type { SpanWindowOptions } from './span-training';
 import { SQUAD_FILES, type SpanRunTask } from './squad-run-task';
 import { prepareSquadTokenizer } from './squad-tokenizer';
-import type { RunTask } from './task-source';
+import { mismatchedTask, type RunTask } from './task-source';
 import { classificationTraining, type TaskTraining } from './task-training';
 import { prepareEncoder } from './text-encoder';
 import { PAPER_TRANSFER } from './transfer-settings';
@@ -61,13 +61,13 @@ export async function prepareTaskPipeline(task: RunTask | SpanRunTask, vocab: st
     const windows = spanWindows(maxLength);
     return { training: spanTraining(task, tokenizer, windows), rowScoring: () => ({ scoring: spanScoring(task, tokenizer, { ...windows, batchSize: scoreBatchSize }, predictionsDir) }) };
   }
-  const mismatched = task.testMismatched ?? [];
-  const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test, ...mismatched], maxLength);
+  const mismatched = mismatchedTask(task);
+  const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test, ...(mismatched?.test ?? [])], maxLength);
   return {
     training: classificationTraining(task, encoder),
     rowScoring: () => ({
       scoring: classificationScoring(task, encoder, scoreBatchSize),
-      ...(mismatched.length === 0 ? {} : { moreScorings: [classificationScoring({ ...task, name: `${task.name}-mm`, test: mismatched }, encoder, scoreBatchSize)] }),
+      ...(mismatched === undefined ? {} : { moreScorings: [classificationScoring(mismatched, encoder, scoreBatchSize)] }),
     }),
   };
 }

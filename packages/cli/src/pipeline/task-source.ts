@@ -237,3 +237,17 @@ async function loadFullTask(task: string, data: string | undefined, options: { s
   if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadUserTask(data, options.seed, options.labels);
   throw unknownTask(task);
 }
+
+/**
+ * MNLI's mismatched dev set as a task of its own (`glue/mnli-mm`, its `test` split), scored
+ * with the same models as the matched one; undefined for every other task.
+ *
+ * @example
+ * ```ts
+ * const mm = mismatchedTask(task); // { name: 'glue/mnli-mm', test: task.testMismatched, ... }
+ * ```
+ */
+export function mismatchedTask(task: RunTask): RunTask | undefined {
+  if (task.testMismatched === undefined || task.testMismatched.length === 0) return undefined;
+  return { ...task, name: `${task.name}-mm`, test: task.testMismatched };
+}

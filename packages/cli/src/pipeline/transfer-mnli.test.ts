@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { initBackend } from '@pofa/core';
 import { writeSyntheticCheckpoint } from '@pofa/models/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateLocation } from '../commands/eval';
+import { locateModel } from '../commands/model-source';
 import { runTransfer } from './transfer';
 
 const HEADER = ['index', 'promptID', 'pairID', 'genre', 'sentence1_binary_parse', 'sentence2_binary_parse', 'sentence1_parse', 'sentence2_parse', 'sentence1', 'sentence2'];
@@ -64,5 +66,12 @@ describe('pofa transfer --task mnli', () => {
       // The same bundle: sizes and latency are the stage's.
       expect([mismatched.sparsity, mismatched.encoderBytesOnDisk, mismatched.latencyMs]).toEqual([matched.sparsity, matched.encoderBytesOnDisk, matched.latencyMs]);
     }
+
+    // pofa eval of the run scores both dev sets too, bundle by bundle, as the run's table did.
+    const evalRows = await evaluateLocation(await locateModel('run', dir), { task: 'mnli', data: 'MNLI', split: 'test' }, dir);
+    expect(evalRows.map((row) => `${row.task} ${row.model.split('/').pop()}`)).toEqual([
+      'glue/mnli sparse.pofa', 'glue/mnli sparse-int8.pofa', 'glue/mnli-mm sparse.pofa', 'glue/mnli-mm sparse-int8.pofa',
+    ]);
+    expect(evalRows.map((row) => row.value)).toEqual(result.rows.map((row) => expect.closeTo(row.runtimeValue as number, 12)));
   });
 });
