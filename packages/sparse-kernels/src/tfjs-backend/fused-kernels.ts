@@ -25,7 +25,7 @@ function rowsAndCols(shape: number[]): [number, number] {
  * ```
  */
 export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, tf.KernelFunc> {
-  return {
+  const kernels: Record<string, tf.KernelFunc> = {
     ...quantizationAndDropoutKernels(addon),
     [FUSED_KERNELS.softmaxCrossEntropy]: ({ inputs, backend }) => {
       const { logits, labels } = inputs as unknown as Inputs;
@@ -84,6 +84,10 @@ export function fusedKernelFunctions(addon: FusedTrainingAddon): Record<string, 
       return outs.map((values) => float32Output(backend, param.shape, values));
     },
   };
+  // A build from before the fused quantization kernels reads 8 AdamW constants and would ignore
+  // the gradient scale: leave AdamW to its composition there.
+  if (addon.fusedDropout === undefined) delete kernels[FUSED_KERNELS.adamW];
+  return kernels;
 }
 
 /** Fake quantization, per-channel min/max and dropout, where the addon was built with them. */
