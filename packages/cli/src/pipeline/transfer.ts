@@ -119,7 +119,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     const model = await loadModel(source.dir, training.head, training.numLabels);
     try {
       checkVocabulary(model, vocab.length, source.vocab);
-      return { ...patternSummary(model), config: model.config };
+      return { ...patternSummary(model), config: model.config, numLayers: model.numLayers, hiddenSize: model.hiddenSize };
     } finally {
       model.dispose();
     }
@@ -200,13 +200,7 @@ function checkVocabulary(model: EncoderModel, vocabSize: number, vocabPath: stri
 }
 
 /** The dense teacher with the head of the task, checked to share the student's vocabulary. */
-/** Layers and width of a BERT or DistilBERT config. */
-function encoderShape(config: EncoderModel['config']): { layers: number; hidden: number } {
-  const c = config as { num_hidden_layers?: number; n_layers?: number; hidden_size?: number; dim?: number };
-  return { layers: Number(c.num_hidden_layers ?? c.n_layers), hidden: Number(c.hidden_size ?? c.dim) };
-}
-
-async function loadTeacher(dir: string, training: TaskTraining, student: Pick<EncoderModel, 'config'>, distillHidden: boolean): Promise<TeacherDistillation> {
+async function loadTeacher(dir: string, training: TaskTraining, student: Pick<EncoderModel, 'config' | 'numLayers' | 'hiddenSize'>, distillHidden: boolean): Promise<TeacherDistillation> {
   const model = await loadModel(dir, training.head, training.numLabels);
   if (vocabRows(model) !== vocabRows(student)) {
     model.dispose();
@@ -217,8 +211,7 @@ async function loadTeacher(dir: string, training: TaskTraining, student: Pick<En
     });
   }
   if (!distillHidden) return { model, config: transferDistillation() };
-  const [from, to] = [encoderShape(student.config), encoderShape(model.config)];
-  return { model, config: transferDistillation({ studentLayers: from.layers, teacherLayers: to.layers, studentHidden: from.hidden, teacherHidden: to.hidden }) };
+  return { model, config: transferDistillation({ studentLayers: student.numLayers, teacherLayers: model.numLayers, studentHidden: student.hiddenSize, teacherHidden: model.hiddenSize }) };
 }
 
 async function exportStageOnnx(modelDir: string, out: string, training: TaskTraining, int8?: QatResult['int8']): Promise<void> {

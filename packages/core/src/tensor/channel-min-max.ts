@@ -1,6 +1,12 @@
 import { FUSED_KERNELS, hasFusedKernels, runFusedKernel } from './fused-kernels';
 import { tf } from './tf';
 
+/** x viewed as [outer, channels, inner] around `axis` (per tensor: 1 channel of every element). */
+export function channelLayout(shape: readonly number[], axis: number | undefined): { channels: number; inner: number } {
+  if (axis === undefined) return { channels: 1, inner: Math.max(1, shape.reduce((product, size) => product * size, 1)) };
+  return { channels: shape[axis], inner: shape.slice(axis + 1).reduce((product, size) => product * size, 1) };
+}
+
 /**
  * The smallest and largest value of each slice of `x` along `axis` (the whole tensor when
  * `axis` is undefined), NaN skipped; a slice with no number gives `Infinity` / `-Infinity`.
@@ -13,8 +19,7 @@ import { tf } from './tf';
  * ```
  */
 export function channelMinMax(x: tf.Tensor, axis?: number): { min: Float32Array; max: Float32Array } {
-  const channels = axis === undefined ? 1 : x.shape[axis];
-  const inner = axis === undefined ? x.size : x.shape.slice(axis + 1).reduce((product, size) => product * size, 1);
+  const { channels, inner } = channelLayout(x.shape, axis);
   if (x.dtype === 'float32' && x.size > 0 && hasFusedKernels(FUSED_KERNELS.channelMinMax)) {
     const [min, max] = runFusedKernel(FUSED_KERNELS.channelMinMax, { x }, { channels, inner });
     const out = { min: Float32Array.from(min.dataSync() as Float32Array), max: Float32Array.from(max.dataSync() as Float32Array) };

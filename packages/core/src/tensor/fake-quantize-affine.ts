@@ -1,3 +1,4 @@
+import { channelLayout } from './channel-min-max';
 import { customOp, FUSED_KERNELS, hasFusedKernels, runFusedKernel } from './fused-kernels';
 import { tf } from './tf';
 
@@ -19,12 +20,6 @@ export interface AffineQuantization {
   quantMax: number;
   /** The axis of per-slice parameters; undefined per tensor. */
   axis?: number;
-}
-
-/** x viewed as [outer, channels, inner] around `axis` (channels 1 per tensor). */
-function channelLayout(shape: readonly number[], axis: number | undefined): { channels: number; inner: number } {
-  if (axis === undefined) return { channels: 1, inner: Math.max(1, shape.reduce((product, size) => product * size, 1)) };
-  return { channels: shape[axis], inner: shape.slice(axis + 1).reduce((product, size) => product * size, 1) };
 }
 
 function parameterTensor(values: Float32Array, rank: number, axis: number | undefined): tf.Tensor {

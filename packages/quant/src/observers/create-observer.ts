@@ -4,7 +4,7 @@ import { checkBits } from '../primitives/integer-range';
 import { mseRange } from './mse-search';
 import { observerOptionsSchema, type ObserverKind, type ObserverOptions } from './observer-options';
 import { percentileRange } from './percentile';
-import { sliceMinMax, sliceValues, tensorMinMax } from './slice-values';
+import { sliceValues, tensorMinMax } from './slice-values';
 
 /**
  * What {@link QuantObserver.state} returns: plain JSON, for checkpoints and reports.
@@ -91,13 +91,14 @@ export function createObserver(options: ObserverOptions): QuantObserver {
   let count = 0;
   let frozen = false;
 
-  const batchRange = (slices: Float32Array[]): { min: number[]; max: number[] } => {
+  // min-max and ema need each batch's range only, read on the backend; percentile and mse need the values.
+  const batchRange = (x: tf.Tensor): { min: number[]; max: number[] } => {
+    const groupSize = settings.groupSize ?? 1;
+    if (settings.kind !== 'percentile' && settings.kind !== 'mse') return tf.tidy(() => tensorMinMax(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), axis, groupSize));
+    const slices = sliceValues(x.dtype === 'float32' ? (x.dataSync() as Float32Array) : Float32Array.from(x.dataSync()), x.shape, axis, groupSize);
     if (settings.kind === 'percentile') return percentileRange(slices, settings.percentile);
-    if (settings.kind === 'mse') {
-      const ranges = slices.map((slice) => mseRange(slice, { bits: settings.bits, symmetric: settings.symmetric, narrowRange: settings.narrowRange, steps: settings.searchSteps }));
-      return { min: ranges.map((range) => range.min), max: ranges.map((range) => range.max) };
-    }
-    return sliceMinMax(slices);
+    const ranges = slices.map((slice) => mseRange(slice, { bits: settings.bits, symmetric: settings.symmetric, narrowRange: settings.narrowRange, steps: settings.searchSteps }));
+    return { min: ranges.map((range) => range.min), max: ranges.map((range) => range.max) };
   };
 
   const observer: QuantObserver = {
@@ -111,11 +112,7 @@ export function createObserver(options: ObserverOptions): QuantObserver {
     observe(x: tf.Tensor) {
       if (frozen) return;
       if (x.size === 0) return;
-      // min-max and ema need each batch's range only, read on the backend; the others need the values.
-      const valuesNeeded = settings.kind === 'percentile' || settings.kind === 'mse';
-      const current = valuesNeeded
-        ? batchRange(sliceValues(x.dtype === 'float32' ? (x.dataSync() as Float32Array) : Float32Array.from(x.dataSync()), x.shape, axis, settings.groupSize ?? 1))
-        : tf.tidy(() => tensorMinMax(x.dtype === 'float32' ? x : tf.cast(x, 'float32'), axis, settings.groupSize ?? 1));
+      const current = batchRange(x);
       if (count > 0 && current.min.length !== min.length) {
         throw new QuantizationError('Observer saw a tensor with another number of channels', {
           expected: `${min.length} slices along axis ${axis}`,
