@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listCheckpoints, parseOptions, type Module } from '@pofa/core';
 import { trainWordPieceVocab } from '@pofa/models';
-import { computeImportance, DEFAULT_WIDTH_MULTIPLIERS, exportSubModel, reorderByImportance, resolveWidth, supernetShape, trainSupernet } from '@pofa/prune';
+import { computeImportance, DEFAULT_WIDTH_MULTIPLIERS, exportSubModel, reorderByImportance, resolveWidth, supernetShape, trainSupernet } from '@pofa/ofa';
 import { createTextBatcher } from '@pofa/tasks';
 import { z } from 'zod';
 import { loadModel } from '../pipeline/models';

@@ -1,7 +1,7 @@
 import { ConfigError, MASK_TRANSFORM_KIND, tf, type MaskTransform, type Parameter } from '@pofa/core';
 import type { EncoderModel } from '@pofa/models';
 import { ELASTIC_WIDTH_TRANSFORM_KIND } from './elastic-width';
-import type { StructureImportance } from '../structured/structure-importance';
+import type { StructureImportance } from '@pofa/prune';
 import { supernetLayers, supernetShape } from './supernet-layers';
 
 /** Per layer, the old index now at each position: `heads[layer][i]` is the head moved to slot i. */

@@ -1,6 +1,6 @@
 import { ConfigError, tf } from '@pofa/core';
 import { sequenceClassificationLoss, type EncoderModel, type ModelInputs } from '@pofa/models';
-import { computeStructureImportance, type StructureImportance } from '../structured/structure-importance';
+import { computeStructureImportance, type StructureImportance } from '@pofa/prune';
 
 /** The loss importance is measured with: the fine-tuned model's task loss on one batch. */
 export type ImportanceLoss<B> = (model: EncoderModel, batch: B) => tf.Scalar;
