@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, writeFileAtomic } from '@pofa/core';
 import { registerPofaNativeBackend } from '@pofa/sparse-kernels';
-import { SCALES, bert, prepareData, train, trainingData, validationLoss } from '../../packages/distill/scripts/distill-vs-scratch.mjs';
+import { SCALES, bert, prepareData, train, trainingData, validationLoss } from '../distill-vs-scratch/experiment.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const steps = Number(args.steps ?? 1000);

@@ -1,8 +1,8 @@
 // Issue experiment: a student distilled from a pre-trained teacher on the embedded MLM corpus
 // reaches a lower masked-LM loss than the same student trained from scratch for the same steps.
 //
-//   node packages/distill/scripts/distill-vs-scratch.mjs [--scale=ci|issue] [--backend=wasm] [--teacherSteps=N ...]
-//   cd benchmarks && node distill-vs-scratch/run.mjs      (the issue scale on pofa-native; writes results/)
+//   cd benchmarks && node distill-vs-scratch/experiment.mjs [--scale=ci|issue] [--backend=wasm] [--teacherSteps=N ...]
+//   cd benchmarks && node distill-vs-scratch/run.mjs             (the issue scale on pofa-native; writes results/)
 //
 // `issue` (the issue's sizes): teacher bert-mini (4 layers, 256), student bert-tiny (2, 128),
 // the whole embedded SOTU training split. `ci`: the same recipe shrunk so it runs in well under

@@ -1,28 +1,31 @@
-import { createLinearWarmupSchedule, createModifier, createRandom, createTrainer, tf, type Modifier, type Module, type TrainingData } from '@pofa/core';
-import { createModel, createWordPieceTokenizer, presetConfig, sequenceClassificationLoss, trainWordPieceVocab, type BertModel } from '@pofa/models';
-import { createTextBatcher, evaluate, loadSpamTask, type EmbeddedTask, type EncodeFunction, type TextBatch, type TextExample } from '@pofa/tasks';
+// The harness of the sparse + int8 end-to-end run (sparse-qat.test.mjs): the spam task, a
+// WordPiece vocabulary trained on it and a small BERT classifier, with training and evaluation
+// helpers. Experiment code: it lives in benchmarks/, not in @pofa/quant.
+import { createLinearWarmupSchedule, createModifier, createRandom, createTrainer, tf } from '@pofa/core';
+import { createModel, createWordPieceTokenizer, presetConfig, sequenceClassificationLoss, trainWordPieceVocab } from '@pofa/models';
+import { createTextBatcher, evaluate, loadSpamTask } from '@pofa/tasks';
 
 /**
  * Sizes of the end-to-end run. `ci` keeps the acceptance test near a minute on 2 cores (wasm
- * backend); `full` is the bert-tiny-sized run of `scripts/e2e-full.sh`.
+ * backend); `full` is the bert-tiny-sized run of `run-full.sh`.
+ *
+ * @typedef {object} PipelineScale
+ * @property {number} trainExamples
+ * @property {number} evalExamples
+ * @property {number} vocabSize
+ * @property {number} hiddenSize
+ * @property {number} layers
+ * @property {number} heads
+ * @property {number} maxLength
+ * @property {number} batchSize
+ * @property {number} denseSteps
+ * @property {number} sparseSteps
+ * @property {number} qatSteps
+ * @property {number} learningRate
  */
-export interface PipelineScale {
-  trainExamples: number;
-  evalExamples: number;
-  vocabSize: number;
-  hiddenSize: number;
-  layers: number;
-  heads: number;
-  maxLength: number;
-  batchSize: number;
-  denseSteps: number;
-  sparseSteps: number;
-  qatSteps: number;
-  learningRate: number;
-}
 
-/** The two scales of the end-to-end run. */
-export const PIPELINE_SCALES: Record<'ci' | 'full', PipelineScale> = {
+/** The two scales of the end-to-end run. @type {Record<'ci' | 'full', PipelineScale>} */
+export const PIPELINE_SCALES = {
   ci: {
     trainExamples: 800, evalExamples: 567, vocabSize: 1500, hiddenSize: 64, layers: 2, heads: 2,
     maxLength: 32, batchSize: 16, denseSteps: 120, sparseSteps: 60, qatSteps: 60, learningRate: 3e-3,
@@ -34,52 +37,40 @@ export const PIPELINE_SCALES: Record<'ci' | 'full', PipelineScale> = {
 };
 
 /** A modifier that lets the event loop run between steps (long synchronous runs starve the test runner's RPC). */
-function yieldToEventLoop(): Modifier {
-  return createModifier({ kind: 'e2e/yield', onUpdate: () => new Promise<void>((resolve) => setImmediate(resolve)) });
-}
-
-/** What {@link createSpamPipeline} sets up: the data, a model, and training / evaluation helpers. */
-export interface SpamPipeline {
-  scale: PipelineScale;
-  task: EmbeddedTask;
-  train: TextExample[];
-  model: BertModel;
-  encode: EncodeFunction;
-  padId: number;
-  /** Trains `steps` AdamW steps (warmup 10%, linear decay) with the given modifiers; returns the last loss. */
-  fit(steps: number, modifiers?: Modifier[], learningRate?: number): Promise<number>;
-  /** Accuracy on the evaluation examples (model in eval mode during the call). */
-  accuracy(): Promise<number>;
-  /** Batches of the training examples (for calibration); dispose each. */
-  trainBatches(count: number): Generator<TextBatch>;
-  /** The classification loss of a fixed batch (for Hessian traces). */
-  fixedBatchLoss(size: number): { loss: (model: Module) => tf.Scalar; dispose(): void };
-  /** The majority-class accuracy on the evaluation examples. */
-  majorityAccuracy: number;
+function yieldToEventLoop() {
+  return createModifier({ kind: 'e2e/yield', onUpdate: () => new Promise((resolve) => setImmediate(resolve)) });
 }
 
 /**
  * The spam task (`@pofa/tasks`), a seeded subset of its training split, a WordPiece vocabulary
- * trained on that text, and a small BERT classifier (`bert-tiny` shrunk by `scale`).
+ * trained on that text, and a small BERT classifier (`bert-tiny` shrunk by `scale`). Returns
+ * `{ scale, task, train, model, encode, padId, majorityAccuracy, fit(steps, modifiers?,
+ * learningRate?), accuracy(), trainBatches(count), fixedBatchLoss(size) }`: `fit` trains AdamW
+ * steps (warmup 10%, linear decay) and returns the last loss; `accuracy` scores the evaluation
+ * examples in eval mode; `trainBatches` yields training batches (dispose each) for calibration;
+ * `fixedBatchLoss` is the classification loss of one fixed batch (for Hessian traces).
  *
  * @example
- * ```ts
+ * ```js
  * const pipeline = await createSpamPipeline(PIPELINE_SCALES.ci);
  * await pipeline.fit(100);
  * console.log(await pipeline.accuracy());
  * ```
+ *
+ * @param {PipelineScale} scale
+ * @param {number} [seed]
  */
-export async function createSpamPipeline(scale: PipelineScale, seed = 7): Promise<SpamPipeline> {
+export async function createSpamPipeline(scale, seed = 7) {
   const loaded = await loadSpamTask();
   const train = createRandom(seed).shuffle([...loaded.train]).slice(0, scale.trainExamples);
   const validation = loaded.validation.slice(0, scale.evalExamples);
-  const task: EmbeddedTask = { ...loaded, train, validation };
+  const task = { ...loaded, train, validation };
   const vocab = trainWordPieceVocab(train.map((example) => example.text), { vocabSize: scale.vocabSize });
   const tokenizer = await createWordPieceTokenizer({ vocab });
   const texts = [...new Set([...train, ...validation].map((example) => example.text))];
   const encodings = await tokenizer.encodeBatch(texts, { maxLength: scale.maxLength });
   const cache = new Map(texts.map((text, index) => [text, encodings[index]]));
-  const encode: EncodeFunction = (text) => {
+  const encode = (text) => {
     const found = cache.get(text) ?? { inputIds: [tokenizer.clsId, tokenizer.sepId], tokenTypeIds: [0, 0] };
     return { inputIds: found.inputIds, tokenTypeIds: found.tokenTypeIds };
   };
@@ -92,12 +83,12 @@ export async function createSpamPipeline(scale: PipelineScale, seed = 7): Promis
     intermediate_size: 4 * scale.hiddenSize,
     max_position_embeddings: scale.maxLength,
   });
-  const model = createModel(config, { task: 'sequence-classification', numLabels: 2, seed }) as BertModel;
-  const batchOf = (examples: TextExample[]): TextBatch => {
+  const model = createModel(config, { task: 'sequence-classification', numLabels: 2, seed });
+  const batchOf = (examples) => {
     const batcher = createTextBatcher(examples, { encode, padId, batchSize: examples.length, maxLength: scale.maxLength, labels: task.labels });
-    return batcher.batches(0).next().value as TextBatch;
+    return batcher.batches(0).next().value;
   };
-  const data: TrainingData<TextBatch> = { size: train.length, batch: (indices) => batchOf(indices.map((index) => train[index])) };
+  const data = { size: train.length, batch: (indices) => batchOf(indices.map((index) => train[index])) };
   let runs = 0;
   const ham = validation.filter((example) => example.label === 'ham').length;
   return {
@@ -120,7 +111,7 @@ export async function createSpamPipeline(scale: PipelineScale, seed = 7): Promis
         modifiers: [...modifiers, yieldToEventLoop()],
         loss: (current, batch, context) => {
           const outputs = current.forward(batch, { training: true, random: context.random });
-          return { loss: sequenceClassificationLoss(outputs.logits as tf.Tensor, batch.labels as tf.Tensor) };
+          return { loss: sequenceClassificationLoss(outputs.logits, batch.labels) };
         },
       });
       return (await trainer.train()).finalLoss;
@@ -129,7 +120,7 @@ export async function createSpamPipeline(scale: PipelineScale, seed = 7): Promis
       const wasTraining = model.training;
       model.eval();
       try {
-        const result = await evaluate((batch) => model.forward(batch).logits as tf.Tensor, task, 'validation', {
+        const result = await evaluate((batch) => model.forward(batch).logits, task, 'validation', {
           encode, padId, batchSize: 64, maxLength: scale.maxLength,
         });
         return result.metrics.accuracy;
@@ -143,7 +134,7 @@ export async function createSpamPipeline(scale: PipelineScale, seed = 7): Promis
     fixedBatchLoss(size) {
       const batch = batchOf(train.slice(0, size));
       return {
-        loss: (current) => tf.tidy(() => sequenceClassificationLoss((current as BertModel).forward(batch).logits as tf.Tensor, batch.labels as tf.Tensor)),
+        loss: (current) => tf.tidy(() => sequenceClassificationLoss(current.forward(batch).logits, batch.labels)),
         dispose: () => batch.dispose(),
       };
     },
