@@ -22,8 +22,7 @@ export { NativeAddonError } from './kernels/native-addon-error';
 export { createPortableKernels } from './kernels/portable-kernels';
 export { referenceKernels } from './kernels/reference';
 export { quantizeActivations, dequantizeAccumulator, type QuantizedActivations } from './kernels/quantize-activations';
-export { sparseMatMul, SPARSE_MAT_MUL, type SparseMatMulAttributes } from './tfjs/sparse-mat-mul';
-export { createSparseMatMulKernels, registerSparseMatMulKernels } from './tfjs/sparse-mat-mul-kernels';
+export { sparseMatMul, SPARSE_MAT_MUL, createSparseMatMulKernels, registerSparseMatMulKernels, type SparseMatMulAttributes } from './sparse-mat-mul-op/index';
 export { BundleError } from './bundle/bundle-error';
 export { writeBundle, serializeBundle } from './bundle/write-bundle';
 export { readBundle, parseBundle } from './bundle/read-bundle';
@@ -45,4 +44,4 @@ export { loadBundle, createEncoderRuntime, loadBundleOptionsSchema, type LoadBun
 export type { EncoderOutputs } from './runtime/encoder-forward';
 export type { EncoderInputs, TokenMatrix } from './runtime/runtime-inputs';
 export { RuntimeInputError } from './runtime/runtime-input-error';
-export { registerPofaNativeBackend, POFA_NATIVE_BACKEND, POFA_NATIVE_PRIORITY, POFA_NATIVE_KERNEL_NAMES } from './tfjs-backend/register-pofa-native-backend';
+export { registerPofaNativeBackend, POFA_NATIVE_BACKEND, POFA_NATIVE_PRIORITY, POFA_NATIVE_KERNEL_NAMES } from './native-training-backend/index';
