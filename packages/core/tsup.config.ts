@@ -1,12 +1,8 @@
-import { defineConfig } from 'tsup';
+import { sharedBuildConfig } from '../../tsup.shared';
 
-export default defineConfig({
+// tfjs-core's deep dist/ files are bundled (they lack file extensions under Node ESM); other @tensorflow packages and vitest stay imports.
+export default sharedBuildConfig({
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'testing/vitest': 'src/testing/vitest.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
   external: [/^@tensorflow\/(?!tfjs-core\/dist\/)/, 'vitest'],
   noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
 });

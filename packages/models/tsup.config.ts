@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { sharedBuildConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+export default sharedBuildConfig({ entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } });
