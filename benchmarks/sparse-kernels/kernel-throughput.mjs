@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRandom } from '@pofa/core';
+import { countZeros, createRandom } from '@pofa/core';
 import { magnitudeMask } from './random-encoder.mjs';
 
 /**
@@ -28,12 +28,6 @@ function randomInput(length, seed) {
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) out[i] = random.normal();
   return out;
-}
-
-function storedElements(packed) {
-  let count = 0;
-  for (let i = 0; i < packed.values.length; i++) if (packed.values[i] !== 0) count++;
-  return count;
 }
 
 export async function measureKernels(sk, kernels, dense, weightName, { sparsities, seq, batches, median, config }) {
@@ -65,7 +59,7 @@ export async function measureKernels(sk, kernels, dense, weightName, { sparsitie
       for (const [dtype, weight] of [['fp32', fp32], ['int8', sk.quantizeWeightInt8(fp32)]]) {
         for (const tokens of tokenCounts) {
           const input = inputs.get(tokens);
-          const useful = 2 * tokens * storedElements(fp32);
+          const useful = 2 * tokens * (fp32.values.length - countZeros(fp32.values));
           const result = new Float32Array(tokens * rows);
           const rate = gflops(useful, await median(() => kernels.linear(input, tokens, weight, undefined, { out: result })));
           out.push({ kernel: 'linear', pattern, sparsity, dtype, tokens, gflops: rate });

@@ -54,7 +54,7 @@ export { resolveGlueFolder, emptyTaskFile, type GlueFolder } from './pipeline/gl
 export { prepareEncoder, type PreparedEncoder, type EncodableText } from './pipeline/text-encoder';
 export { PATTERNS, effectiveSparsity, defaultPruningModifiers, sparsePretrain, sparseTransfer, type PatternName } from './pipeline/sparse';
 export { quantizationAwareTraining, loadQuantizedStage, bundleInt8Options, type QatResult, type QatScheme } from './pipeline/quantize';
-export { encoderSparsity, evaluateModel, fileBytes } from './pipeline/measure';
+export { evaluateModel, fileBytes } from './pipeline/measure';
 export { BUNDLE_LAYOUTS, layoutOf, writeModelBundle, type BundleLayout, type WrittenBundle } from './pipeline/bundles';
 export { runtimeInputs, evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './pipeline/runtime';
 export { measureRows, classificationScoring, type RowModels, type RowContext, type MeasuredRows, type TaskScoring, type TaskScore } from './pipeline/report-rows';

@@ -18,6 +18,7 @@ export { fakeQuantizeAffine, fakeQuantizeAffineParts, type AffineQuantization } 
 export { channelMinMax } from './tensor/channel-min-max';
 export { createRandom, type Random, type RandomState } from './random';
 export { roundHalfEven } from './round-half-even';
+export { countZeros, countZerosOfDtype } from './count-zeros';
 export * from './nn/index';
 export * from './registry/index';
 export * from './lifecycle/index';

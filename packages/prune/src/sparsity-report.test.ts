@@ -1,6 +1,6 @@
 import { ConfigError, Linear, Module, ModuleList, createMaskTransform, initBackend, tf } from '@pofa/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sparsityReport, formatSparsityReport } from './sparsity-report';
+import { encoderSparsity, sparsityReport, formatSparsityReport } from './sparsity-report';
 import { matchesTarget, selectTargets } from './targets';
 
 class Attention extends Module {
@@ -55,6 +55,8 @@ describe('sparsityReport', () => {
     expect(report.nominalCompression).toBeCloseTo(6.4, 12);
     expect(report.modelParameters).toBe(2 * (16 + 4) + 8 + 2);
     expect(formatSparsityReport(report)).toContain('| **total** | | 32 | 20 | 37.50% |');
+    expect(encoderSparsity(model)).toBe(12 / 32);
+    expect(encoderSparsity(model, { include: ['classifier.weight'] })).toBe(0);
     model.dispose();
   });
 });

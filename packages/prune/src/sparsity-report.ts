@@ -1,4 +1,4 @@
-import { effectiveValues, type Module } from '@pofa/core';
+import { countZeros, effectiveValues, type Module } from '@pofa/core';
 import { selectTargets, type TargetOptions } from './targets';
 
 /** One tensor's line in a {@link SparsityReport}. */
@@ -25,7 +25,9 @@ export interface SparsityReport {
 }
 
 /**
- * Measures the effective weights (transforms applied) of the targeted tensors.
+ * Measures the effective weights (transforms applied) of the targeted tensors (by default the
+ * encoder Linear weights), zeros counted by `countZeros` of `@pofa/core`. A selection of no
+ * element has sparsity 0.
  *
  * @example
  * ```ts
@@ -37,19 +39,36 @@ export function sparsityReport(model: Module, options: TargetOptions & { bits?: 
   const bits = options.bits ?? 32;
   const rows = selectTargets(model, options).map(([name, parameter]) => {
     const values = effectiveValues(parameter);
-    let nonZeros = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] !== 0) nonZeros++;
-    return { name, shape: parameter.shape, count: values.length, nonZeros, sparsity: 1 - nonZeros / values.length };
+    const nonZeros = values.length - countZeros(values);
+    return { name, shape: parameter.shape, count: values.length, nonZeros, sparsity: sparsityOf(values.length, nonZeros) };
   });
   const count = rows.reduce((sum, row) => sum + row.count, 0);
   const nonZeros = rows.reduce((sum, row) => sum + row.nonZeros, 0);
   return {
     rows,
-    total: { count, nonZeros, sparsity: 1 - nonZeros / count },
+    total: { count, nonZeros, sparsity: sparsityOf(count, nonZeros) },
     modelParameters: model.parameterCount(),
     nominalCompression: nonZeros === 0 ? Infinity : (count * 32) / (nonZeros * bits),
     bits,
   };
+}
+
+/**
+ * The fraction of exact zeros of a model's encoder Linear weights (or of the tensors `options`
+ * selects), read from their effective values (masks and fake quantization applied): the total
+ * sparsity of {@link sparsityReport}.
+ *
+ * @example
+ * ```ts
+ * encoderSparsity(sparseModel); // 0.9 after 90% layer-wise pruning
+ * ```
+ */
+export function encoderSparsity(model: Module, options: TargetOptions = {}): number {
+  return sparsityReport(model, options).total.sparsity;
+}
+
+function sparsityOf(count: number, nonZeros: number): number {
+  return count === 0 ? 0 : 1 - nonZeros / count;
 }
 
 /** The report as a Markdown table (one row a tensor, then the total). */

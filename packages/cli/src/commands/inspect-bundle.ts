@@ -1,3 +1,4 @@
+import { countZeros } from '@pofa/core';
 import { compressionReport, isPackedWeight, readBundle, type BundleTask, type BundleTokenizer, type CompressionReport, type TensorEntry } from '@pofa/sparse-kernels';
 
 /** One tensor of a `.pofa` bundle, as `pofa inspect` reports it. */
@@ -60,12 +61,9 @@ export async function inspectBundle(path: string): Promise<InspectedBundle> {
     const count = entry.shape.reduce((product, size) => product * size, 1);
     if (tensor === undefined || !isPackedWeight(tensor)) {
       const data = tensor === undefined ? new Float32Array(0) : tensor.data;
-      let zeros = 0;
-      for (let i = 0; i < data.length; i++) if (data[i] === 0) zeros++;
-      return { name: entry.name, format: 'dense', dtype: 'float32', shape: [...entry.shape], bits: 32, sparsity: count === 0 ? 0 : zeros / count, nominalBytes: count * 4, onDiskBytes: segmentBytes(entry) };
+      return { name: entry.name, format: 'dense', dtype: 'float32', shape: [...entry.shape], bits: 32, sparsity: count === 0 ? 0 : countZeros(data) / count, nominalBytes: count * 4, onDiskBytes: segmentBytes(entry) };
     }
-    let nonZeros = 0;
-    for (let i = 0; i < tensor.values.length; i++) if (tensor.values[i] !== 0) nonZeros++;
+    const nonZeros = tensor.values.length - countZeros(tensor.values);
     const bits = tensor.dtype === 'int8' ? 8 : 32;
     const format = tensor.format === 'block' ? `block ${tensor.block[0]}x${tensor.block[1]}` : tensor.format === 'nm' ? `nm ${tensor.n}:${tensor.m}` : tensor.format;
     return {

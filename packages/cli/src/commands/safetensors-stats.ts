@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { ConfigError, readSafetensorsMetadata, SAFETENSORS_DTYPE_BYTES, type SafetensorsDtype } from '@pofa/core';
+import { ConfigError, countZerosOfDtype, readSafetensorsMetadata, SAFETENSORS_DTYPE_BYTES } from '@pofa/core';
 
 /** One tensor of `pofa inspect`. */
 export interface InspectedTensor {
@@ -23,32 +23,10 @@ export interface InspectedSafetensors {
 /** Bytes read at a time: memory stays at this, whatever the file's size (a multiple of 8, so no element is split). */
 const CHUNK_BYTES = 1 << 26;
 
-/** Zeros among `bytes` holding whole `dtype` elements (little-endian, aligned: a fresh buffer). */
-function countZeros(dtype: SafetensorsDtype, bytes: Uint8Array): number {
-  let zeros = 0;
-  const { buffer, byteOffset, byteLength } = bytes;
-  if (dtype === 'F32' || dtype === 'I32' || dtype === 'I64') {
-    const words = new Uint32Array(buffer, byteOffset, byteLength / 4);
-    if (dtype === 'I64') {
-      for (let i = 0; i < words.length; i += 2) if ((words[i] | words[i + 1]) === 0) zeros++;
-    } else {
-      // F32: +0 and -0 (all bits but the sign clear); I32: all bits clear.
-      const magnitude = dtype === 'F32' ? 0x7fffffff : 0xffffffff;
-      for (let i = 0; i < words.length; i++) if ((words[i] & magnitude) === 0) zeros++;
-    }
-  } else if (dtype === 'F16' || dtype === 'BF16') {
-    const halves = new Uint16Array(buffer, byteOffset, byteLength / 2);
-    for (let i = 0; i < halves.length; i++) if ((halves[i] & 0x7fff) === 0) zeros++;
-  } else {
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) zeros++;
-  }
-  return zeros;
-}
-
 /**
  * Per-tensor dtype, bits, sparsity and nominal bytes of a safetensors file, plus its size and
  * metadata. The file is read in chunks of 64 MiB, so a BERT-Large checkpoint needs no more memory
- * than that; zeros are counted on typed-array views of the raw bits (F32, F16, BF16: -0 too).
+ * than that; zeros are counted on typed-array views of the raw bits by `countZerosOfDtype` (F32, F16, BF16: -0 too).
  *
  * @example
  * ```ts
@@ -79,7 +57,7 @@ export async function inspectSafetensors(path: string): Promise<InspectedSafeten
           if (bytesRead === 0) throw new ConfigError(`${path} ended early`, { expected: `${fileBytes} bytes`, received: `end of file at ${dataStart + offset + read}`, hint: 'The file changed while it was read, or is truncated' });
           read += bytesRead;
         }
-        zeros += countZeros(info.dtype, chunk.subarray(0, length));
+        zeros += countZerosOfDtype(info.dtype, chunk.subarray(0, length));
       }
       const count = (end - begin) / bytesPerValue;
       tensors.push({ name, dtype: info.dtype, shape: [...info.shape], bits: 8 * bytesPerValue, sparsity: count === 0 ? 0 : zeros / count, nominalBytes: end - begin });

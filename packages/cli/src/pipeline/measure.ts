@@ -1,29 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { effectiveValues, selectTargets, type tf, type Module } from '@pofa/core';
+import type { tf } from '@pofa/core';
 import type { EncoderModel } from '@pofa/models';
 import { evaluate, type EvaluationResult } from '@pofa/tasks';
 import type { RunTask } from './task-source';
 import type { PreparedEncoder } from './text-encoder';
-
-/**
- * The fraction of exact zeros of a model's encoder Linear weights, read from their effective
- * values (masks and fake quantization applied).
- *
- * @example
- * ```ts
- * encoderSparsity(sparseModel); // 0.9 after 90% layer-wise pruning
- * ```
- */
-export function encoderSparsity(model: Module): number {
-  let zeros = 0;
-  let count = 0;
-  for (const [, parameter] of selectTargets(model)) {
-    const values = effectiveValues(parameter);
-    count += values.length;
-    for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
-  }
-  return count === 0 ? 0 : zeros / count;
-}
 
 /**
  * The size of a file in bytes.

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { EncoderModel } from '@pofa/models';
+import { encoderSparsity } from '@pofa/prune';
 import { loadBundle, type EncoderInputs, type EncoderRuntime } from '@pofa/sparse-kernels';
 import { classificationDeployment, type BundleDeployment } from './bundle-deployment';
 import { writeModelBundle, type BundleLayout, type WrittenBundle } from './bundles';
-import { encoderSparsity, evaluateModel } from './measure';
+import { evaluateModel } from './measure';
 import { bundleInt8Options, type QatResult } from './quantize';
 import type { ReportRow } from './report-table';
 import { evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './runtime';

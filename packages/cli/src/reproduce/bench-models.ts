@@ -6,7 +6,7 @@ import { createModel, createModelConfig, loadPretrained, type EncoderModel } fro
 import { compressionReport, isPackedWeight, readBundle, unpackWeight, type Bundle } from '@pofa/sparse-kernels';
 import type { ModelLocation } from '../commands/model-source';
 import { writeModelBundle } from '../pipeline/bundles';
-import { encoderSparsity } from '../pipeline/measure';
+import { encoderSparsity } from '@pofa/prune';
 
 /** A bundle `pofa bench` runs on the sparse-kernels runtime. */
 export interface BenchBundle {

@@ -1,6 +1,7 @@
 import { tf } from '@pofa/core';
 import type { EncoderModel } from '@pofa/models';
-import { encoderSparsity, evaluateModel } from '../pipeline/measure';
+import { encoderSparsity } from '@pofa/prune';
+import { evaluateModel } from '../pipeline/measure';
 import type { RunTask } from '../pipeline/task-source';
 import type { PreparedEncoder } from '../pipeline/text-encoder';
 

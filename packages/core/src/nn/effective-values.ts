@@ -11,8 +11,7 @@ import type { Parameter } from './parameter';
  * @example
  * ```ts
  * const values = effectiveValues(model.getParameter('encoder.layer.0.intermediate.dense.weight')!);
- * let zeros = 0;
- * for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
+ * const sparsity = countZeros(values) / values.length;
  * ```
  */
 export function effectiveValues(parameter: Parameter): Float32Array {

@@ -1,4 +1,4 @@
-import { ConfigError, createModifier, parseOptions, tf, type ScheduledModifier } from '@pofa/core';
+import { ConfigError, countZeros, createModifier, parseOptions, tf, type ScheduledModifier } from '@pofa/core';
 import { z } from 'zod';
 import { attachMasks, type MaskedTarget } from './attach-masks';
 import { targetOptionsSchema } from './target-options';
@@ -49,7 +49,7 @@ export function createPatternLockModifier(input: PatternLockOptions = {}): Patte
       for (const target of targets) {
         const values = target.mask.mask.dataSync();
         count += values.length;
-        for (let i = 0; i < values.length; i++) if (values[i] === 0) zeros++;
+        zeros += countZeros(values);
       }
       context.log({ event: 'prune/pattern-lock', tensors: targets.length, sparsity: count === 0 ? 0 : zeros / count });
     },

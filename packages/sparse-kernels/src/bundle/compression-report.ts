@@ -1,3 +1,4 @@
+import { countZeros } from '@pofa/core';
 import type { PackedEntry } from './bundle-header';
 import { entrySegments } from './bundle-directory';
 import { isPackedWeight, type Bundle } from './bundle-types';
@@ -74,14 +75,14 @@ export function compressionReport(bundle: Bundle): CompressionReport {
     parameters += count;
     onDiskBytes += entrySegments(entry).reduce((sum, segment) => sum + segment.length, 0);
     if (!isPackedWeight(tensor)) {
-      for (let i = 0; i < tensor.data.length; i++) if (tensor.data[i] !== 0) nonZeros++;
+      nonZeros += tensor.data.length - countZeros(tensor.data);
       bits = Math.max(bits, 32);
       otherBits += 32 * count;
       continue;
     }
     const int8 = tensor.dtype === 'int8';
     bits = Math.max(bits, int8 ? 8 : 32);
-    for (let i = 0; i < tensor.values.length; i++) if (tensor.values[i] !== 0) nonZeros++;
+    nonZeros += tensor.values.length - countZeros(tensor.values);
     const packed = entry as PackedEntry;
     if (tensor.format === 'nm') maskBits += tensor.rows * Math.ceil(tensor.cols / tensor.m) * log2Binomial(tensor.m, tensor.n);
     else if (tensor.format !== 'dense') {
