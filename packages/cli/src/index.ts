@@ -42,15 +42,15 @@ export { compressOptionsSchema, recipeModifiers, type CompressOptions, type Comp
 export { SCALES, SCALE_NAMES, scaleSchema, type Scale, type ScaleName } from './pipeline/scales';
 export { cacheKey, cachedArtifact, resolveCacheDir, stableStringify, readCacheInfo, type CachedArtifact } from './pipeline/cache';
 export { reportRowSchema, formatReportTable, writeReportJson, type ReportRow } from './pipeline/report-table';
-export { loadRunTask, TASK_CHOICES, type RunTask } from './pipeline/task-source';
-export { loadSquadRunTask, loadAnyRunTask, SQUAD_FILES, type SpanRunTask, type RunTaskOptions } from './pipeline/squad-run-task';
+export { loadRunTask, TASK_CHOICES, type RunTask } from '@pofa/tasks';
+export { loadSquadRunTask, loadAnyRunTask, SQUAD_FILES, type SpanRunTask, type RunTaskOptions } from '@pofa/tasks';
 export { prepareSquadTokenizer } from './pipeline/squad-tokenizer';
 export {
   squadTrainingData, spanTrainingLoss, spanDistillationLogits, spanDistillationTeacher, spanWindowRows, requireSpanLogits,
   type SpanBatch, type SpanWindowOptions, type SpanWindowRows,
 } from './pipeline/span-training';
 export { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation, type SquadEvaluationOptions } from './pipeline/squad-evaluation';
-export { resolveGlueFolder, emptyTaskFile, type GlueFolder } from './pipeline/glue-folder';
+export { resolveGlueFolder, emptyTaskFile, type GlueFolder } from '@pofa/tasks';
 export { prepareEncoder, type PreparedEncoder, type EncodableText } from './pipeline/text-encoder';
 export { PATTERNS, effectiveSparsity, defaultPruningModifiers, sparsePretrain, sparseTransfer, type PatternName } from './pipeline/sparse';
 export { quantizationAwareTraining, loadQuantizedStage, bundleInt8Options, type QatResult, type QatScheme } from './pipeline/quantize';

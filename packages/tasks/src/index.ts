@@ -78,3 +78,4 @@ export {
   type TaskRegistryLike,
 } from './task-spec';
 export { SQUAD_TASK, registerSquadTask } from './squad-task';
+export * from './run-task/index';

@@ -1,33 +1,8 @@
-/** The heads a task can need (the same list as `@pofa/core`'s registry). */
-export type TaskHead = 'classification' | 'regression' | 'span' | 'masked-lm';
+import type { TaskSpecification } from '@pofa/core';
 
-/**
- * A task: which input fields a model reads, which head it needs, its labels and metrics.
- * Structurally identical to the `TaskSpecification` of `@pofa/core`'s registry, so these specs
- * register there as they are.
- *
- * @example
- * ```ts
- * const spec: TaskSpecification = {
- *   specificationVersion: 'v1', name: 'embedded/spam', fields: ['text'], head: 'classification',
- *   labels: ['ham', 'spam'], metrics: ['accuracy', 'f1'], primaryMetric: 'f1',
- * };
- * ```
- */
-export interface TaskSpecification {
-  readonly specificationVersion: 'v1';
-  readonly name: string;
-  /** The input fields of an example, in the order they are fed to the model (one or two). */
-  readonly fields: readonly string[];
-  readonly head: TaskHead;
-  /** Class names, index = label id (classification heads). */
-  readonly labels?: readonly string[];
-  /** Metric names the task reports. */
-  readonly metrics: readonly string[];
-  /** The metric that ranks runs; one of `metrics`. */
-  readonly primaryMetric: string;
-  readonly description?: string;
-}
+// A task's spec is declared once, in @pofa/core's registry (which validates it); re-exported here
+// because task authors reach for it first.
+export type { TaskHead, TaskSpecification } from '@pofa/core';
 
 /**
  * The specs of the embedded tasks, keyed by their registry name. Metric names are the ones

@@ -1,6 +1,6 @@
+import type { LabelTyping } from '@pofa/tasks';
 import type { CommandOption, OptionValues } from '../cli/command';
 import { UsageError } from '../errors/usage-error';
-import type { LabelTyping } from '../pipeline/user-task-checks';
 
 /**
  * `--classes` and `--regression`: how the labels of a `--task FILE` are typed when the default

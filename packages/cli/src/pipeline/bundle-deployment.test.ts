@@ -5,8 +5,8 @@ import { initBackend } from '@pofa/core';
 import { BertModel, createWordPieceTokenizer } from '@pofa/models';
 import { prepareSquadTokenizer } from '@pofa/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunTask } from '@pofa/tasks';
 import { classificationDeployment, configDeployment, runDeployment, spanDeployment } from './bundle-deployment';
-import type { RunTask } from './task-source';
 
 const VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'a', 'b'];
 const SHAPE = { vocab_size: VOCAB.length, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 40 };

@@ -1,8 +1,8 @@
 import type { BertTokenizer, EncoderModel } from '@pofa/models';
 import { bundleTokenizerOf, type PreparedSquadTokenizer } from '@pofa/runtime';
 import { readBundle, type BundleTask, type BundleTokenizer } from '@pofa/sparse-kernels';
+import type { RunTask } from '@pofa/tasks';
 import type { SpanWindowOptions } from './span-training';
-import type { RunTask } from './task-source';
 
 /** What makes a bundle usable from text: how to tokenize it and what the head answers. */
 export interface BundleDeployment {

@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { tf } from '@pofa/core';
 import type { EncoderModel } from '@pofa/models';
-import { evaluate, type EvaluationResult } from '@pofa/tasks';
-import type { RunTask } from './task-source';
+import { evaluate, type EvaluationResult, type RunTask } from '@pofa/tasks';
 import type { PreparedEncoder } from './text-encoder';
 
 /**

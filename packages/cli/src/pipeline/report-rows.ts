@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { EncoderModel } from '@pofa/models';
 import { encoderSparsity } from '@pofa/prune';
 import { loadBundle, type EncoderInputs, type EncoderRuntime } from '@pofa/sparse-kernels';
+import type { RunTask } from '@pofa/tasks';
 import { classificationDeployment, type BundleDeployment } from './bundle-deployment';
 import { writeModelBundle, type BundleLayout, type WrittenBundle } from './bundles';
 import { evaluateModel } from './measure';
 import { bundleInt8Options, type QatResult } from './quantize';
 import type { ReportRow } from './report-table';
 import { evaluateRuntime, latencyInputs, measureRuntimeLatencies } from './runtime';
-import type { RunTask } from './task-source';
 import type { PreparedEncoder } from './text-encoder';
 
 /** The models of the table: the dense teacher (absent in a transfer without one), the sparse transferred model, and the QAT model (absent with `--no-int8`). */

@@ -1,7 +1,6 @@
 import { ConfigError, tf } from '@pofa/core';
 import type { EncoderInputs, EncoderRuntime } from '@pofa/sparse-kernels';
-import { createTextBatcher, evaluate, type EvaluationResult, type TextBatch } from '@pofa/tasks';
-import type { RunTask } from './task-source';
+import { createTextBatcher, evaluate, type EvaluationResult, type TextBatch, type RunTask } from '@pofa/tasks';
 import type { PreparedEncoder } from './text-encoder';
 
 function matrix(tensor: tf.Tensor): { data: Int32Array; shape: [number, number] } {

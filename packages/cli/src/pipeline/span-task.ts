@@ -2,13 +2,12 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@pofa/core';
 import type { PreparedSquadTokenizer } from '@pofa/runtime';
 import type { EncoderInputs } from '@pofa/sparse-kernels';
-import { createSquadFeatures, type TokenizerLike } from '@pofa/tasks';
+import { createSquadFeatures, type TokenizerLike, type SpanRunTask } from '@pofa/tasks';
 import { spanDeployment } from './bundle-deployment';
 import type { ReportRow } from './report-table';
 import type { TaskScore, TaskScoring } from './report-rows';
 import { spanDistillationTeacher, spanLossWith, spanTrainingLoss, spanWindowRows, squadTrainingData, type SpanWindowOptions } from './span-training';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from './squad-evaluation';
-import type { SpanRunTask } from './squad-run-task';
 import type { TaskTraining } from './task-training';
 
 /**

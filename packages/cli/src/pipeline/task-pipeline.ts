@@ -1,11 +1,10 @@
 import { ConfigError } from '@pofa/core';
 import { createWordPieceTokenizer } from '@pofa/models';
+import { SQUAD_FILES, mismatchedTask, type SpanRunTask, type RunTask } from '@pofa/tasks';
 import { classificationScoring, type RowContext } from './report-rows';
 import { spanScoring, spanTraining } from './span-task';
 import type { SpanWindowOptions } from './span-training';
-import { SQUAD_FILES, type SpanRunTask } from './squad-run-task';
 import { prepareSquadTokenizer } from './squad-tokenizer';
-import { mismatchedTask, type RunTask } from './task-source';
 import { classificationTraining, type TaskTraining } from './task-training';
 import { prepareEncoder } from './text-encoder';
 import { PAPER_TRANSFER } from './transfer-settings';

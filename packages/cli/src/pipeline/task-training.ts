@@ -1,10 +1,10 @@
 import type { Module, TrainingData, TrainingLoss } from '@pofa/core';
 import { featureRequest, type DistillationConfigInput, type DistillationTeacher } from '@pofa/distill';
 import type { EncoderModel, FeatureRequest } from '@pofa/models';
+import type { RunTask } from '@pofa/tasks';
 import type { SpanWindowOptions } from './span-training';
 import { classificationLossWith, classificationTrainingLoss, taskData } from './stage-training';
 import { labelCountOf, labelling } from './teacher';
-import type { RunTask } from './task-source';
 import type { PreparedEncoder } from './text-encoder';
 
 /**

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { createRandom } from '@pofa/core';
 import { createModel, loadVocab, savePretrained, saveVocab, trainWordPieceVocab, type EncoderModel } from '@pofa/models';
-import { loadMlmCorpus } from '@pofa/tasks';
+import { loadMlmCorpus, type SpanRunTask, type RunTask } from '@pofa/tasks';
 import { cachedArtifact, cacheKey } from './cache';
 import { loadModel, teacherConfig, type ModelSource } from './models';
 import type { Scale } from './scales';
 import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
-import type { SpanRunTask } from './squad-run-task';
-import type { RunTask } from './task-source';
 import type { TaskTraining } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, parseOptions, writeFileAtomic } from '@pofa/core';
 import { loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
 import { sparsityReport } from '@pofa/prune';
+import { describeRunTask, loadAnyRunTask } from '@pofa/tasks';
 import { exportOnnx } from '../onnx/export-onnx';
 import type { CompressIo } from './compress';
 import { createStageTimer, type StageTiming } from './stage-timer';
@@ -10,10 +11,8 @@ import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from '.
 import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from './run-directory';
-import { describeRunTask } from './user-task-checks';
 import { sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
-import { loadAnyRunTask } from './squad-run-task';
 import { prepareTaskPipeline, requireTrainingExamples } from './task-pipeline';
 import { microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';

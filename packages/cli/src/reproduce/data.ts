@@ -1,6 +1,5 @@
 import { ConfigError } from '@pofa/core';
-import type { GlueTaskName } from '@pofa/tasks';
-import { loadRunTask, type RunTask } from '../pipeline/task-source';
+import { loadRunTask, type GlueTaskName, type RunTask } from '@pofa/tasks';
 import type { EncodableText } from '../pipeline/text-encoder';
 
 /**

@@ -1,8 +1,8 @@
 import { tf } from '@pofa/core';
 import type { EncoderModel } from '@pofa/models';
 import { encoderSparsity } from '@pofa/prune';
+import type { RunTask } from '@pofa/tasks';
 import { evaluateModel } from '../pipeline/measure';
-import type { RunTask } from '../pipeline/task-source';
 import type { PreparedEncoder } from '../pipeline/text-encoder';
 
 /** The score of one cell of a table: the task's primary metric on its test split, and the model's sparsity. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseOptions } from '@pofa/core';
 import { trainWordPieceVocab } from '@pofa/models';
 import { z } from 'zod';
-import type { RunTask } from '../pipeline/task-source';
+import type { RunTask } from '@pofa/tasks';
 import { corpusTexts } from '../pipeline/teacher';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { loadEmbeddedTask, taskTexts } from './data';

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRunTask } from './task-source';
+import { loadRunTask } from './load-run-task';
 import { describeRunTask } from './user-task-checks';
 
 const ALL = { train: Infinity, validation: Infinity, test: Infinity };

@@ -1,9 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@pofa/core';
-import { DataFormatError, GLUE_LAYOUTS, type GlueTaskName } from '@pofa/tasks';
+import { DataFormatError } from '../errors/index';
+import { GLUE_LAYOUTS, type GlueTaskName } from '../formats/index';
 
-/** The files of one GLUE task a run reads: `train`, the split scored as `test`, and MNLI's mismatched dev split. */
+/**
+ * The files of one GLUE task a run reads: `train`, the split scored as `test`, and MNLI's mismatched dev split.
+ *
+ * @example
+ * ```ts
+ * const folder: GlueFolder = await resolveGlueFolder('sst2', 'glue_data'); // { dir: 'glue_data/SST-2', train: 'train', test: 'dev' }
+ * ```
+ */
 export interface GlueFolder {
   /** The task's folder (`glue_data/SST-2`). */
   dir: string;

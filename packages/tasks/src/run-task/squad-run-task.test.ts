@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@pofa/core';
-import { DataFormatError, SQUAD_TASK } from '@pofa/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataFormatError } from '../errors/index';
+import { SQUAD_TASK } from '../squad-task';
 import { loadAnyRunTask, loadSquadRunTask } from './squad-run-task';
 
 const limits = { train: 1000, validation: 1000, test: 1000 };

@@ -1,44 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { closestMatches, ConfigError, createRandom } from '@pofa/core';
-import {
-  EMBEDDED_TASK_SPECIFICATIONS,
-  GLUE_TASKS,
-  GLUE_TASK_NAMES,
-  loadGlueTask,
-  loadSotuPairTask,
-  loadSotuPartyTask,
-  loadSotuYearTask,
-  loadSpamTask,
-  loadUserData,
-  type BatchableExample,
-  type EmbeddedTask,
-  type GlueTaskName,
-  type TaskSpecification,
-} from '@pofa/tasks';
+import { closestMatches, ConfigError, createRandom, type TaskSpecification } from '@pofa/core';
+import type { BatchableExample } from '../batching/index';
+import { loadSotuPairTask, loadSotuPartyTask, loadSotuYearTask, loadSpamTask, type EmbeddedTask } from '../embedded/index';
+import { GLUE_TASK_NAMES, loadGlueTask, loadUserData, type GlueTaskName } from '../formats/index';
+import { GLUE_TASKS } from '../glue-tasks';
+import { EMBEDDED_TASK_SPECIFICATIONS } from '../task-spec';
 import { emptyTaskFile, resolveGlueFolder } from './glue-folder';
-import { checkSplitLabels, checkUserClasses, type LabelTyping } from './user-task-checks';
-
-/**
- * A sequence-level labelled task (classification or regression) as a run uses it: three splits,
- * labels, and the spec `evaluate()` scores with. `kind` tells it from a span task (`SpanRunTask`).
- */
-export interface RunTask {
-  kind: 'classification';
-  /** `spam`, `glue/sst2`, or `file:<name>`. */
-  name: string;
-  train: BatchableExample[];
-  validation: BatchableExample[];
-  test: BatchableExample[];
-  /** MNLI only: the mismatched dev split (`dev_mismatched.tsv`) when the folder has it; `test` is the matched one. */
-  testMismatched?: BatchableExample[];
-  labels: string[];
-  regression: boolean;
-  labelScale?: { mean: number; std: number };
-  specification: TaskSpecification;
-  /** What identifies the data (for cache keys): the task name, or a file's path, size and modification time. */
-  identity: unknown;
-}
+import { sampleSplit, type LabelTyping, type RunTask, type RunTaskOptions } from './run-task';
+import { checkSplitLabels, checkUserClasses } from './user-task-checks';
 
 const EMBEDDED_LOADERS: Record<string, (options: { seed: number }) => Promise<EmbeddedTask>> = {
   spam: (options) => loadSpamTask(options),
@@ -47,37 +17,25 @@ const EMBEDDED_LOADERS: Record<string, (options: { seed: number }) => Promise<Em
   'sotu-pair': loadSotuPairTask,
 };
 
-/** The classification and regression task names `--task` accepts besides a file (`squad`, a span task, is loaded by `loadAnyRunTask`). */
-export const TASK_CHOICES = [...Object.keys(EMBEDDED_LOADERS), ...GLUE_TASK_NAMES] as const;
-
-const USER_FILE_EXTENSIONS = ['.tsv', '.jsonl', '.ndjson'];
-
 /**
- * At most `limit` of `items`, drawn with a seeded shuffle and kept in their order (all of them
- * when there are no more than `limit`).
+ * The classification and regression task names `loadRunTask` (and `pofa --task`) accepts besides
+ * a file: the embedded tasks and the GLUE tasks. `squad`, a span task, is loaded by `loadAnyRunTask`.
  *
  * @example
  * ```ts
- * sampleSplit(task.test, 500, seed + 2);
+ * TASK_CHOICES.includes('sst2'); // true
  * ```
  */
-export function sampleSplit<T>(items: readonly T[], limit: number, seed: number): T[] {
-  if (items.length <= limit) return [...items];
-  const random = createRandom(seed);
-  const order = items.map((_, index) => index);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order.slice(0, limit).sort((a, b) => a - b).map((index) => items[index]);
-}
+export const TASK_CHOICES = [...Object.keys(EMBEDDED_LOADERS), ...GLUE_TASK_NAMES] as const;
+
+const USER_FILE_EXTENSIONS = ['.tsv', '.jsonl', '.ndjson'];
 
 function unknownTask(task: string): ConfigError {
   const suggestions = closestMatches(task, [...TASK_CHOICES, 'squad']);
   return new ConfigError(`Unknown task ${JSON.stringify(task)}`, {
     expected: `an embedded task (${Object.keys(EMBEDDED_LOADERS).join(', ')}), a GLUE task with --data DIR (${GLUE_TASK_NAMES.join(', ')}), squad with --data DIR, or a .tsv/.jsonl file of your own`,
     received: JSON.stringify(task),
-    hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : 'See pofa compress --help',
+    hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : 'Pass one of the task names listed, or the path of a .tsv/.jsonl file',
   });
 }
 
@@ -174,12 +132,14 @@ async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<R
 
 /**
  * Loads the task a run trains on: an embedded task (`spam`, `sotu-party`, `sotu-year`,
- * `sotu-pair`), a GLUE task from `--data DIR`, or a `.tsv` / `.jsonl` file of the user's (split
- * 80/10/10 with a seeded shuffle). Each split is cut to `limits` examples (a seeded sample). An
- * unknown name, a missing file, GLUE without `--data`, or `squad` (a span task: load it with
- * `loadAnyRunTask`) are `ConfigError`s.
+ * `sotu-pair`), a GLUE task from the folder `data` (the CLI's `--data DIR`), or a `.tsv` /
+ * `.jsonl` file of the user's, named by `task` or `data` (split 80/10/10 with a seeded shuffle,
+ * its labels typed by `options.labels` and checked by `checkUserClasses` and
+ * `checkSplitLabels`). Relative paths resolve against `options.cwd`. Each split is cut to
+ * `limits` examples (a seeded sample). An unknown name, a missing file, GLUE without `data`, or
+ * `squad` (a span task: load it with `loadAnyRunTask`) are `ConfigError`s.
  *
- * GLUE: `--data` is the task's folder of official files (`glue_data/MNLI`) or the folder above it
+ * GLUE: `data` is the task's folder of official files (`glue_data/MNLI`) or the folder above it
  * (`glue_data`). The first 5% of `train.tsv` is the validation split, the rest trains, and
  * `dev.tsv` is the test split (MNLI: `dev_matched.tsv`, and `dev_mismatched.tsv` as
  * `testMismatched` when present; score it with `{ ...task, test: task.testMismatched }`). A
@@ -191,11 +151,7 @@ async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<R
  * const task = await loadRunTask('spam', undefined, { seed: 0, limits: { train: 4000, validation: 300, test: 565 }, cwd: process.cwd() });
  * ```
  */
-export async function loadRunTask(
-  task: string,
-  data: string | undefined,
-  options: { seed: number; limits: { train: number; validation: number; test: number }; cwd: string; labels?: LabelTyping },
-): Promise<RunTask> {
+export async function loadRunTask(task: string, data: string | undefined, options: RunTaskOptions): Promise<RunTask> {
   const loaded = await loadFullTask(task, data === undefined ? undefined : resolve(options.cwd, data), options);
   const { limits, seed } = options;
   return {
@@ -207,7 +163,7 @@ export async function loadRunTask(
   };
 }
 
-async function loadFullTask(task: string, data: string | undefined, options: { seed: number; cwd: string; labels?: LabelTyping }): Promise<RunTask> {
+async function loadFullTask(task: string, data: string | undefined, options: Omit<RunTaskOptions, 'limits'>): Promise<RunTask> {
   const embedded = EMBEDDED_LOADERS[task];
   if (embedded !== undefined) {
     const loaded = await embedded({ seed: options.seed });
@@ -236,18 +192,4 @@ async function loadFullTask(task: string, data: string | undefined, options: { s
   if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed, options.labels);
   if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadUserTask(data, options.seed, options.labels);
   throw unknownTask(task);
-}
-
-/**
- * MNLI's mismatched dev set as a task of its own (`glue/mnli-mm`, its `test` split), scored
- * with the same models as the matched one; undefined for every other task.
- *
- * @example
- * ```ts
- * const mm = mismatchedTask(task); // { name: 'glue/mnli-mm', test: task.testMismatched, ... }
- * ```
- */
-export function mismatchedTask(task: RunTask): RunTask | undefined {
-  if (task.testMismatched === undefined || task.testMismatched.length === 0) return undefined;
-  return { ...task, name: `${task.name}-mm`, test: task.testMismatched };
 }

@@ -2,10 +2,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, initBackend, tf } from '@pofa/core';
-import { DataFormatError, evaluate, pearsonCorrelation, type TextBatch } from '@pofa/tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRunTask, type RunTask } from './task-source';
-import { prepareEncoder, type PreparedEncoder } from './text-encoder';
+import { testEncode } from '../batching/__fixtures__/test-encoder';
+import type { TextBatch } from '../batching/index';
+import { DataFormatError } from '../errors/index';
+import { evaluate } from '../evaluate';
+import { pearsonCorrelation } from '../metrics/index';
+import { loadRunTask } from './load-run-task';
+import type { RunTask } from './run-task';
 
 const limits = { train: 1000, validation: 1000, test: 1000 };
 const options = { seed: 0, limits, cwd: '/' };
@@ -33,17 +37,15 @@ async function errorOf(promise: Promise<unknown>): Promise<Error & { expected?: 
   return error;
 }
 
-/** Scores `outputs[i]` (logits or a value) as the model output of the test example i, through `evaluate()` as `evaluateModel` calls it. */
-async function scoreOutputs(task: RunTask, outputs: number[][], encoder: PreparedEncoder) {
+/** Scores `outputs[i]` (logits or a value) as the model output of the test example i, through `evaluate()` as the CLI's `evaluateModel` calls it. */
+async function scoreOutputs(task: RunTask, outputs: number[][]) {
   return evaluate(
     (batch: TextBatch) => tf.tensor2d(batch.exampleIndices.map((index) => outputs[index])),
     { name: task.name, test: task.test, labels: task.labels, ...(task.labelScale === undefined ? {} : { labelScale: task.labelScale }) },
     'test',
-    { encode: encoder.encode, padId: encoder.tokenizer.padId, batchSize: 2, maxLength: 16, specification: task.specification },
+    { encode: testEncode, padId: 0, batchSize: 2, maxLength: 16, specification: task.specification },
   );
 }
-
-const vocab = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
@@ -60,9 +62,8 @@ describe('loadRunTask: GLUE', () => {
     expect([task.kind, task.name, task.specification.primaryMetric]).toEqual(['classification', 'glue/cola', 'matthews_correlation']);
     // 21 training lines: floor(21 / 20) = 1 held out for validation.
     expect([task.train.length, task.validation.length, task.test.length]).toEqual([20, 1, 6]);
-    const encoder = await prepareEncoder(vocab, task.test, 16);
     // Predicted [1, 0, 0, 1, 1, 1] against [1, 0, 1, 1, 0, 1]: TP 3, TN 1, FP 1, FN 1, MCC = (3 − 1) / √(4 · 4 · 2 · 2) = 0.25.
-    const result = await scoreOutputs(task, [[0, 1], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]], encoder);
+    const result = await scoreOutputs(task, [[0, 1], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]]);
     expect(result.metrics.matthews_correlation).toBeCloseTo(0.25, 12);
   });
 
@@ -80,8 +81,7 @@ describe('loadRunTask: GLUE', () => {
     expect([task.regression, task.specification.metrics]).toEqual([true, ['pearson', 'spearman']]);
     const scale = task.labelScale!;
     const predicted = [4, 5, 2, 0];
-    const encoder = await prepareEncoder(vocab, task.test.flatMap((example) => [{ text: example.text, textPair: example.textPair }]), 16);
-    const result = await scoreOutputs(task, predicted.map((value) => [(value - scale.mean) / scale.std]), encoder);
+    const result = await scoreOutputs(task, predicted.map((value) => [(value - scale.mean) / scale.std]));
     // Ranks [3, 4, 2, 1] against [4, 3, 2, 1]: Spearman = 1 − 6 · 2 / (4 · 15) = 0.8.
     expect(result.metrics.spearman).toBeCloseTo(0.8, 6);
     expect(result.metrics.pearson).toBeCloseTo(pearsonCorrelation(predicted, [5, 4.75, 1, 0]), 5);
@@ -96,10 +96,9 @@ describe('loadRunTask: GLUE', () => {
     const task = await loadRunTask('mnli', data, options);
     expect(task.labels).toEqual(['entailment', 'neutral', 'contradiction']);
     expect([task.test.map((example) => example.label), task.testMismatched?.map((example) => example.label)]).toEqual([[1, 0, 2], [0, 0, 1]]);
-    const encoder = await prepareEncoder(vocab, [...task.test, ...task.testMismatched!], 16);
     const entailment = [[1, 0, 0], [1, 0, 0], [1, 0, 0]];
-    expect((await scoreOutputs(task, entailment, encoder)).metrics.accuracy).toBeCloseTo(1 / 3, 12);
-    expect((await scoreOutputs({ ...task, test: task.testMismatched! }, entailment, encoder)).metrics.accuracy).toBeCloseTo(2 / 3, 12);
+    expect((await scoreOutputs(task, entailment)).metrics.accuracy).toBeCloseTo(1 / 3, 12);
+    expect((await scoreOutputs({ ...task, test: task.testMismatched! }, entailment)).metrics.accuracy).toBeCloseTo(2 / 3, 12);
     const matchedOnly = await folder('matched-only/MNLI', { 'train.tsv': mnli(['neutral', 'entailment'], false), 'dev_matched.tsv': mnli(['neutral'], true) });
     expect((await loadRunTask('mnli', matchedOnly, options)).testMismatched).toBeUndefined();
   });

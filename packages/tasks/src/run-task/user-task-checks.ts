@@ -1,8 +1,5 @@
-import { DataFormatError } from '@pofa/tasks';
-import type { RunTask } from './task-source';
-
-/** How `--task FILE` labels are typed: as read (integers are classes, other numbers targets), or forced. */
-export type LabelTyping = 'classes' | 'regression';
+import { DataFormatError } from '../errors/index';
+import type { RunTask } from './run-task';
 
 /** A split of a user file needs at least this many examples of each class (one per split). */
 const MIN_EXAMPLES_PER_CLASS = 3;

@@ -1,33 +1,20 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError, createRandom } from '@pofa/core';
-import { DataFormatError, loadSquad, SQUAD_TASK, type SquadExample, type TaskSpecification } from '@pofa/tasks';
-import { loadRunTask, sampleSplit, type RunTask } from './task-source';
-import type { LabelTyping } from './user-task-checks';
+import { DataFormatError } from '../errors/index';
+import { loadSquad, type SquadExample } from '../formats/index';
+import { SQUAD_TASK } from '../squad-task';
+import { loadRunTask } from './load-run-task';
+import { sampleSplit, type RunTask, type RunTaskOptions, type SpanRunTask } from './run-task';
 
-/** SQuAD v1.1 as a run uses it: questions with their context and gold answers, in three splits. */
-export interface SpanRunTask {
-  kind: 'span';
-  name: 'squad';
-  train: SquadExample[];
-  validation: SquadExample[];
-  /** The official dev set (`dev-v1.1.json`), the split the paper reports. */
-  test: SquadExample[];
-  specification: TaskSpecification;
-  /** What identifies the data (for cache keys): the files' paths, sizes and modification times. */
-  identity: unknown;
-}
-
-/** The split limits and seed of a run, as `loadRunTask` takes them. */
-export interface RunTaskOptions {
-  seed: number;
-  limits: { train: number; validation: number; test: number };
-  cwd: string;
-  /** How the labels of a user `.tsv`/`.jsonl` file are typed (default: integers are classes, other numbers regression targets). */
-  labels?: LabelTyping;
-}
-
-/** The official file names of SQuAD v1.1. */
+/**
+ * The official file names of SQuAD v1.1.
+ *
+ * @example
+ * ```ts
+ * join('squad', SQUAD_FILES.dev); // 'squad/dev-v1.1.json'
+ * ```
+ */
 export const SQUAD_FILES = { train: 'train-v1.1.json', dev: 'dev-v1.1.json' } as const;
 
 async function fileInfo(path: string): Promise<{ path: string; size: number; mtimeMs: number } | 'folder' | undefined> {
