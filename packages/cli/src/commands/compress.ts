@@ -7,7 +7,7 @@ import type { CompressOptions } from '../pipeline/compress-options';
 import type { OutputTarget } from '../pipeline/output-target';
 import { formatReportTable } from '../pipeline/report-table';
 import { SCALE_NAMES } from '../pipeline/scales';
-import { PATTERNS } from '../pipeline/sparse';
+import { PATTERNS } from '../pipeline/prune-ofa-recipe';
 import { UsageError } from '../errors/usage-error';
 import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
 import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';

@@ -13,7 +13,7 @@ import { SCALE_NAMES, SCALES, type ScaleName } from '../pipeline/scales';
 import { evaluateSquadModel, evaluateSquadRuntime, writeSquadPredictions, type SquadEvaluation } from '../pipeline/squad-evaluation';
 import { prepareSquadTokenizer } from '../pipeline/squad-tokenizer';
 import type { SpanWindowOptions } from '../pipeline/span-training';
-import { PAPER_TRANSFER } from '../pipeline/transfer-settings';
+import { PAPER_TRANSFER } from '../pipeline/prune-ofa-recipe';
 import { UsageError } from '../errors/usage-error';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { locateModel, type ModelLocation } from './model-source';

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CliIo, CommandOption, OptionValues } from '../cli/command';
 import { checkOutputTarget, writeOutputFile, type OutputTarget } from '../pipeline/output-target';
 import { writeReportJson, type ReportRow } from '../pipeline/report-table';
-import { checkRunFolder } from '../pipeline/run-directory';
+import { checkRunFolder } from '../run-folder';
 
 /**
  * `--force` of the commands that write: replace an existing output file, or write into a

@@ -6,7 +6,7 @@ import { initCliBackend } from '../pipeline/backend';
 import { runCompress } from '../pipeline/compress';
 import { compressOptionsSchema, type CompressOptions } from '../pipeline/compress-options';
 import type { OutputTarget } from '../pipeline/output-target';
-import { checkRunFolder } from '../pipeline/run-directory';
+import { checkRunFolder } from '../run-folder';
 import { compressCommand, compressOptionsFromCommandLine, printCompressResult } from './compress';
 import { checkJsonOutput, FORCE_OPTION } from './output-options';
 

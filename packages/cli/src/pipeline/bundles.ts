@@ -1,6 +1,6 @@
 import { compressionReport, exportBundle, readBundle, type CompressionReport, type ExportableModel } from '@pofa/sparse-kernels';
 import type { BundleDeployment } from './bundle-deployment';
-import type { PatternName } from './sparse';
+import type { PatternName } from './prune-ofa-recipe';
 
 /** The packed layouts of a `.pofa` bundle's encoder Linear weights (`--layout`). */
 export const BUNDLE_LAYOUTS = ['dense', 'csr', 'block', 'bitmask', 'nm'] as const;

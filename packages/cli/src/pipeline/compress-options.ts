@@ -3,7 +3,7 @@ import { createModifiersFromRecipe, createRegistry, loadRecipe, type Modifier } 
 import { registerPruning } from '@pofa/prune';
 import { resolve } from 'node:path';
 import { SCALE_NAMES, type ScaleName } from './scales';
-import { PATTERNS } from './sparse';
+import { PATTERNS } from './prune-ofa-recipe';
 
 /**
  * The options of `pofa compress` (and of {@link runCompress}), validated by zod.

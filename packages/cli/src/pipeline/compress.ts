@@ -1,19 +1,18 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, parseOptions, writeFileAtomic, type ProgressStream } from '@pofa/core';
-import { distillationPreset } from '@pofa/distill';
-import { loadVocab, saveVocab } from '@pofa/models';
+import { loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
 import { describeRunTask, loadAnyRunTask } from '@pofa/tasks';
-import { resolveCacheDir } from './cache';
+import { openRunDirectory, resolveCacheDir } from '../run-folder';
 import { compressOptionsSchema, recipeModifiers, type CompressOptions, type CompressSettings } from './compress-options';
 import { layoutOf } from './bundles';
 import { loadModel, resolveModelSource } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
-import { openRunDirectory } from './run-directory';
 import { SCALES } from './scales';
 import { createStageTimer, type StageTiming } from './stage-timer';
-import { defaultPruningModifiers, effectiveSparsity, sparsePretrain, sparseTransfer } from './sparse';
+import { defaultPruningModifiers, effectiveSparsity, PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
+import { sparsePretrain, sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
 import { prepareTaskPipeline, requireTrainingExamples, taskTexts } from './task-pipeline';
 import { cachedFinetunedTeacher, cachedPretrainedTeacher, cachedVocabulary, corpusTexts, type TeacherContext } from './teacher';
@@ -86,7 +85,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   }));
   requireTrainingExamples(task);
   if (task.kind === 'classification' && task.name.startsWith('file:')) say(`pofa: task ${describeRunTask(task)}`);
-  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress' });
+  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress', say });
   const cacheDir = resolveCacheDir(settings.cache, io.env, io.cwd);
   const environment = (stage: string): StageEnvironment => ({
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: scale.checkpointEvery,
@@ -118,14 +117,15 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   if (settings.until === 'pretrain') return stop([teacher.model]);
 
   const sparsity = effectiveSparsity(settings.pattern, settings.sparsity);
-  await timed('sparse pre-training (distillation + gradual magnitude pruning)', async () => {
-    if ((await run.finished('sparse-pretrain')) !== undefined) return { reused: true };
-    const student = await sparsePretrain(teacher.model, pretrainTexts, encoder,
-      pruning ?? defaultPruningModifiers(scale.steps.sparsePretrain, settings.sparsity, settings.pattern), scale, environment('sparse-pretrain'));
-    student.dispose();
-    await run.finish('sparse-pretrain', { sparsity });
-    return {};
-  });
+  const pretrainSettings = { steps: scale.steps.sparsePretrain, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize };
+  await timed('sparse pre-training (distillation + gradual magnitude pruning)', () =>
+    run.stage('sparse-pretrain', { ...pretrainSettings, teacher: teacher.key }, async () => {
+      const student = await sparsePretrain(teacher.model, pretrainTexts, encoder,
+        pruning ?? defaultPruningModifiers(scale.steps.sparsePretrain, settings.sparsity, settings.pattern), pretrainSettings, environment('sparse-pretrain'));
+      student.dispose();
+      return { sparsity };
+    }),
+  );
   if (settings.until === 'prune') return stop([teacher.model]);
   const finetuned = await timed('teacher fine-tuning', async () =>
     settings.teacher === undefined
@@ -140,26 +140,28 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
     });
   }
 
-  const distillation = { model: finetuned.model, config: distillationPreset('prune-ofa') };
+  const distillation = { model: finetuned.model, config: PRUNE_OFA_RECIPE.distillation };
+  const transferSettings = { steps: scale.steps.transfer, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize };
   const transferred = await timed('sparse transfer (pattern lock + task distillation)', async () => {
-    const dir = join(run.stageDir('sparse-transfer'), 'model');
-    if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, training.head, training.numLabels), reused: true };
-    const model = await sparseTransfer(join(run.stageDir('sparse-pretrain'), 'model'), distillation, training,
-      { steps: scale.steps.transfer, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize }, environment('sparse-transfer'));
-    await run.finish('sparse-transfer', {});
-    return { model };
+    let model: EncoderModel | undefined;
+    const record = await run.stage('sparse-transfer', { ...transferSettings, teacher: finetuned.dir }, async () => {
+      model = await sparseTransfer(join(run.stageDir('sparse-pretrain'), 'model'), distillation, training, transferSettings, environment('sparse-transfer'));
+      return {};
+    });
+    return { model: model ?? (await loadModel(join(run.stageDir('sparse-transfer'), 'model'), training.head, training.numLabels)), reused: record.reused };
   });
   if (settings.until === 'finetune') return stop([teacher.model, finetuned.model, transferred.model]);
   const perChannel = settings.perChannel;
   let quantized: QatResult | undefined;
   if (settings.int8) {
+    const qatSettings = { steps: scale.steps.quantize, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: scale.freezeObserversAt };
     quantized = await timed('quantization-aware training (int8, pattern lock + task distillation)', async () => {
-      const record = await run.finished('quantize');
-      if (record !== undefined) return { ...(await loadQuantizedStage(run.stageDir('quantize'), training, { perChannel }, record as { sparsityBefore: number })), reused: true };
-      const result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), distillation, training,
-        { steps: scale.steps.quantize, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: scale.freezeObserversAt }, environment('quantize'), { perChannel });
-      await run.finish('quantize', { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, perChannel });
-      return result;
+      let result: QatResult | undefined;
+      const record = await run.stage('quantize', { ...qatSettings, perChannel }, async () => {
+        result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), distillation, training, qatSettings, environment('quantize'), { perChannel });
+        return { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, perChannel };
+      });
+      return result ?? { ...(await loadQuantizedStage(run.stageDir('quantize'), training, { perChannel }, record)), reused: true };
     });
   }
 

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRandom, effectiveValues, ENCODER_LINEAR_WEIGHTS, TrainingError, readSafetensorsRaw, selectTargets, writeFileAtomic, writeSafetensors, type Modifier, type Module, type RawTensor } from '@pofa/core';
-import { createDistillationModifier } from '@pofa/distill';
+import { effectiveValues, ENCODER_LINEAR_WEIGHTS, TrainingError, readSafetensorsRaw, selectTargets, writeFileAtomic, writeSafetensors, type Modifier, type Module, type RawTensor } from '@pofa/core';
 import { savePretrained, type EncoderModel } from '@pofa/models';
 import { createPatternLockModifier, encoderSparsity } from '@pofa/prune';
 import { createQatModifier, exportInt8, installFakeQuantization, type InstalledFakeQuantization } from '@pofa/quant';
 import { fileBytes } from './measure';
 import { loadModel } from './models';
 import { trainStage, type StageEnvironment } from './stage-training';
-import { stageLoss, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
+import { stageLoss, taskDistillationModifier, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 
 /** The int8 scheme of QAT: weights symmetric int8 per tensor (the Prune OFA code) or per output row; inputs uint8 with EMA observers. */
 export interface QatScheme {
@@ -122,9 +121,7 @@ export async function quantizationAwareTraining(
   });
   // Pattern lock first: its masks go on at initialize, before QAT appends the fake-quantizers.
   const modifiers: Modifier[] = [createPatternLockModifier({}), qat];
-  if (teacher !== undefined && training.distillable) {
-    modifiers.push(createDistillationModifier({ teacher: training.teacherView?.(teacher.model) ?? teacher.model, config: teacher.config, random: createRandom(environment.seed + 3) }));
-  }
+  if (teacher !== undefined) modifiers.push(taskDistillationModifier(training, teacher, environment.seed + 3));
   await trainStage({ name: 'quantization-aware training', model, data: training.data, loss: stageLoss(training, teacher), steps, ...rest, modifiers, environment });
   const installed = qat.installed;
   if (installed === undefined) throw new TrainingError('QAT never started', { expected: 'the fake quantization installed at step 0', received: 'none', hint: 'Please report this' });

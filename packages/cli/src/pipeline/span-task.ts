@@ -26,7 +26,7 @@ export function spanTraining(task: SpanRunTask, tokenizer: TokenizerLike, window
     data: squadTrainingData(task.train, tokenizer, windows),
     loss: spanTrainingLoss,
     lossWith: spanLossWith,
-    distillable: true,
+    regression: false,
     teacherView: spanDistillationTeacher,
     windows,
   };

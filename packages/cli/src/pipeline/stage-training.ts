@@ -15,15 +15,36 @@ import { createMaskedLmBatcher, createTextBatcher, type BatchableExample, type T
 import { InterruptedError } from '../errors/interrupted-error';
 import type { PreparedEncoder } from './text-encoder';
 
+/** How the stages of a run train, whatever the stage: progress bars, the stop signal, checkpoint spacing. */
+export interface StageIo {
+  /** Progress bars of each stage (stderr in the CLI); false for none. */
+  progress: ProgressStream | false;
+  /** Aborted on Ctrl-C: the running stage stops at its next step, its last checkpoint intact. */
+  signal?: AbortSignal;
+  /** Optimizer steps between two checkpoints of a stage (what an interruption can lose at most). */
+  checkpointEvery: number;
+}
+
 /** Where and how a stage trains: its run folder, resume flag, progress stream and stop signal. */
-export interface StageEnvironment {
+export interface StageEnvironment extends StageIo {
   /** The stage's folder in the run directory (checkpoints go to `<dir>/checkpoints`). */
   dir: string;
   resume: boolean;
   seed: number;
-  progress: ProgressStream | false;
-  signal?: AbortSignal;
-  checkpointEvery: number;
+}
+
+/**
+ * A modifier that lets the event loop run between steps, so a long synchronous training run
+ * does not starve signals (Ctrl-C), timers, a server's requests or a test runner's messages.
+ * Every stage trained by {@link trainStage} has it.
+ *
+ * @example
+ * ```ts
+ * createTrainer({ ..., modifiers: [yieldToEventLoop()] });
+ * ```
+ */
+export function yieldToEventLoop(): Modifier {
+  return createModifier({ kind: 'cli/yield', onUpdate: () => new Promise<void>((resolve) => setImmediate(resolve)) });
 }
 
 /**
@@ -82,7 +103,7 @@ export async function trainStage<B>(options: {
     gradientAccumulation: options.batchSize / (options.microBatchSize ?? options.batchSize),
     seed: environment.seed,
     clipNorm: 1,
-    modifiers: [createInterruptModifier(environment.signal, options.name), ...(options.modifiers ?? [])],
+    modifiers: [createInterruptModifier(environment.signal, options.name), ...(options.modifiers ?? []), yieldToEventLoop()],
     checkpoint: { dir: join(environment.dir, 'checkpoints'), every: environment.checkpointEvery, keep: 1 },
     log: { file: join(environment.dir, 'log.jsonl') },
     progress: environment.progress === false ? false : { stream: environment.progress },

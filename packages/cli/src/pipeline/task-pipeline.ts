@@ -7,7 +7,7 @@ import type { SpanWindowOptions } from './span-training';
 import { prepareSquadTokenizer } from './squad-tokenizer';
 import { classificationTraining, type TaskTraining } from './task-training';
 import { prepareEncoder } from './text-encoder';
-import { PAPER_TRANSFER } from './transfer-settings';
+import { PAPER_TRANSFER } from './prune-ofa-recipe';
 
 /** How a run trains on its task and scores the table rows, whatever the task's kind. */
 export interface TaskPipeline {

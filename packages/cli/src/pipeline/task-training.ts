@@ -1,7 +1,8 @@
-import type { Module, TrainingData, TrainingLoss } from '@pofa/core';
-import { featureRequest, type DistillationConfigInput, type DistillationTeacher } from '@pofa/distill';
+import { createRandom, type Modifier, type Module, type TrainingData, type TrainingLoss } from '@pofa/core';
+import { createDistillationModifier, featureRequest, type DistillationConfigInput, type DistillationTeacher } from '@pofa/distill';
 import type { EncoderModel, FeatureRequest } from '@pofa/models';
 import type { RunTask } from '@pofa/tasks';
+import { PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
 import type { SpanWindowOptions } from './span-training';
 import { classificationLossWith, classificationTrainingLoss, taskData } from './stage-training';
 import { labelCountOf, labelling } from './teacher';
@@ -9,8 +10,8 @@ import type { PreparedEncoder } from './text-encoder';
 
 /**
  * How a model trains on a downstream task, whatever the task's kind: the head it needs, its
- * training batches and loss, and whether the teacher's logits can be distilled (not for
- * regression). The transfer and QAT stages take one, so classification and span QA share them.
+ * training batches and loss, and whether it is a regression (whose one output is distilled by
+ * logits MSE, see {@link taskDistillationModifier}). The transfer and QAT stages take one, so classification and span QA share them.
  *
  * @example
  * ```ts
@@ -26,7 +27,8 @@ export interface TaskTraining {
   loss: TrainingLoss<Module, any>;
   /** The same loss, its outputs also carrying `features` (for distillation of intermediate features). */
   lossWith(features: FeatureRequest): TrainingLoss<Module, any>;
-  distillable: boolean;
+  /** One output, a number: the teacher's logits are matched by MSE, not by KL over a softmax. */
+  regression: boolean;
   /** How the distillation modifier sees the teacher, where the task's logits need reshaping (span QA); the teacher itself otherwise. */
   teacherView?: (teacher: EncoderModel) => DistillationTeacher;
   /** Span QA: how the examples became windows (part of what a cached teacher's key records). */
@@ -60,7 +62,7 @@ export function microBatchSize(batchSize: number, maxLength: number, tokenBudget
 
 /**
  * The {@link TaskTraining} of a classification or regression run task: a sequence-classification
- * head, the task's labelled batches, cross-entropy (or MSE), distillation unless regression.
+ * head, the task's labelled batches, cross-entropy (or MSE for regression).
  *
  * @example
  * ```ts
@@ -74,7 +76,7 @@ export function classificationTraining(task: RunTask, encoder: PreparedEncoder):
     data: taskData(task.train, encoder, labelling(task)),
     loss: classificationTrainingLoss,
     lossWith: classificationLossWith,
-    distillable: !task.regression,
+    regression: task.regression === true,
   };
 }
 
@@ -94,6 +96,25 @@ export interface TeacherDistillation {
  * ```
  */
 export function stageLoss(training: TaskTraining, teacher: TeacherDistillation | undefined): TrainingLoss<Module, any> {
-  const matches = teacher === undefined || !training.distillable ? [] : (teacher.config.intermediate ?? []);
+  const matches = teacher === undefined || training.regression ? [] : (teacher.config.intermediate ?? []);
   return matches.length === 0 ? training.loss : training.lossWith(featureRequest(matches.map((match) => match.feature)));
+}
+
+/**
+ * The task distillation modifier of a transfer or QAT stage: the teacher seen as the task needs
+ * (`teacherView`, span QA) and its config, except for regression, where the recipe's logits MSE
+ * (0.5 task loss + 0.5 MSE to the teacher's output, {@link PRUNE_OFA_RECIPE}) replaces it: KL over a
+ * softmax of one output is always zero.
+ *
+ * @example
+ * ```ts
+ * modifiers.push(taskDistillationModifier(training, { model: teacher, config: PRUNE_OFA_RECIPE.distillation }, seed + 2));
+ * ```
+ */
+export function taskDistillationModifier(training: TaskTraining, teacher: TeacherDistillation, seed: number): Modifier {
+  return createDistillationModifier({
+    teacher: training.teacherView?.(teacher.model) ?? teacher.model,
+    config: training.regression ? PRUNE_OFA_RECIPE.regressionDistillation : teacher.config,
+    random: createRandom(seed),
+  });
 }

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { createRandom } from '@pofa/core';
-import { createModel, loadVocab, savePretrained, saveVocab, trainWordPieceVocab, type EncoderModel } from '@pofa/models';
+import { createRandom, type Modifier } from '@pofa/core';
+import { createDistillationModifier } from '@pofa/distill';
+import { createModel, initStudentFromTeacher, loadVocab, savePretrained, saveVocab, trainWordPieceVocab, type EncoderModel, type ModelConfig } from '@pofa/models';
 import { loadMlmCorpus, type SpanRunTask, type RunTask } from '@pofa/tasks';
-import { cachedArtifact, cacheKey } from './cache';
+import { cachedArtifact, cacheKey } from '../run-folder';
 import { loadModel, teacherConfig, type ModelSource } from './models';
+import { PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
 import type { Scale } from './scales';
 import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
-import type { TaskTraining } from './task-training';
+import type { TaskTraining, TrainingSettings } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 
 /** What the teacher stages share: the scale, the seed, the cache and a stage environment maker. */
@@ -58,6 +60,69 @@ export async function cachedVocabulary(texts: readonly string[], context: Teache
 }
 
 /**
+ * Dense pre-training (the teacher-pretrain stage): a model of `config` trained with masked LM on
+ * the corpus texts from scratch, or, given a `teacher` (the DistilBERT analogue), a student
+ * initialised from evenly spaced layers of it (the last of each group: layers 1 and 3 of 4 for 2)
+ * trained with masked LM + KL to it ({@link PRUNE_OFA_RECIPE}). Returns the trained model; the
+ * caller saves it.
+ *
+ * @example
+ * ```ts
+ * const model = await pretrainDense(config, texts, encoder, { steps: 250, learningRate: 2e-3, batchSize: 16 }, environment);
+ * ```
+ */
+export async function pretrainDense(
+  config: ModelConfig,
+  texts: readonly string[],
+  encoder: PreparedEncoder,
+  settings: TrainingSettings,
+  environment: StageEnvironment,
+  teacher?: EncoderModel,
+): Promise<EncoderModel> {
+  const modifiers: Modifier[] = [];
+  let model: EncoderModel;
+  if (teacher === undefined) {
+    model = createModel(config, { task: 'masked-lm', seed: environment.seed });
+  } else {
+    const count = 'num_hidden_layers' in config ? config.num_hidden_layers : config.n_layers;
+    const step = teacher.numLayers / count;
+    const layers = Array.from({ length: count }, (_, index) => Math.round((index + 1) * step) - 1);
+    model = initStudentFromTeacher(teacher, config, { layers, seed: environment.seed }).student;
+    modifiers.push(createDistillationModifier({ teacher, config: PRUNE_OFA_RECIPE.distillation, random: createRandom(environment.seed + 1) }));
+  }
+  try {
+    await trainStage({
+      name: teacher === undefined ? 'dense pre-training' : 'dense pre-training (distilled)', model, data: maskedLmData(texts, encoder), loss: maskedLmTrainingLoss,
+      ...settings, modifiers, environment,
+    });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
+
+/**
+ * Dense fine-tuning (the teacher-finetune stage): the pre-trained model in `pretrainedDir` with
+ * the task's head, trained on the task by `training`. Returns the model; the caller saves it.
+ *
+ * @example
+ * ```ts
+ * const model = await finetuneDense(teacherDir, classificationTraining(task, encoder), { steps: 150, learningRate: 2e-3, batchSize: 16 }, environment);
+ * ```
+ */
+export async function finetuneDense(pretrainedDir: string, training: TaskTraining, settings: TrainingSettings, environment: StageEnvironment): Promise<EncoderModel> {
+  const model = await loadModel(pretrainedDir, training.head, training.numLabels);
+  try {
+    await trainStage({ name: 'teacher fine-tuning', model, data: training.data, loss: training.loss, ...settings, environment });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
+
+/**
  * The dense teacher pre-trained with masked LM on the corpus texts (from scratch, in the scale's
  * shape or a preset's), cached under a key of everything that determines it; its Trainer
  * checkpoints live in the run folder, so an interrupted pre-training resumes.
@@ -84,13 +149,9 @@ export async function cachedPretrainedTeacher(
   const artifact = await cachedArtifact(context.cacheDir, key, {
     settings,
     async create(dir) {
-      const model = createModel(config, { task: 'masked-lm', seed });
+      const model = await pretrainDense(config, texts, encoder,
+        { steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize }, context.environment('teacher-pretrain'));
       try {
-        await trainStage({
-          name: 'teacher pre-training', model, data: maskedLmData(texts, encoder), loss: maskedLmTrainingLoss,
-          steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize,
-          environment: context.environment('teacher-pretrain'),
-        });
         await savePretrained(model, dir);
         await saveVocab(join(dir, 'vocab.txt'), encoder.tokenizer.getVocab());
       } finally {
@@ -133,13 +194,9 @@ export async function cachedFinetunedTeacher(
   const artifact = await cachedArtifact(context.cacheDir, cacheKey('finetuned', settings), {
     settings,
     async create(dir) {
-      const model = await loadModel(teacherDir, training.head, training.numLabels);
+      const model = await finetuneDense(teacherDir, training,
+        { steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize }, context.environment('teacher-finetune'));
       try {
-        await trainStage({
-          name: 'teacher fine-tuning', model, data: training.data, loss: training.loss,
-          steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize,
-          environment: context.environment('teacher-finetune'),
-        });
         await savePretrained(model, dir);
       } finally {
         model.dispose();

@@ -5,7 +5,7 @@ import { initBackend } from '@pofa/core';
 import { writeSyntheticCheckpoint } from '@pofa/models/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTransfer } from './transfer';
-import { transferDistillation } from './transfer-settings';
+import { transferDistillation } from './prune-ofa-recipe';
 
 const WORDS = ['the', 'film', 'was', 'good', 'bad', 'great', 'dull', 'a', 'story', 'fine', 'poor', 'plot'];
 

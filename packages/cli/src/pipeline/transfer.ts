@@ -10,13 +10,13 @@ import { loadModel } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
 import { writeReportJson, type ReportRow } from './report-table';
-import { openRunDirectory } from './run-directory';
+import { openRunDirectory } from '../run-folder';
 import { sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
 import { prepareTaskPipeline, requireTrainingExamples } from './task-pipeline';
 import { microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
-import { PAPER_TRANSFER, TRANSFER_TOKEN_BUDGET, transferDistillation, type PaperStageSettings } from './transfer-settings';
+import { PAPER_TRANSFER, TRANSFER_TOKEN_BUDGET, transferDistillation, type PaperStageSettings } from './prune-ofa-recipe';
 
 /** The sparsity of a model's encoder Linear weights, overall and per layer. */
 export interface PatternSummary {
@@ -131,15 +131,14 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: 200,
   });
   const transferSettings = stageSettings(paper.transfer, training.data.size, maxLength, { ...settings });
-  const transferred = await timed('sparse transfer (pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), async () => {
-    const dir = join(run.stageDir('sparse-transfer'), 'model');
-    if ((await run.finished('sparse-transfer')) !== undefined) return { model: await loadModel(dir, training.head, training.numLabels), reused: true };
-    const model = await sparseTransfer(source.dir, teacher, training, transferSettings, environment('sparse-transfer'));
-    await run.finish('sparse-transfer', { ...transferSettings });
-    return { model };
-  });
+  await timed('sparse transfer (pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), () =>
+    run.stage('sparse-transfer', { ...transferSettings }, async () => {
+      const model = await sparseTransfer(source.dir, teacher, training, transferSettings, environment('sparse-transfer'));
+      model.dispose();
+      return { ...transferSettings };
+    }),
+  );
   // The transferred model is read again for the table: QAT needs the memory (its own copy, masks, moments).
-  transferred.model.dispose();
 
   let quantized: QatResult | undefined;
   let quantizeSettings: TrainingSettings | undefined;
@@ -148,20 +147,21 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     const scheme = { perChannel: settings.perChannel };
     const qatSettings = { ...quantizeSettings, freezeObserversAt: 0.5 };
     quantized = await timed('quantization-aware training (int8, pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), async () => {
-      const record = await run.finished('quantize');
-      if (record !== undefined) return { ...(await loadQuantizedStage(run.stageDir('quantize'), training, scheme, record as { sparsityBefore: number })), reused: true };
-      const result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), teacher, training, qatSettings, environment('quantize'), scheme);
-      await run.finish('quantize', { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, ...quantizeSettings });
-      return result;
+      let result: QatResult | undefined;
+      const record = await run.stage('quantize', { ...quantizeSettings, scheme, freezeObserversAt: qatSettings.freezeObserversAt }, async () => {
+        result = await quantizationAwareTraining(join(run.stageDir('sparse-transfer'), 'model'), teacher, training, qatSettings, environment('quantize'), scheme);
+        return { sparsityBefore: result.sparsityBefore, sparsityAfter: result.sparsityAfter, ...quantizeSettings };
+      });
+      return result === undefined ? { ...(await loadQuantizedStage(run.stageDir('quantize'), training, scheme, record)), reused: true } : result;
     });
   }
 
   await saveVocab(join(outDir, 'vocab.txt'), vocab);
+  let sparse: EncoderModel | undefined;
   const measured = await timed('bundles, ONNX, latency and evaluation', async () => {
     await exportStageOnnx(join(run.stageDir('sparse-transfer'), 'model'), join(outDir, 'onnx', 'sparse.onnx'), training);
     if (quantized !== undefined) await exportStageOnnx(join(run.stageDir('quantize'), 'model'), join(outDir, 'onnx', 'sparse-int8.onnx'), training, quantized.int8);
-    const sparse = await loadModel(join(run.stageDir('sparse-transfer'), 'model'), training.head, training.numLabels);
-    transferred.model = sparse;
+    sparse = await loadModel(join(run.stageDir('sparse-transfer'), 'model'), training.head, training.numLabels);
     return measureRows(
       { ...(teacher === undefined ? {} : { dense: teacher.model }), sparse, ...(quantized === undefined ? {} : { quantized }) },
       { ...rowScoring(), layout: settings.layout, dir: join(outDir, 'bundles'), vocab, latencyRuns: 10 },
@@ -177,7 +177,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   };
   await writeFileAtomic(join(outDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
   await writeReportJson(join(outDir, 'report.json'), measured.rows);
-  for (const model of [teacher?.model, transferred.model, quantized?.model]) model?.dispose();
+  for (const model of [teacher?.model, sparse, quantized?.model]) model?.dispose();
   await run.complete();
   return {
     rows: measured.rows, timings, pattern: { overall: pattern.overall, layers: pattern.layers }, kernels: measured.kernels, outDir,

@@ -8,8 +8,8 @@ import { prepareEncoder } from '../pipeline/text-encoder';
 import { loadGlueRunTask, taskTexts } from './data';
 import type { StageContext } from './prune-ofa-stages';
 import { PRUNE_OFA_FULL_SCALE, type PaperModelName } from './prune-ofa-scales';
-import type { Say } from './run-files';
-import type { TrainingSettings } from './stage-runner';
+import type { StageIo } from '../pipeline/stage-training';
+import type { Say } from '../run-folder';
 
 /**
  * The GLUE columns of the paper and their folder names in a `download_glue_data.py` tree.
@@ -118,7 +118,7 @@ export interface FullScaleSettings {
 export async function prepareFullScale(
   settings: FullScaleSettings,
   say: Say,
-  training: TrainingSettings = { progress: false, checkpointEvery: PRUNE_OFA_FULL_SCALE.checkpointEvery },
+  training: StageIo = { progress: false, checkpointEvery: PRUNE_OFA_FULL_SCALE.checkpointEvery },
 ): Promise<{ scale: typeof PRUNE_OFA_FULL_SCALE; tasks: RunTask[]; models: Array<TeacherSpec & { context: StageContext }> }> {
   const specs: TeacherSpec[] = [];
   for (const dir of [settings.teacher].flat()) specs.push(await describeTeacher(dir));

@@ -6,7 +6,7 @@ import { computeImportance, DEFAULT_WIDTH_MULTIPLIERS, exportSubModel, reorderBy
 import { createTextBatcher } from '@pofa/tasks';
 import { z } from 'zod';
 import { loadModel } from '../pipeline/models';
-import { createInterruptModifier, taskData } from '../pipeline/stage-training';
+import { createInterruptModifier, taskData, yieldToEventLoop } from '../pipeline/stage-training';
 import { corpusTexts, labelCountOf, labelling } from '../pipeline/teacher';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { loadEmbeddedTask, taskTexts } from './data';
@@ -16,10 +16,9 @@ import { OFA_SCALES, type OfaScale } from './ofa-scales';
 import { runnerOptionsShape } from './options';
 import { backendsOf, type ReproduceResult } from './prune-ofa-run';
 import type { StageSizes } from './prune-ofa-scales';
-import { finetuneDense, pretrainDense, type StageContext } from './prune-ofa-stages';
-import { ensureBackend, openWorkFolder, runIdentity, timedLogger, writeResultFiles } from './run-files';
-import { openStageFolder } from './stage-identity';
-import { yieldToEventLoop } from './stage-runner';
+import { finetuneDense, pretrainDense, stageModel, type StageContext } from './prune-ofa-stages';
+import { openStageFolder, openWorkFolder, writeResultFiles } from '../run-folder';
+import { ensureBackend, runIdentity, timedLogger } from './run-files';
 
 /**
  * Options of {@link reproduceOfa}.
@@ -95,8 +94,8 @@ export async function reproduceOfa(options: OfaOptions): Promise<ReproduceResult
 
   say(`teacher: pre-training ${scale.layers} × ${scale.hidden} (${scale.heads} heads), then fine-tuning on ${task.name}`);
   const pretrained = await pretrainDense(spec, join(work, 'pretrained'), context);
-  const teacherResult = await finetuneDense({ dir: join(work, 'pretrained'), identity: pretrained.identity }, task, join(work, 'finetuned'), context);
-  const supernet = await loadModel(join(work, 'finetuned'), 'sequence-classification', labelCountOf(task));
+  const teacherResult = await finetuneDense(stageModel(join(work, 'pretrained'), pretrained), task, join(work, 'finetuned'), context);
+  const supernet = await loadModel(stageModel(join(work, 'finetuned'), teacherResult).dir, 'sequence-classification', labelCountOf(task));
   const teacherParameters = supernet.parameterCount();
 
   say('importance reorder and supernet training');

@@ -10,10 +10,10 @@ import { prepareFullScale } from './full-scale';
 import { runnerOptionsShape } from './options';
 import { formatPruneOfaMarkdown, pruneOfaPlots, withRetention, type PruneOfaRow } from './prune-ofa-report';
 import { PRUNE_OFA_FULL_SCALE, PRUNE_OFA_SCALES, PRUNE_OFA_SPARSITIES, type StageSizes } from './prune-ofa-scales';
-import { finetuneDense, pretrainDense, sparsePretrain, sparseTransfer, type StageContext } from './prune-ofa-stages';
-import { ensureBackend, openWorkFolder, runIdentity, timedLogger, writeResultFiles, type Say } from './run-files';
-import { identityHash, type StageOutput } from './stage-identity';
-import type { StageRecord, TrainingSettings } from './stage-runner';
+import type { StageIo } from '../pipeline/stage-training';
+import { identityHash, openWorkFolder, writeResultFiles, type Say, type StageOutput, type StageRecord } from '../run-folder';
+import { finetuneDense, pretrainDense, sparsePretrain, sparseTransfer, stageModel, type StageContext } from './prune-ofa-stages';
+import { ensureBackend, runIdentity, timedLogger } from './run-files';
 
 /**
  * Options of {@link reproducePruneOfa}. `teacher` (one or more Hugging Face directories), `glue`
@@ -68,7 +68,7 @@ interface RunModel {
   context: StageContext;
 }
 
-function trainingOf(settings: { progress: TrainingSettings['progress']; signal?: AbortSignal }, checkpointEvery: number): TrainingSettings {
+function trainingOf(settings: { progress: StageIo['progress']; signal?: AbortSignal }, checkpointEvery: number): StageIo {
   return { progress: settings.progress, checkpointEvery, ...(settings.signal === undefined ? {} : { signal: settings.signal }) };
 }
 
@@ -142,8 +142,8 @@ export async function reproducePruneOfa(options: PruneOfaOptions): Promise<Repro
   const rows: Array<Omit<PruneOfaRow, 'retention'>> = [];
   const records: Array<StageRecord<{ seconds?: number }>> = [];
   const trained = new Map<string, StageOutput>();
-  // Each stage's output with its identity: a stage reading it includes that identity in its own.
-  const output = (dir: string, record: { identity: string }): StageOutput => ({ dir, identity: record.identity });
+  // Each stage's model with its identity: a stage reading it includes that identity in its own.
+  const output = stageModel;
   for (const model of models) {
     const { context } = model;
     const modelDir = join(work, model.name);

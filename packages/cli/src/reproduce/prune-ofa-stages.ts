@@ -1,18 +1,24 @@
-import { createRandom, type Modifier } from '@pofa/core';
-import { createDistillationModifier, distillationPreset } from '@pofa/distill';
-import { createModel, initStudentFromTeacher, presetConfig, savePretrained, type EncoderModel, type ModelConfig } from '@pofa/models';
-import { createGradualPruningModifier, createPatternLockModifier } from '@pofa/prune';
-import { createQatModifier } from '@pofa/quant';
+import { join } from 'node:path';
+import { presetConfig, savePretrained, type ModelConfig } from '@pofa/models';
 import type { RunTask } from '@pofa/tasks';
 import { loadModel } from '../pipeline/models';
-import { classificationTrainingLoss, maskedLmData, maskedLmTrainingLoss, taskData } from '../pipeline/stage-training';
-import { labelCountOf, labelling } from '../pipeline/teacher';
+import { PRUNE_OFA_RECIPE, defaultPruningModifiers } from '../pipeline/prune-ofa-recipe';
+import { quantizationAwareTraining } from '../pipeline/quantize';
+import { sparsePretrain as sparsePretrainStage, sparseTransfer as sparseTransferStage } from '../pipeline/sparse';
+import type { StageEnvironment, StageIo } from '../pipeline/stage-training';
+import { classificationTraining } from '../pipeline/task-training';
+import { finetuneDense as finetuneDenseStage, pretrainDense as pretrainDenseStage } from '../pipeline/teacher';
 import type { PreparedEncoder } from '../pipeline/text-encoder';
+import { onceIn, type Say, type StageOutput, type StageRecord } from '../run-folder';
 import { evaluateCell, type CellResult } from './evaluation';
 import type { StageSizes } from './prune-ofa-scales';
-import type { Say } from './run-files';
-import type { StageOutput } from './stage-identity';
-import { onceIn, trainReproduceStage, type StageRecord, type TrainingSettings } from './stage-runner';
+
+/**
+ * The cells of `pofa reproduce`'s Prune OFA table are made by the pipeline's stage functions (the
+ * ones `pofa compress` runs, see `PRUNE_OFA_STAGES`); this file only says, for each, what its
+ * identity is (so a finished cell is reused and a changed setting reruns it and what follows), and
+ * where in the work folder it goes: `<dir>/model` holds each stage's model.
+ */
 
 /**
  * What every stage of a run shares: the sizes, the seed, the corpus, the tokenizer, how to train,
@@ -24,13 +30,18 @@ export interface StageContext {
   /** The masked-LM corpus of (sparse) pre-training. */
   texts: readonly string[];
   encoder: PreparedEncoder;
-  training: TrainingSettings;
+  training: StageIo;
   say?: Say;
 }
 
-/** The losses of a training stage. */
-export interface TrainedRecord {
-  finalLoss: number;
+/** The environment of a stage trained in `dir`: resumable, with the run's progress, signal and checkpoint spacing. */
+function environmentOf(dir: string, context: StageContext, seed = context.seed): StageEnvironment {
+  return { dir, resume: true, seed, ...context.training };
+}
+
+/** The stage's model folder: a stage folder holds its model in `model/` beside `done.json` and `identity.json`. */
+export function stageModel(dir: string, record: { identity: string }): StageOutput {
+  return { dir: join(dir, 'model'), identity: record.identity };
 }
 
 /**
@@ -69,36 +80,21 @@ export async function pretrainDense(
   dir: string,
   context: StageContext,
   teacher?: StageOutput,
-): Promise<StageRecord<TrainedRecord & { distilledFrom: string | null }>> {
+): Promise<StageRecord<{ distilledFrom: string | null }>> {
   const { scale } = context;
-  const teacherDir = teacher?.dir;
   const identity = {
     stage: 'pretrain-dense', shape: { layers: spec.layers, hidden: spec.hidden, heads: spec.heads },
     steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, teacher: teacher?.identity ?? null,
   };
   return onceIn(dir, async () => {
-    const config = modelConfig(spec, context);
-    const modifiers: Modifier[] = [];
-    let model: EncoderModel;
-    let teacherModel: EncoderModel | undefined;
-    if (teacherDir === undefined) {
-      model = createModel(config, { task: 'masked-lm', seed: context.seed });
-    } else {
-      teacherModel = await loadModel(teacherDir, 'masked-lm');
-      const step = teacherModel.numLayers / spec.layers;
-      const layers = Array.from({ length: spec.layers }, (_, index) => Math.round((index + 1) * step) - 1);
-      model = initStudentFromTeacher(teacherModel, config, { layers, seed: context.seed }).student;
-      modifiers.push(createDistillationModifier({ teacher: teacherModel, config: distillationPreset('prune-ofa'), random: createRandom(context.seed + 1) }));
-    }
+    const teacherModel = teacher === undefined ? undefined : await loadModel(teacher.dir, 'masked-lm');
     try {
-      const { finalLoss } = await trainReproduceStage({
-        name: 'dense pre-training', model, data: maskedLmData(context.texts, context.encoder), loss: maskedLmTrainingLoss, modifiers,
-        steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize, seed: context.seed, dir, training: context.training,
-      });
-      await savePretrained(model, dir);
-      return { finalLoss, distilledFrom: teacherDir ?? null };
-    } finally {
+      const model = await pretrainDenseStage(modelConfig(spec, context), context.texts, context.encoder,
+        { steps: scale.steps.teacherPretrain, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize }, environmentOf(dir, context), teacherModel);
+      await savePretrained(model, join(dir, 'model'));
       model.dispose();
+      return { distilledFrom: teacher?.dir ?? null };
+    } finally {
       teacherModel?.dispose();
     }
   }, identity, context.say);
@@ -116,28 +112,18 @@ export async function pretrainDense(
  * await sparsePretrain({ dir: 'work/bert-base/pretrained', identity: dense.identity }, 0.9, 'work/bert-base/sparse-90', context);
  * ```
  */
-export async function sparsePretrain(dense: StageOutput, sparsity: number, dir: string, context: StageContext): Promise<StageRecord<TrainedRecord & { sparsity: number }>> {
+export async function sparsePretrain(dense: StageOutput, sparsity: number, dir: string, context: StageContext): Promise<StageRecord<{ sparsity: number }>> {
   const { scale } = context;
   const identity = { stage: 'sparse-pretrain', sparsity, steps: scale.steps.sparsePretrain, learningRate: scale.learningRate.pretrain, dense: dense.identity };
   return onceIn(dir, async () => {
     const teacher = await loadModel(dense.dir, 'masked-lm');
-    const { student } = initStudentFromTeacher(teacher, teacher.config, { layers: 'first', seed: context.seed });
-    const steps = scale.steps.sparsePretrain;
-    const endStep = Math.max(1, Math.floor(steps * 0.5));
-    const pruning = createGradualPruningModifier({
-      finalSparsity: sparsity, schedule: 'cubic', startStep: 0, endStep,
-      frequency: Math.max(1, Math.floor(endStep / 10)), maskUpdateEndStep: Math.max(endStep, Math.floor(steps * 0.8)),
-    });
-    const distillation = createDistillationModifier({ teacher, config: distillationPreset('prune-ofa'), random: createRandom(context.seed + 1) });
     try {
-      const { finalLoss } = await trainReproduceStage({
-        name: 'sparse pre-training', model: student, data: maskedLmData(context.texts, context.encoder), loss: maskedLmTrainingLoss, modifiers: [distillation, pruning],
-        steps, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize, seed: context.seed, dir, training: context.training,
-      });
-      await savePretrained(student, dir);
-      return { finalLoss, sparsity };
-    } finally {
+      const steps = scale.steps.sparsePretrain;
+      const student = await sparsePretrainStage(teacher, context.texts, context.encoder, defaultPruningModifiers(steps, sparsity, 'unstructured'),
+        { steps, learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize }, environmentOf(dir, context));
       student.dispose();
+      return { sparsity };
+    } finally {
       teacher.dispose();
     }
   }, identity, context.say);
@@ -160,15 +146,6 @@ export function taskSteps(context: StageContext, task: RunTask, stage: 'teacherF
 }
 
 /**
- * The task distillation of transfer: KL at T = 2 (classification) or logits MSE (regression),
- * 0.5 task loss + 0.5 distillation, from the fine-tuned dense teacher.
- */
-function taskDistillation(teacher: EncoderModel, task: RunTask, seed: number): Modifier {
-  const config = task.regression ? { temperature: 1, hardWeight: 0.5, softWeight: 0.5, softLoss: 'distill/logits-mse' } : distillationPreset('prune-ofa');
-  return createDistillationModifier({ teacher, config, random: createRandom(seed) });
-}
-
-/**
  * Fine-tunes the dense pre-trained model on a task (the transfer teacher) and scores it (the
  * "dense" row); saved in `dir`. Its identity: the task's data, the steps, the learning rate and
  * the dense model's identity.
@@ -178,21 +155,16 @@ function taskDistillation(teacher: EncoderModel, task: RunTask, seed: number): M
  * const { value } = await finetuneDense({ dir: 'work/bert-base/pretrained', identity: dense.identity }, task, 'work/bert-base/spam/dense', context);
  * ```
  */
-export async function finetuneDense(dense: StageOutput, task: RunTask, dir: string, context: StageContext): Promise<StageRecord<TrainedRecord & CellResult>> {
+export async function finetuneDense(dense: StageOutput, task: RunTask, dir: string, context: StageContext): Promise<StageRecord<CellResult>> {
   const { scale } = context;
-  const identity = {
-    stage: 'finetune-dense', task: { name: task.name, data: task.identity },
-    steps: taskSteps(context, task, 'teacherFinetune'), learningRate: scale.learningRate.finetune, dense: dense.identity,
-  };
+  const steps = taskSteps(context, task, 'teacherFinetune');
+  const identity = { stage: 'finetune-dense', task: { name: task.name, data: task.identity }, steps, learningRate: scale.learningRate.finetune, dense: dense.identity };
   return onceIn(dir, async () => {
-    const model = await loadModel(dense.dir, 'sequence-classification', labelCountOf(task));
+    const model = await finetuneDenseStage(dense.dir, classificationTraining(task, context.encoder),
+      { steps, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize }, environmentOf(dir, context));
     try {
-      const { finalLoss } = await trainReproduceStage({
-        name: 'dense fine-tuning', model, data: taskData(task.train, context.encoder, labelling(task)), loss: classificationTrainingLoss,
-        steps: taskSteps(context, task, 'teacherFinetune'), learningRate: scale.learningRate.finetune, batchSize: scale.batchSize, seed: context.seed, dir, training: context.training,
-      });
-      await savePretrained(model, dir);
-      return { finalLoss, ...(await evaluateCell(model, task, context)) };
+      await savePretrained(model, join(dir, 'model'));
+      return await evaluateCell(model, task, context);
     } finally {
       model.dispose();
     }
@@ -200,43 +172,46 @@ export async function finetuneDense(dense: StageOutput, task: RunTask, dir: stri
 }
 
 /**
- * Sparse transfer (Prune OFA stage 2): the sparse pre-trained encoder with a new task head,
- * pattern lock on every encoder Linear weight, and distillation from the fine-tuned dense
- * teacher. With `qat`, a further run from the transferred model adds quantization-aware training
- * (8-bit weights per channel, 8-bit inputs with EMA observers frozen after 75% of the steps;
- * pattern lock and distillation kept) and the model is scored with the fake quantization on.
- * Its identity: the QAT flag, the task's data, the steps, the learning rate, and the identities
- * of the sparse model it starts from (for QAT: the transferred one) and of the teacher.
+ * Sparse transfer (Prune OFA stage 2): the pipeline's `sparseTransfer` (pattern lock, task
+ * distillation from the fine-tuned dense teacher) from the sparse pre-trained model. With `qat`,
+ * the pipeline's `quantizationAwareTraining` from the transferred model instead ({@link
+ * PRUNE_OFA_RECIPE}: int8 weights per tensor, uint8 inputs with EMA observers frozen after 75% of
+ * the steps; pattern lock and distillation kept), scored with the fake quantization on. Its
+ * identity: the QAT flag and scheme, the task's data, the steps, the learning rate, and the
+ * identities of the model it starts from and of the teacher.
  *
  * @example
  * ```ts
  * const transferred = await sparseTransfer({ sparse, teacher, task, dir: 'work/bert-base/spam/sparse-90', qat: false }, context);
- * await sparseTransfer({ sparse: { dir: 'work/bert-base/spam/sparse-90', identity: transferred.identity }, teacher, task, dir: 'work/bert-base/spam/sparse-90-qat', qat: true }, context);
+ * await sparseTransfer({ sparse: stageModel('work/bert-base/spam/sparse-90', transferred), teacher, task, dir: 'work/bert-base/spam/sparse-90-qat', qat: true }, context);
  * ```
  */
 export async function sparseTransfer(
   { sparse, teacher, task, dir, qat }: { sparse: StageOutput; teacher: StageOutput; task: RunTask; dir: string; qat: boolean },
   context: StageContext,
-): Promise<StageRecord<TrainedRecord & CellResult>> {
+): Promise<StageRecord<CellResult>> {
   const { scale } = context;
   const steps = taskSteps(context, task, qat ? 'qat' : 'transfer');
   const learningRate = qat ? scale.learningRate.qat : scale.learningRate.finetune;
-  const identity = { stage: 'sparse-transfer', qat, task: { name: task.name, data: task.identity }, steps, learningRate, sparse: sparse.identity, teacher: teacher.identity };
+  const scheme = { perChannel: PRUNE_OFA_RECIPE.qat.perChannel };
+  const identity = {
+    stage: 'sparse-transfer', qat, ...(qat ? { scheme } : {}), task: { name: task.name, data: task.identity }, steps, learningRate, sparse: sparse.identity, teacher: teacher.identity,
+  };
   return onceIn(dir, async () => {
-    const numLabels = labelCountOf(task);
-    const model = await loadModel(sparse.dir, 'sequence-classification', numLabels);
-    const teacherModel = await loadModel(teacher.dir, 'sequence-classification', numLabels);
-    const modifiers = [createPatternLockModifier({}), taskDistillation(teacherModel, task, context.seed + 2)];
-    if (qat) modifiers.push(createQatModifier({ weights: { bits: 8, perChannel: true }, activations: { observer: 'ema', freezeAfterSteps: Math.floor(steps * 0.75) } }));
+    const training = classificationTraining(task, context.encoder);
+    const teacherModel = await loadModel(teacher.dir, training.head, training.numLabels);
+    const distillation = { model: teacherModel, config: PRUNE_OFA_RECIPE.distillation };
+    const settings = { steps, learningRate, batchSize: scale.batchSize };
     try {
-      const { finalLoss } = await trainReproduceStage({
-        name: qat ? 'quantization-aware training' : 'sparse transfer', model, data: taskData(task.train, context.encoder, labelling(task)), loss: classificationTrainingLoss, modifiers,
-        steps, learningRate, batchSize: scale.batchSize, seed: context.seed + (qat ? 1 : 0), dir, training: context.training,
-      });
-      if (!qat) await savePretrained(model, dir);
-      return { finalLoss, ...(await evaluateCell(model, task, context)) };
+      const model = qat
+        ? (await quantizationAwareTraining(sparse.dir, distillation, training, { ...settings, freezeObserversAt: PRUNE_OFA_RECIPE.qat.freezeObserversAt }, environmentOf(dir, context), scheme)).model
+        : await sparseTransferStage(sparse.dir, distillation, training, settings, environmentOf(dir, context));
+      try {
+        return await evaluateCell(model, task, context);
+      } finally {
+        model.dispose();
+      }
     } finally {
-      model.dispose();
       teacherModel.dispose();
     }
   }, identity, context.say);

@@ -1,25 +1,25 @@
-import { access, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, writeFileAtomic } from '@pofa/core';
-import { stableStringify } from './cache';
-import { checkOutputTarget } from './output-target';
+import { checkOutputTarget } from '../pipeline/output-target';
+import { canonicalJson } from './identity';
+import { onceIn, type Say, type StageRecord } from './stage-folder';
 
 const RUN_FILE = 'run.json';
-const DONE_FILE = 'done.json';
 
 /** The run folder (`--out`): its settings, and which stages finished. */
 export interface RunDirectory {
   dir: string;
   /** The folder of a stage (`<out>/<stage>`). */
   stageDir(stage: string): string;
-  /** The record of a finished stage, or undefined. */
-  finished(stage: string): Promise<Record<string, unknown> | undefined>;
   /**
-   * Marks a stage finished, with what it reports (timing, losses), then deletes the stage's
-   * Trainer checkpoints: a finished stage is never resumed, and at BERT-Base size they weigh
-   * 1.3 GB (weights, AdamW moments, masks) beside the stage's model.
+   * Runs a stage once in `<dir>/<stage>` for `identity` ({@link onceIn}): a stage finished with
+   * the same identity is not run again (its record comes back with `reused: true`), an interrupted
+   * one resumes from its checkpoints, and once `work` returns its record goes to `done.json` and
+   * its Trainer checkpoints are deleted (at BERT-Base size they weigh 1.3 GB: weights, AdamW
+   * moments, masks).
    */
-  finish(stage: string, record: Record<string, unknown>): Promise<void>;
+  stage<R extends object>(stage: string, identity: unknown, work: (dir: string) => Promise<R>): Promise<StageRecord<R> & { reused: boolean }>;
   /** Marks the whole run finished. */
   complete(): Promise<void>;
 }
@@ -34,7 +34,7 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
 
 function differences(saved: Record<string, unknown>, current: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
-  return [...keys].filter((key) => stableStringify(saved[key]) !== stableStringify(current[key]));
+  return [...keys].filter((key) => canonicalJson(saved[key]) !== canonicalJson(current[key]));
 }
 
 /**
@@ -65,7 +65,7 @@ export async function checkRunFolder(dir: string, options: { label: string; forc
  * const run = await openRunDirectory('pofa-out', { task: 'spam', sparsity: 0.9 }, { resume: false });
  * ```
  */
-export async function openRunDirectory(dir: string, settings: Record<string, unknown>, options: { resume: boolean; command: string }): Promise<RunDirectory> {
+export async function openRunDirectory(dir: string, settings: Record<string, unknown>, options: { resume: boolean; command: string; say?: Say }): Promise<RunDirectory> {
   const saved = await readJson(join(dir, RUN_FILE));
   if (options.resume) {
     if (saved === undefined) {
@@ -100,19 +100,7 @@ export async function openRunDirectory(dir: string, settings: Record<string, unk
   return {
     dir,
     stageDir,
-    async finished(stage) {
-      const path = join(stageDir(stage), DONE_FILE);
-      try {
-        await access(path);
-      } catch {
-        return undefined;
-      }
-      return readJson(path);
-    },
-    async finish(stage, record) {
-      await writeFileAtomic(join(stageDir(stage), DONE_FILE), `${JSON.stringify(record, null, 2)}\n`);
-      await rm(join(stageDir(stage), 'checkpoints'), { recursive: true, force: true });
-    },
+    stage: (stage, identity, work) => onceIn(stageDir(stage), work, { stage, ...(identity as object) }, options.say),
     async complete() {
       const current = (await readJson(join(dir, RUN_FILE))) ?? {};
       await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ ...current, completed: true }, null, 2)}\n`);

@@ -2,11 +2,12 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cachedArtifact, cacheKey, readCacheInfo, resolveCacheDir, stableStringify } from './cache';
+import { cachedArtifact, cacheKey, readCacheInfo, resolveCacheDir } from './cache';
+import { canonicalJson } from './identity';
 
 describe('cache keys', () => {
   it('do not depend on key order and change with any value', () => {
-    expect(stableStringify({ b: 1, a: { d: [1, 2], c: 'x' } })).toBe('{"a":{"c":"x","d":[1,2]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, 2], c: 'x' } })).toBe('{"a":{"c":"x","d":[1,2]},"b":1}');
     expect(cacheKey('vocab', { vocabSize: 2000, texts: 3000 })).toBe(cacheKey('vocab', { texts: 3000, vocabSize: 2000 }));
     expect(cacheKey('vocab', { vocabSize: 2000, texts: 3000 })).not.toBe(cacheKey('vocab', { vocabSize: 2001, texts: 3000 }));
     expect(cacheKey('vocab', { a: 1 })).not.toBe(cacheKey('teacher', { a: 1 }));

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@pofa/core';
+import { identityHash } from './identity';
 
 const COMPLETE_FILE = 'complete.json';
 
@@ -20,18 +21,6 @@ export function resolveCacheDir(option: string | undefined, env: Record<string, 
   return join(homedir(), '.cache', 'pofa');
 }
 
-/** JSON with object keys sorted at every level, so equal settings always give the same text. */
-export function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableStringify(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /**
  * The cache key of an artifact: its kind plus a hash of every setting that determines it
  * (key order does not matter; any changed value gives another key).
@@ -42,7 +31,7 @@ export function stableStringify(value: unknown): string {
  * ```
  */
 export function cacheKey(kind: string, settings: unknown): string {
-  return `${kind}-${createHash('sha256').update(stableStringify(settings)).digest('hex').slice(0, 16)}`;
+  return `${kind}-${identityHash(settings)}`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@pofa/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWorkFolder, runIdentity } from './run-files';
-import { identityHash, openStageFolder } from './stage-identity';
-import { onceIn } from './stage-runner';
+import { runIdentity } from '../reproduce/run-files';
+import { identityHash } from './identity';
+import { onceIn, openStageFolder, openWorkFolder } from './stage-folder';
 
 let root: string;
 beforeAll(async () => {
@@ -186,7 +186,7 @@ describe('openWorkFolder', () => {
     expect(await readdir(dir)).toEqual(['settings.json']);
     expect(said).toEqual([`${dir} holds stages of other run-wide settings (seed, corpus, vocabulary, sequence length, task examples or batch size): emptied`]);
     const saved = JSON.parse(await readFile(join(dir, 'settings.json'), 'utf8'));
-    expect(saved).toMatchObject({ format: 2, identity: { benchmark: 'prune-ofa', seed: 0, corpus: { embedded: 200 }, maxLength: 32 } });
+    expect(saved).toMatchObject({ format: 3, identity: { benchmark: 'prune-ofa', seed: 0, corpus: { embedded: 200 }, maxLength: 32 } });
   });
 
   it('empties a folder of the earlier format once, then keeps it', async () => {
@@ -198,7 +198,7 @@ describe('openWorkFolder', () => {
     const identity = runIdentity('prune-ofa', { seed: 0 }, sizes);
     await openWorkFolder(dir, identity, (line) => said.push(line));
     expect(await readdir(dir)).toEqual(['settings.json']);
-    expect(said).toEqual([`${dir} was made by an earlier pofa, whose stages do not record their settings: emptied once`]);
+    expect(said).toEqual([`${dir} was made by an earlier pofa, whose stage folders are laid out otherwise: emptied once`]);
     await mkdir(join(dir, 'bert-base'));
     await openWorkFolder(dir, identity, (line) => said.push(line));
     expect((await readdir(dir)).sort()).toEqual(['bert-base', 'settings.json']);
