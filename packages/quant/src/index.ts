@@ -17,7 +17,7 @@ export {
 } from './primitives/weight-fake-quant-transform';
 
 // Observers
-export { createObserver, type QuantObserver, type ObserverState } from './observers/create-observer';
+export { createObserver, type QuantObserver, type ObserverState, type ObservedRange } from './observers/create-observer';
 export { observerOptionsSchema, OBSERVER_KINDS, type ObserverKind, type ObserverOptions } from './observers/observer-options';
 export { percentileOfSorted, percentileRange } from './observers/percentile';
 export { mseRange, quantizationError, type MseScheme } from './observers/mse-search';

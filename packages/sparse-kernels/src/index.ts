@@ -22,7 +22,7 @@ export { NativeAddonError } from './kernels/native-addon-error';
 export { createPortableKernels } from './kernels/portable-kernels';
 export { referenceKernels } from './kernels/reference';
 export { quantizeActivations, dequantizeAccumulator, type QuantizedActivations } from './kernels/quantize-activations';
-export { sparseMatMul, SPARSE_MAT_MUL, createSparseMatMulKernels, registerSparseMatMulKernels, type SparseMatMulAttributes } from './sparse-mat-mul-op/index';
+export { sparseMatMul, SPARSE_MAT_MUL, createSparseMatMulKernels, registerSparseMatMulKernels, type SparseMatMulAttributes, type SparseMatMulKernel } from './sparse-mat-mul-op/index';
 export { BundleError } from './bundle/bundle-error';
 export { writeBundle, serializeBundle } from './bundle/write-bundle';
 export { readBundle, parseBundle } from './bundle/read-bundle';

@@ -43,6 +43,8 @@ function assertModifier(value: unknown, type: string, index: number): asserts va
  * Builds the modifiers of a recipe: each entry's `type` names a modifier factory in the
  * registry, and the rest of the entry is validated against that factory's `optionsSchema`
  * (errors name `modifiers[i].<key>`, unknown keys included) before any modifier is created.
+ * Each factory's `create` gets the parsed options and `{ registry }`, so the plugins an entry
+ * names (a loss, a pruning method) resolve in the same registry as the modifier itself.
  *
  * @example
  * ```ts
@@ -64,7 +66,7 @@ export function createModifiersFromRecipe(recipe: Recipe, registry: Registry = d
   return planned.map(({ factory, parsed, type }, index) => {
     let modifier: unknown;
     try {
-      modifier = factory.create(parsed);
+      modifier = factory.create(parsed, { registry });
     } catch (error) {
       if (!PofaError.isInstance(error)) throw error;
       throw new ConfigError(`Cannot create modifiers[${index}] (${type}): ${error.message}`, { cause: error });

@@ -123,6 +123,23 @@ describe('createModifiersFromRecipe', () => {
     expect(configErrorMessage(() => createModifiersFromRecipe(schedule, registryWithCounter()))).toMatch(/modifiers\[0\] \(test\/counter\).*Invalid end/);
   });
 
+  it("passes the recipe's registry to each factory, so the plugins an entry names resolve there", () => {
+    const seen: unknown[] = [];
+    const registry = registryWithCounter();
+    const spy: ModifierFactory<z.output<typeof counterSchema>> = {
+      ...counter,
+      name: 'test/spy',
+      create: (options, context) => {
+        seen.push(context?.registry);
+        return counter.create(options, context);
+      },
+    };
+    registry.register('modifier', spy as ModifierFactory);
+    createModifiersFromRecipe(parseRecipe('version: 1\nmodifiers:\n  - type: test/spy\n    label: a\n'), registry);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(registry);
+  });
+
   it('lists the registered modifier types for an unknown type', () => {
     const recipe = parseRecipe('version: 1\nmodifiers:\n  - type: test/countr\n');
     const message = configErrorMessage(() => createModifiersFromRecipe(recipe, registryWithCounter()));

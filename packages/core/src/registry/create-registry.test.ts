@@ -49,7 +49,7 @@ describe('createRegistry', () => {
     expect(found).toBe(method);
     expect(registry.get('task', 'glue/sst-2')).toBe(sst2);
     expect(registry.has('pruning-method', 'acme/magnitude')).toBe(true);
-    expect(registry.has('quantizer', 'acme/magnitude')).toBe(false);
+    expect(registry.has('sparsity-schedule', 'acme/magnitude')).toBe(false);
     expect(registry.list('task')).toEqual(['glue/sst-2']);
   });
 
@@ -96,7 +96,7 @@ describe('createRegistry', () => {
     expect(RegistryError.isInstance(error)).toBe(true);
     expect(error.message).toContain('one of prune/block, prune/magnitude, prune/n-of-m');
     expect(error.message).toContain('Did you mean "prune/magnitude"?');
-    expect(thrown(() => registry.get('quantizer', 'quant/int8')).message).toContain('none are registered');
+    expect(thrown(() => registry.get('model-family', 'acme/tiny')).message).toContain('none are registered');
   });
 
   it('rejects a spec of another specification version with a clear message', () => {
@@ -113,9 +113,16 @@ describe('createRegistry', () => {
     expect(thrown(() => createRegistry().register('task', badTask)).message).toContain('primaryMetric: expected one of the metrics (accuracy)');
   });
 
-  it('rejects an unknown kind', () => {
+  it('rejects an unknown kind, including the kinds that were removed because nothing looked them up', () => {
     const error = thrown(() => createRegistry().list('pruning' as never));
     expect(RegistryError.isInstance(error)).toBe(true);
     expect(error.message).toContain('pruning-method');
+    for (const removed of ['kernel', 'quantizer', 'observer']) {
+      expect(thrown(() => createRegistry().register(removed as never, pruningMethod('acme/x') as never)).message).toContain('Unknown plugin kind');
+    }
+  });
+
+  it('holds exactly the kinds pofa looks up', () => {
+    expect([...SPECIFICATION_KINDS]).toEqual(['pruning-method', 'sparsity-schedule', 'distillation-loss', 'task', 'model-family', 'modifier']);
   });
 });

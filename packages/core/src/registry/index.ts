@@ -2,16 +2,14 @@ export { SPECIFICATION_VERSION, type SpecificationVersion, type PluginSpecificat
 export type { PruningMethod, PruningContext, MaskGranularity } from './specs/pruning-method';
 export type { SparsitySchedule } from './specs/sparsity-schedule';
 export type { DistillationLoss, DistillationLossRuntime, DistillationLossProperties } from './specs/distillation-loss';
-export type { Quantizer, QuantizationParameters } from './specs/quantizer';
-export type { Observer, ObserverInstance, ObservedRange } from './specs/observer';
-export type { Kernel } from './specs/kernel';
 export { TASK_HEADS, type TaskHead, type TaskSpecification } from './specs/task-specification';
 export type { ModelFamily } from './specs/model-family';
-export type { ModifierFactory } from './specs/modifier-factory';
+export type { ModifierFactory, ModifierFactoryContext } from './specs/modifier-factory';
 export { SPECIFICATION_KINDS, isSpecificationKind, type SpecificationKind, type SpecificationsByKind } from './specification-kinds';
 export { REGISTRY_KEY_PATTERN, isRegistryKey, assertRegistryKey } from './registry-key';
 export { closestMatches } from './edit-distance';
 export { specificationProblems } from './validate-specification';
 export { createRegistry, type Registry, type RegisterOptions } from './create-registry';
+export { findModelFamily } from './find-model-family';
 export { defaultRegistry } from './default-registry';
 export { parseOptions, formatKeyPath, type ParseOptionsSettings } from './parse-options';

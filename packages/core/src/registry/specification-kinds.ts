@@ -1,10 +1,7 @@
 import type { DistillationLoss } from './specs/distillation-loss';
-import type { Kernel } from './specs/kernel';
 import type { ModelFamily } from './specs/model-family';
 import type { ModifierFactory } from './specs/modifier-factory';
-import type { Observer } from './specs/observer';
 import type { PruningMethod } from './specs/pruning-method';
-import type { Quantizer } from './specs/quantizer';
 import type { SparsitySchedule } from './specs/sparsity-schedule';
 import type { TaskSpecification } from './specs/task-specification';
 
@@ -20,9 +17,6 @@ export interface SpecificationsByKind {
   'pruning-method': PruningMethod;
   'sparsity-schedule': SparsitySchedule;
   'distillation-loss': DistillationLoss;
-  quantizer: Quantizer;
-  observer: Observer;
-  kernel: Kernel;
   task: TaskSpecification;
   'model-family': ModelFamily;
   modifier: ModifierFactory;
@@ -43,9 +37,6 @@ export const SPECIFICATION_KINDS: readonly SpecificationKind[] = [
   'pruning-method',
   'sparsity-schedule',
   'distillation-loss',
-  'quantizer',
-  'observer',
-  'kernel',
   'task',
   'model-family',
   'modifier',
@@ -56,7 +47,7 @@ export const SPECIFICATION_KINDS: readonly SpecificationKind[] = [
  *
  * @example
  * ```ts
- * isSpecificationKind('quantizer'); // true
+ * isSpecificationKind('model-family'); // true
  * ```
  */
 export function isSpecificationKind(value: unknown): value is SpecificationKind {

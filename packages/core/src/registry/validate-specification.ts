@@ -11,11 +11,8 @@ const REQUIRED_MEMBERS: Record<SpecificationKind, Record<string, Member>> = {
   'pruning-method': { optionsSchema: 'schema', computeMask: 'function' },
   'sparsity-schedule': { optionsSchema: 'schema', sparsityAt: 'function' },
   'distillation-loss': { optionsSchema: 'schema', compute: 'function' },
-  quantizer: { optionsSchema: 'schema', quantParams: 'function', fakeQuantize: 'function' },
-  observer: { optionsSchema: 'schema', create: 'function' },
-  kernel: { kernelName: 'string', backendName: 'string', kernelFunc: 'function' },
   task: {},
-  'model-family': { configSchema: 'schema', create: 'function' },
+  'model-family': { modelType: 'string', configSchema: 'schema', create: 'function' },
   modifier: { optionsSchema: 'schema', create: 'function' },
 };
 

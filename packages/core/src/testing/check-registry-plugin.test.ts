@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Kernel } from '../registry/specs/kernel';
+import type { ModelFamily } from '../registry/specs/model-family';
 import type { TaskSpecification } from '../registry/specs/task-specification';
 import { checkRegistryPlugin } from './check-registry-plugin';
 import { broken, magnitude } from './__fixtures__/toy-pruning-methods';
@@ -15,20 +15,19 @@ const task: TaskSpecification = {
   primaryMetric: 'f1',
 };
 
-const kernel: Kernel = {
+const family: ModelFamily = {
   specificationVersion: 'v1',
-  name: 'toy/identity-cpu',
-  kernelName: 'ToyIdentity',
-  backendName: 'cpu',
-  kernelFunc: ({ inputs }) => inputs.x!,
+  name: 'toy/none',
+  modelType: 'toy-none',
+  configSchema: z.object({}),
+  create: () => undefined as never,
 };
 
 describe('checkRegistryPlugin', () => {
   it('passes valid plugins of several kinds', () => {
     expect(checkRegistryPlugin('pruning-method', magnitude)).toEqual([]);
     expect(checkRegistryPlugin('task', task)).toEqual([]);
-    expect(checkRegistryPlugin('kernel', kernel)).toEqual([]);
-    expect(checkRegistryPlugin('model-family', { specificationVersion: 'v1', name: 'toy/none', configSchema: z.object({}), create: () => undefined as never })).toEqual([]);
+    expect(checkRegistryPlugin('model-family', family)).toEqual([]);
   });
 
   it('reports each problem of an invalid plugin', () => {
@@ -39,7 +38,7 @@ describe('checkRegistryPlugin', () => {
       'primaryMetric: expected one of the metrics (accuracy, f1), received "auc"',
     ]);
     expect(checkRegistryPlugin('pruning-method', broken.wrongVersion)[0].message).toContain('specificationVersion: expected "v1", received "v2"');
-    const { kernelFunc: _dropped, ...noFunction } = kernel;
-    expect(checkRegistryPlugin('kernel', noFunction as Kernel).map((failure) => failure.message)).toEqual(['kernelFunc: expected a function, received undefined']);
+    const { modelType: _dropped, ...noModelType } = family;
+    expect(checkRegistryPlugin('model-family', noModelType as ModelFamily).map((failure) => failure.message)).toEqual(['modelType: expected a non-empty string, received undefined']);
   });
 });

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpecificationKind, SpecificationsByKind } from '../registry/specification-kinds';
 import type { DistillationLoss } from '../registry/specs/distillation-loss';
+import type { ModelFamily } from '../registry/specs/model-family';
 import type { PruningMethod } from '../registry/specs/pruning-method';
 import type { BackendName } from '../tensor/backend';
 import { runCheck, type ConformanceCheck } from './conformance-check';
 import { distillationLossChecks, type DistillationLossCheckOptions } from './check-distillation-loss';
+import { modelFamilyChecks, type ModelFamilyCheckOptions } from './check-model-family';
 import { pruningMethodChecks, type PruningMethodCheckOptions } from './check-pruning-method';
 import { checkRegistryPlugin } from './check-registry-plugin';
 import { ensureBackend } from './ensure-backend';
@@ -52,6 +54,20 @@ export function describePruningMethodConformance(method: PruningMethod, settings
  */
 export function describeLossConformance(loss: DistillationLoss, settings: DistillationLossCheckOptions & ConformanceSuiteOptions): void {
   describeChecks(`${loss.name} conforms to DistillationLoss v1`, distillationLossChecks(loss, settings), settings.backend);
+}
+
+/**
+ * Declares one vitest test per model-family conformance check (what `loadPretrained` of
+ * `@pofa/models` relies on when it resolves a `model_type` through the registry).
+ *
+ * @example
+ * ```ts
+ * import { describeModelFamilyConformance } from '@pofa/core/testing/vitest';
+ * describeModelFamilyConformance(tiny, { config: { model_type: 'acme-tiny', hidden_size: 8 }, backend: 'cpu' });
+ * ```
+ */
+export function describeModelFamilyConformance(family: ModelFamily, settings: ModelFamilyCheckOptions & ConformanceSuiteOptions): void {
+  describeChecks(`${family.name} conforms to ModelFamily v1`, modelFamilyChecks(family, settings), settings.backend);
 }
 
 /**

@@ -2,6 +2,7 @@
 export { runChecks, runCheck, type ConformanceCheck, type ConformanceFailure } from './conformance-check';
 export { checkPruningMethod, pruningMethodChecks, type PruningMethodCheckOptions } from './check-pruning-method';
 export { checkDistillationLoss, distillationLossChecks, type DistillationLossCheckOptions } from './check-distillation-loss';
+export { checkModelFamily, modelFamilyChecks, type ModelFamilyCheckOptions } from './check-model-family';
 export { checkRegistryPlugin } from './check-registry-plugin';
 export { checkFusedKernels, fusedKernelChecks, type FusedKernelCheckOptions } from './check-fused-kernels';
 export { ensureBackend } from './ensure-backend';

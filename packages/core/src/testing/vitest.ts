@@ -3,6 +3,7 @@
 export {
   describePruningMethodConformance,
   describeLossConformance,
+  describeModelFamilyConformance,
   describeRegistryPluginConformance,
   type ConformanceSuiteOptions,
 } from './describe-conformance';

@@ -55,7 +55,7 @@ export function resolveArchitecture(config: Record<string, unknown>, task?: Task
         family === undefined
           ? name === undefined && modelType === undefined
             ? `Set "model_type": "bert" or "distilbert" in ${source}`
-            : `pofa implements BERT and DistilBERT only; use a checkpoint of one of them (a ${JSON.stringify(modelType ?? name)} model cannot be loaded)`
+            : `pofa implements BERT and DistilBERT only; use a checkpoint of one of them (its commands cannot load a ${JSON.stringify(modelType ?? name)} model; in code, register a model family for it and call loadPretrained(dir, { registry }))`
           : 'Pass { task } to load the encoder of this checkpoint with one of pofa\'s heads',
     });
   }

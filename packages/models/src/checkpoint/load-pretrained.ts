@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import { CheckpointError, ConfigError, drawDeferred, tf, type Parameter } from '@pofa/core';
+import { CheckpointError, ConfigError, drawDeferred, tf, type Module, type Parameter, type Registry } from '@pofa/core';
 import { z } from 'zod';
 import { createModelConfig } from '../config/presets';
 import { TASK_NAMES, type TaskName } from '../features';
 import { createModel, type EncoderModel } from '../model';
 import { resolveArchitecture } from './architectures';
+import { loadRegisteredFamily, registeredFamilyFor } from './load-registered-family';
 import { fromHuggingFaceNames, HEAD_PREFIXES } from './hf-names';
 import { readCheckpointTensors, readConfigJson } from './read-checkpoint-files';
 
@@ -22,10 +23,10 @@ export const loadPretrainedOptionsSchema = z
 
 export type LoadPretrainedOptions = z.input<typeof loadPretrainedOptionsSchema>;
 
-/** What {@link loadPretrained} returns. */
-export interface LoadPretrainedResult {
+/** What {@link loadPretrained} returns: an `EncoderModel`, or any `Module` when a registry is given. */
+export interface LoadPretrainedResult<Model extends Module = EncoderModel> {
   /** The model, in eval mode. */
-  model: EncoderModel;
+  model: Model;
   /** Parameters not in the checkpoint (a new head or pooler, freshly initialised). */
   missing: string[];
   /** Checkpoint tensors the model has no place for (another head), under pofa's names. */
@@ -41,19 +42,44 @@ export interface LoadPretrainedResult {
  * then new. Missing weights outside the heads (and BERT's pooler) are a
  * {@link CheckpointError}. Needs an initialised backend.
  *
+ * With `registry`, a `model_type` other than `bert` and `distilbert` is looked up among the
+ * registered model families (`ModelFamily.modelType`): that family parses `config.json`,
+ * creates the model, and gets every weight by its dotted name (a missing one is a
+ * {@link CheckpointError}); `task` and `numLabels` are then refused, since the family's
+ * config describes its heads. Without `registry` such a checkpoint is a `CheckpointError`.
+ *
  * @example
  * ```ts
  * const { model, missing } = await loadPretrained('checkpoints/bert-base-uncased', { task: 'sequence-classification', numLabels: 2 });
  * console.log(missing); // ['pooler.dense.weight', ..., 'classifier.bias'] for an MLM checkpoint
+ * registry.register('model-family', tinyFamily); // modelType 'acme-tiny'
+ * const { model: tiny } = await loadPretrained('checkpoints/acme-tiny', { registry }); // built by tinyFamily
  * ```
  */
-export async function loadPretrained(dir: string, options: LoadPretrainedOptions = {}): Promise<LoadPretrainedResult> {
-  const parsed = loadPretrainedOptionsSchema.safeParse(options);
+export async function loadPretrained(dir: string, options: LoadPretrainedOptions & { registry: Registry }): Promise<LoadPretrainedResult<Module>>;
+export async function loadPretrained(dir: string, options?: LoadPretrainedOptions & { registry?: undefined }): Promise<LoadPretrainedResult>;
+export async function loadPretrained(dir: string, options: LoadPretrainedOptions & { registry?: Registry } = {}): Promise<LoadPretrainedResult<Module>> {
+  const { registry, ...rest } = options ?? {};
+  if (registry !== undefined && (typeof registry.list !== 'function' || typeof registry.get !== 'function')) {
+    throw new ConfigError('Invalid loadPretrained options: registry', { expected: 'a registry from createRegistry() of @pofa/core', received: typeof registry });
+  }
+  const parsed = loadPretrainedOptionsSchema.safeParse(rest);
   if (!parsed.success) {
-    throw new ConfigError('Invalid loadPretrained options', { expected: 'task, numLabels, seed', received: parsed.error.issues[0].message });
+    throw new ConfigError('Invalid loadPretrained options', { expected: 'task, numLabels, seed, registry', received: parsed.error.issues[0].message });
   }
   const { task, numLabels, seed } = parsed.data;
   const raw = await readConfigJson(dir);
+  const family = registry === undefined ? undefined : registeredFamilyFor(raw, registry, join(dir, 'config.json'));
+  if (family !== undefined) {
+    if (task !== undefined || numLabels !== undefined) {
+      throw new ConfigError(`loadPretrained: task and numLabels apply to BERT and DistilBERT, not to the model family ${family.name}`, {
+        expected: 'no task or numLabels',
+        received: JSON.stringify({ task, numLabels }),
+        hint: `Describe the heads of a ${family.name} model in its config.json`,
+      });
+    }
+    return loadRegisteredFamily(dir, raw, family);
+  }
   const architecture = resolveArchitecture(raw, task, join(dir, 'config.json'));
   const config = createModelConfig({ ...raw, model_type: architecture.family });
   const tensors = await readCheckpointTensors(dir);

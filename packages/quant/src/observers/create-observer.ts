@@ -1,4 +1,4 @@
-import { parseOptions, tf, type ObservedRange, type ObserverInstance } from '@pofa/core';
+import { parseOptions, tf } from '@pofa/core';
 import { QuantizationError } from '../errors/quantization-error';
 import { checkBits } from '../primitives/integer-range';
 import { mseRange } from './mse-search';
@@ -24,8 +24,14 @@ export interface ObserverState {
   max: number[];
 }
 
+/** A range of values seen: numbers per tensor, arrays per channel or group. */
+export interface ObservedRange {
+  readonly min: number | number[];
+  readonly max: number | number[];
+}
+
 /**
- * A running observer: core's `ObserverInstance` plus a count, a reset and a JSON state.
+ * A running observer: it records ranges until frozen, with a count, a reset and a JSON state.
  *
  * @example
  * ```ts
@@ -34,8 +40,15 @@ export interface ObserverState {
  * console.log(observer.count, observer.range());
  * ```
  */
-export interface QuantObserver extends ObserverInstance {
+export interface QuantObserver {
   readonly kind: ObserverKind;
+  /** Records the range of `x` (does not keep or dispose `x`). Ignored once frozen. */
+  observe(x: tf.Tensor): void;
+  /** The range to quantize with, from what was observed so far. */
+  range(): ObservedRange;
+  /** Stops updating the range (end of calibration, or a QAT step that freezes observers). */
+  freeze(): void;
+  readonly frozen: boolean;
   /** How many tensors it has observed (observations after `freeze()` are not counted). */
   readonly count: number;
   /** Forgets what it observed (and unfreezes). */

@@ -23,4 +23,4 @@ export {
   type FakeQuantizedLayer,
 } from './install-fake-quantization';
 export { createQatModifier, qatOptionsSchema, QAT_MODIFIER_KIND, type QatOptions, type QatModifier } from './create-qat-modifier';
-export { registerQuantization, qatModifierFactory, affineQuantizer, OBSERVER_SPECS } from './register-quantization';
+export { registerQuantization, qatModifierFactory } from './register-quantization';

@@ -1,4 +1,3 @@
-import type { Kernel } from '@pofa/core';
 import { tf } from '@pofa/core';
 import { loadKernels } from '../kernels/load-kernels';
 import type { Kernels } from '../kernels/types';
@@ -23,18 +22,24 @@ function compute(kernels: Kernels, read: (info: tf.TensorInfo) => Float32Array, 
   return { shape: [tokens, packed.rows], values: kernels.linear(read(input), tokens, packed, bias, { gelu }) };
 }
 
+/** A tfjs kernel config with the name {@link registerSparseMatMulKernels} reports it by. */
+export interface SparseMatMulKernel extends tf.KernelConfig {
+  /** `pofa/sparse-mat-mul-cpu` or `pofa/sparse-mat-mul-wasm`. */
+  readonly name: string;
+}
+
 /**
- * The `PofaSparseMatMul` kernels for the `cpu` and `wasm` backends, as registry `Kernel`
- * specs (tfjs kernel configs), computing with `kernels` (default: {@link loadKernels}).
+ * The `PofaSparseMatMul` kernels for the `cpu` and `wasm` backends, as tfjs kernel configs,
+ * computing with `kernels` (default: {@link loadKernels}). tfjs's kernel registry is where
+ * they are looked up: `tf.registerKernel` each one (or call {@link registerSparseMatMulKernels}).
  *
  * @example
  * ```ts
  * for (const kernel of createSparseMatMulKernels()) tf.registerKernel(kernel);
  * ```
  */
-export function createSparseMatMulKernels(kernels: Kernels = loadKernels()): Kernel[] {
-  const cpu: Kernel = {
-    specificationVersion: 'v1',
+export function createSparseMatMulKernels(kernels: Kernels = loadKernels()): SparseMatMulKernel[] {
+  const cpu: SparseMatMulKernel = {
     name: 'pofa/sparse-mat-mul-cpu',
     kernelName: SPARSE_MAT_MUL,
     backendName: 'cpu',
@@ -45,8 +50,7 @@ export function createSparseMatMulKernels(kernels: Kernels = loadKernels()): Ker
       return cpuBackend.makeTensorInfo(shape, 'float32', values);
     },
   };
-  const wasm: Kernel = {
-    specificationVersion: 'v1',
+  const wasm: SparseMatMulKernel = {
     name: 'pofa/sparse-mat-mul-wasm',
     kernelName: SPARSE_MAT_MUL,
     backendName: 'wasm',

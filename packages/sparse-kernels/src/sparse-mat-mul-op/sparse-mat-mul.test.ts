@@ -61,7 +61,7 @@ describe.each(['cpu', 'wasm'] as const)('sparseMatMul on %s', (backend) => {
 });
 
 describe('registration', () => {
-  it('exposes registry specs for cpu and wasm and skips backends that have the kernel', () => {
+  it('exposes named kernel configs for cpu and wasm and skips backends that have the kernel', () => {
     const specs = createSparseMatMulKernels(createPortableKernels());
     expect(specs.map((spec) => [spec.name, spec.backendName])).toEqual([
       ['pofa/sparse-mat-mul-cpu', 'cpu'],

@@ -1,5 +1,15 @@
 import type { Modifier } from '../../lifecycle/modifier';
+import type { Registry } from '../create-registry';
 import type { OptionsSchema, PluginSpecification } from './plugin-specification';
+
+/**
+ * What a {@link ModifierFactory} gets besides its options when `createModifiersFromRecipe`
+ * builds a recipe.
+ */
+export interface ModifierFactoryContext {
+  /** The registry the recipe is built from: resolve the plugins your options name (a loss, a pruning method) here. */
+  readonly registry: Registry;
+}
 
 /**
  * Makes a {@link Modifier} from options; a recipe entry names one by `type`. Its options
@@ -20,5 +30,6 @@ import type { OptionsSchema, PluginSpecification } from './plugin-specification'
  */
 export interface ModifierFactory<Options = unknown> extends PluginSpecification {
   readonly optionsSchema: OptionsSchema<Options>;
-  create(options: Options): Modifier;
+  /** `context` is always given by `createModifiersFromRecipe`; code that calls a factory directly may leave it out. */
+  create(options: Options, context?: ModifierFactoryContext): Modifier;
 }

@@ -1,0 +1,2 @@
+export { jensenShannonLoss, jensenShannonOptionsSchema, type JensenShannonOptions } from './jensen-shannon-loss';
+export { register } from './register';
