@@ -5,9 +5,9 @@
 //   model-int8.onnx — the same int8 weights for onnxruntime-node (int8 weights, fp32 inputs: QDQ)
 import { join } from 'node:path';
 import { ENCODER_LINEAR_WEIGHTS, initBackend } from '@pofa/core';
-import { exportOnnx } from '@pofa/cli';
 import { createWordPieceTokenizer, loadPretrained, readCheckpointVocab } from '@pofa/models';
 import { writeSyntheticCheckpoint } from '@pofa/models/testing';
+import { exportOnnx } from '@pofa/onnx';
 import { exportInt8 } from '@pofa/quant';
 import { bundleTokenizerOf } from '@pofa/runtime';
 import { exportBundle } from '@pofa/sparse-kernels';

@@ -78,6 +78,30 @@ export function magnitudeMask(data, rows, cols, sparsity, pattern, seed) {
 }
 
 /**
+ * The dense weights as a state dict for `@pofa/onnx`'s buildOnnxModelFromStateDict: F32 tensors;
+ * with `int8`, each encoder Linear weight int8 per output row (symmetric, `max |w| / 127`: the
+ * kernels' quantizeWeightInt8, so onnxruntime and pofa run the same int8 weights), stored as an
+ * int8 export stores it (I8 weight, F32 weight_scale, I32 weight_zero_point).
+ */
+export function onnxStateDict(sk, config, dense, { int8 = false } = {}) {
+  const linear = new Set(int8 ? encoderLinearNames(config) : []);
+  const tensors = {};
+  for (const [name, { shape, data }] of dense) {
+    if (!linear.has(name)) {
+      tensors[name] = { dtype: 'F32', shape, data };
+      continue;
+    }
+    const [rows, cols] = shape;
+    const { values, scales } = sk.quantizeWeightInt8(sk.packWeight(data, rows, cols, { format: 'dense' }));
+    const module = name.slice(0, -'.weight'.length);
+    tensors[name] = { dtype: 'I8', shape, data: values };
+    tensors[`${module}.weight_scale`] = { dtype: 'F32', shape: [rows], data: scales };
+    tensors[`${module}.weight_zero_point`] = { dtype: 'I32', shape: [rows], data: new Int32Array(rows) };
+  }
+  return tensors;
+}
+
+/**
  * The bundle tensors of one benchmark variant: encoder Linear weights pruned and packed
  * (`csr` for unstructured, `block` [4, 1] for 4x1, `dense` at sparsity 0), int8 if asked;
  * everything else dense fp32.

@@ -11,8 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
-import { bertOnnx } from './onnx-bert.mjs';
-import { benchmarkConfig, encoderLinearNames, randomTensors, variantTensors } from './random-encoder.mjs';
+import { buildOnnxModelFromStateDict } from '@pofa/onnx';
+import { benchmarkConfig, encoderLinearNames, onnxStateDict, randomTensors, variantTensors } from './random-encoder.mjs';
 import { markdownReport, speedupSvg } from './report.mjs';
 import { measureKernels } from './kernel-throughput.mjs';
 import { profiledKernels } from './profile.mjs';
@@ -61,9 +61,8 @@ function inputsFor(batch, seed) {
   const flat = (rows) => BigInt64Array.from(rows.flat().map(BigInt));
   const feeds = {
     input_ids: new ort.Tensor('int64', flat(ids), [batch, seq]),
+    attention_mask: new ort.Tensor('int64', flat(mask), [batch, seq]),
     token_type_ids: new ort.Tensor('int64', flat(types), [batch, seq]),
-    position_ids: new ort.Tensor('int64', flat(ids.map((row) => row.map((_, s) => s))), [batch, seq]),
-    attention_bias: new ort.Tensor('float32', Float32Array.from(mask.flat().map((m) => (m === 1 ? 0 : -3.4028234663852886e38))), [batch, 1, 1, seq]),
   };
   return { pofa: { inputIds: ids, attentionMask: mask, tokenTypeIds: types }, ort: feeds };
 }
@@ -74,10 +73,10 @@ const dense = randomTensors(sk.encoderTensorShapes(config), 20211110);
 const kernels = sk.loadKernels({ threads });
 if (kernels.name !== 'native') console.warn('WARNING: the native addon did not load; pofa runs on the portable kernels (slow).');
 const sessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
-log('exporting ONNX (fp32 and dynamic int8) and starting onnxruntime sessions');
+log('exporting ONNX with @pofa/onnx (fp32, and dynamic int8 as quantize_dynamic writes it) and starting onnxruntime sessions');
 const sessions = {
-  fp32: await ort.InferenceSession.create(bertOnnx(config, dense), sessionOptions),
-  int8: await ort.InferenceSession.create(bertOnnx(config, dense, { int8: true }), sessionOptions),
+  fp32: await ort.InferenceSession.create(buildOnnxModelFromStateDict(config, onnxStateDict(sk, config, dense)), sessionOptions),
+  int8: await ort.InferenceSession.create(buildOnnxModelFromStateDict(config, onnxStateDict(sk, config, dense, { int8: true }), { dynamicQuantization: true }), sessionOptions),
 };
 
 const profiler = profiledKernels(kernels);

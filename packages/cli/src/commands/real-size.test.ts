@@ -8,7 +8,7 @@ import { loadBundle } from '@pofa/sparse-kernels';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/run-cli';
 import { createTestIo } from '../cli/test-io';
-import { maxDifference, onnxOutputs } from '../onnx/__fixtures__/onnx-models';
+import { maxDifference, onnxOutputs } from '../../../onnx/src/__fixtures__/onnx-models';
 import { initCliBackend } from '../pipeline/backend';
 import type { BenchReport } from '../reproduce/bench-latency';
 import { inspectBundle } from './inspect-bundle';

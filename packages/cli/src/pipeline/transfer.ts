@@ -3,7 +3,7 @@ import { ConfigError, parseOptions, writeFileAtomic } from '@pofa/core';
 import { loadVocab, saveVocab, type EncoderModel } from '@pofa/models';
 import { sparsityReport } from '@pofa/prune';
 import { describeRunTask, loadAnyRunTask } from '@pofa/tasks';
-import { exportOnnx } from '../onnx/export-onnx';
+import { exportOnnx } from '@pofa/onnx';
 import type { CompressIo } from './compress';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { loadModel } from './models';

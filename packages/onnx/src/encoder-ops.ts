@@ -1,25 +1,31 @@
-import type { ActivationName, LayerNorm, Linear, Module, Parameter } from '@pofa/core';
+import type { ActivationName } from '@pofa/core';
 import { ATTENTION_MASK_VALUE } from '@pofa/models';
-import { effectiveValues } from '@pofa/quant';
+import type { EncoderSource, FloatTensor } from './encoder-source';
 import type { OnnxGraphBuilder } from './graph-builder';
 import type { Int8Linear } from './int8-linears';
 import { OnnxExportError } from './onnx-export-error';
-import { ONNX_DATA_TYPES } from './onnx-proto';
+import { ONNX_DATA_TYPES } from './onnx-model';
 
-/** What the ops of an encoder graph share: the graph, the model's parameters and its int8 Linear layers. */
+/** What the ops of an encoder graph share: the graph, the tensors it is built from, and how int8 inputs run. */
 export interface EncoderGraphContext {
   graph: OnnxGraphBuilder;
-  model: Module;
-  /** int8 Linear layers by module path (empty for an fp32 graph). */
-  int8: ReadonlyMap<string, Int8Linear>;
+  source: EncoderSource;
   /** The module paths of the int8 layers the graph used. */
   usedInt8: Set<string>;
+  /** Quantize the inputs of int8 Linears without an input scale at run time (MatMulInteger). */
+  dynamicQuantization: boolean;
 }
 
-function parameterOf(context: EncoderGraphContext, name: string): Parameter {
-  const parameter = context.model.getParameter(name);
-  if (parameter === undefined) throw new OnnxExportError(`The model has no parameter ${name}`, { expected: name, received: 'none', hint: 'Please report this' });
-  return parameter;
+function requiredFloat(context: EncoderGraphContext, name: string): FloatTensor {
+  const tensor = context.source.float(name);
+  if (tensor === undefined) {
+    throw new OnnxExportError(`No tensor ${name} in ${context.source.origin}`, {
+      expected: `${name}, as @pofa/models names the parameters of a ${context.source.structure.family} ${context.source.structure.task} model`,
+      received: 'none',
+      hint: 'Pass every parameter of the model (model.namedParameters(), exportInt8(model).tensors), with the config of that model',
+    });
+  }
+  return tensor;
 }
 
 /**
@@ -33,23 +39,23 @@ function parameterOf(context: EncoderGraphContext, name: string): Parameter {
  */
 export function floatParameter(context: EncoderGraphContext, name: string): string {
   if (context.graph.initializers.some((initializer) => initializer.name === name)) return name;
-  const parameter = parameterOf(context, name);
-  return context.graph.initializer(name, 'float', parameter.shape, effectiveValues(parameter));
+  const tensor = requiredFloat(context, name);
+  return context.graph.initializer(name, 'float', tensor.shape, tensor.data);
 }
 
-function transposed(values: Float32Array, rows: number, columns: number): Float32Array {
-  const out = new Float32Array(values.length);
+function transposed<T extends Float32Array | Int8Array>(values: T, rows: number, columns: number): T {
+  const out = new (values.constructor as new (length: number) => T)(values.length);
   for (let row = 0; row < rows; row++) for (let column = 0; column < columns; column++) out[column * rows + row] = values[row * columns + column];
   return out;
 }
 
-function checkInt8Weight(path: string, int8: Int8Linear, weight: Parameter): void {
+/** A model's int8 weight must be its (effective) fp32 weight within half a quantization step. */
+function checkInt8Weight(path: string, int8: Int8Linear, weight: FloatTensor): void {
   const [rows, columns] = int8.shape;
   if (weight.shape[0] !== rows || weight.shape[1] !== columns) {
     throw new OnnxExportError(`The int8 weight of ${path} does not fit the model`, { expected: `[${weight.shape.join(', ')}]`, received: `[${rows}, ${columns}]`, hint: 'Pass the int8 export of this model' });
   }
-  // The int8 weight must be the model's (effective) weight within half a quantization step.
-  const values = effectiveValues(weight);
+  const values = weight.data;
   for (let index = 0; index < values.length; index++) {
     const row = int8.scale.length === 1 ? 0 : Math.floor(index / columns);
     const scale = int8.scale[row];
@@ -75,58 +81,81 @@ function quantizedWeight(context: EncoderGraphContext, path: string, int8: Int8L
   return graph.node('Transpose', [dequantized], { scope: path, attributes: { perm: { ints: [1, 0] } } });
 }
 
+function dynamicProduct(context: EncoderGraphContext, x: string, path: string, int8: Int8Linear): string {
+  const { graph } = context;
+  const [rows, columns] = int8.shape;
+  const perChannel = int8.scale.length > 1;
+  const dims = perChannel ? [rows] : [];
+  // MatMulInteger multiplies [.., in] by [in, out]: the int8 weight is stored transposed, its zero points per output column.
+  const weight = graph.initializer(`${path}.weight_t`, 'int8', [columns, rows], transposed(int8.weight, rows, columns));
+  const zeroPoint = graph.initializer(`${path}.weight_zero_point`, 'int8', dims, perChannel ? int8.zeroPoint : Int8Array.of(int8.zeroPoint[0]));
+  const scale = graph.initializer(`${path}.weight_scale`, 'float', dims, perChannel ? int8.scale : Float32Array.of(int8.scale[0]));
+  const [quantized, inputScale, inputZeroPoint] = graph.nodeWithOutputs('DynamicQuantizeLinear', [x], 3, { scope: path });
+  const product = graph.node('MatMulInteger', [quantized, weight, inputZeroPoint, zeroPoint], { scope: path });
+  const float = graph.node('Cast', [product], { scope: path, attributes: { to: { int: ONNX_DATA_TYPES.float } } });
+  return graph.node('Mul', [float, graph.node('Mul', [inputScale, scale], { scope: path })], { scope: path });
+}
+
+function int8Product(context: EncoderGraphContext, x: string, path: string, int8: Int8Linear): string {
+  const { graph } = context;
+  const model = context.source.float(`${path}.weight`);
+  if (model !== undefined) checkInt8Weight(path, int8, model);
+  context.usedInt8.add(path);
+  if (int8.input === undefined && context.dynamicQuantization) return dynamicProduct(context, x, path, int8);
+  let input = x;
+  if (int8.input !== undefined) {
+    const scale = graph.scalar(int8.input.scale);
+    const zeroPoint = graph.constant('uint8', [], Uint8Array.of(int8.input.zeroPoint));
+    input = graph.node('DequantizeLinear', [graph.node('QuantizeLinear', [x, scale, zeroPoint], { scope: path }), scale, zeroPoint], { scope: path });
+  }
+  return graph.node('MatMul', [input, quantizedWeight(context, path, int8)], { scope: path });
+}
+
 /**
- * `y = x · Wᵀ + b` of the Linear at `path`. With an int8 entry: the weight stored int8 `[out, in]`
- * with a DequantizeLinear (per row on axis 0, or per tensor), and the input through
- * QuantizeLinear → DequantizeLinear (uint8, the entry's scale and zero point) when the entry has
- * one; otherwise an fp32 weight stored transposed. A Linear with input transforms (QAT's input
- * fake quantization) that the int8 entry does not describe throws.
+ * `y = x · Wᵀ + b` of the Linear at `path` (`+ b` where the source's Linear has a bias). With an int8
+ * entry: the weight stored int8 `[out, in]` with a DequantizeLinear (per row on axis 0, or per
+ * tensor), and the input through QuantizeLinear → DequantizeLinear (uint8, the entry's scale and
+ * zero point) when the entry has one; without one and with `dynamicQuantization`, the input is
+ * quantized at run time (DynamicQuantizeLinear → MatMulInteger with the weight stored `[in, out]`).
+ * Otherwise an fp32 weight stored transposed. A Linear that fake-quantizes its input (QAT) without
+ * an input scale in its int8 entry throws.
  *
  * @example
  * ```ts
- * const query = linear(context, hidden, layer.attention.self.query, 'encoder.layer.0.attention.self.query');
+ * const query = linear(context, hidden, 'encoder.layer.0.attention.self.query');
  * ```
  */
-export function linear(context: EncoderGraphContext, x: string, module: Linear, path: string): string {
-  const { graph } = context;
-  const int8 = context.int8.get(path);
-  if (module.inputTransforms.length > 0 && int8?.input === undefined) {
+export function linear(context: EncoderGraphContext, x: string, path: string): string {
+  const { graph, source } = context;
+  const int8 = source.int8.get(path);
+  if (source.quantizesInput(path) && int8?.input === undefined) {
     throw new OnnxExportError(`${path} fake-quantizes its input, and the int8 tensors give no input scale for it`, {
       expected: `${path}.input_scale and ${path}.input_zero_point in the int8 tensors`,
       received: int8 === undefined ? 'no int8 entry' : 'an int8 weight without input quantization',
       hint: 'Pass int8: exportInt8(model, { activationRanges: installed.activationRanges() }).tensors, or remove the fake quantization',
     });
   }
-  let input = x;
-  let weight: string;
-  if (int8 !== undefined) {
-    checkInt8Weight(path, int8, module.weight);
-    context.usedInt8.add(path);
-    weight = quantizedWeight(context, path, int8);
-    if (int8.input !== undefined) {
-      const scale = graph.scalar(int8.input.scale);
-      const zeroPoint = graph.constant('uint8', [], Uint8Array.of(int8.input.zeroPoint));
-      input = graph.node('DequantizeLinear', [graph.node('QuantizeLinear', [x, scale, zeroPoint], { scope: path }), scale, zeroPoint], { scope: path });
-    }
-  } else {
-    const [rows, columns] = module.weight.shape;
-    weight = graph.initializer(`${path}.weight_t`, 'float', [columns, rows], transposed(effectiveValues(module.weight), rows, columns));
+  let product: string;
+  if (int8 !== undefined) product = int8Product(context, x, path, int8);
+  else {
+    const weight = requiredFloat(context, `${path}.weight`);
+    const [rows, columns] = weight.shape;
+    product = graph.node('MatMul', [x, graph.initializer(`${path}.weight_t`, 'float', [columns, rows], transposed(weight.data, rows, columns))], { scope: path });
   }
-  const product = graph.node('MatMul', [input, weight], { scope: path });
-  return module.bias === undefined ? product : graph.node('Add', [product, floatParameter(context, `${path}.bias`)], { scope: path });
+  return !source.hasBias(path) ? product : graph.node('Add', [product, floatParameter(context, `${path}.bias`)], { scope: path });
 }
 
 /**
- * LayerNormalization (opset 17) over the last axis with the module's γ, β and epsilon.
+ * LayerNormalization (opset 17) over the last axis with the γ and β at `path` and the encoder's epsilon.
  *
  * @example
  * ```ts
- * const normed = layerNorm(context, sum, model.embeddings.LayerNorm, 'embeddings.LayerNorm');
+ * const normed = layerNorm(context, sum, 'embeddings.LayerNorm');
  * ```
  */
-export function layerNorm(context: EncoderGraphContext, x: string, module: LayerNorm, path: string): string {
+export function layerNorm(context: EncoderGraphContext, x: string, path: string): string {
   const inputs = [x, floatParameter(context, `${path}.weight`), floatParameter(context, `${path}.bias`)];
-  return context.graph.node('LayerNormalization', inputs, { scope: path, attributes: { axis: { int: -1 }, epsilon: { float: module.eps } } });
+  return context.graph.node('LayerNormalization', inputs, { scope: path, attributes: { axis: { int: -1 }, epsilon: { float: context.source.structure.layerNormEps } } });
 }
 
 /**

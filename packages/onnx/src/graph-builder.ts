@@ -1,5 +1,5 @@
 import { OnnxExportError } from './onnx-export-error';
-import type { OnnxArrays, OnnxAttributeValue, OnnxDataType, OnnxNode, OnnxTensor } from './onnx-proto';
+import type { OnnxArrays, OnnxAttributeValue, OnnxDataType, OnnxNode, OnnxTensor } from './onnx-model';
 
 /** Options of {@link OnnxGraphBuilder.node}. */
 export interface NodeOptions {

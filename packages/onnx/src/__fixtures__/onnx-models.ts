@@ -4,6 +4,7 @@ import { ENCODER_LINEAR_WEIGHTS, tf } from '@pofa/core';
 import { BertModel, DistilBertModel, type EncoderModel, type ModelOutputs, type TaskName } from '@pofa/models';
 import { installFakeQuantization, type InstalledFakeQuantization } from '@pofa/quant';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { expect } from 'vitest';
 
 export const BATCH = 2;
 export const SEQUENCE = 16;
@@ -47,9 +48,13 @@ function randomize<T extends EncoderModel>(model: T, seed: number): T {
   return model.eval() as T;
 }
 
-/** The outputs ONNX names, from a tfjs forward pass in eval mode. */
-export function tfjsOutputs(model: EncoderModel, inputs: ReturnType<typeof batch>): Record<string, Float32Array> {
-  model.eval();
+/**
+ * The outputs ONNX names, from a tfjs forward pass in eval mode, or in training mode (no dropout
+ * in these models: a fake-quantized model observes the batch's ranges, then quantizes with them).
+ */
+export function tfjsOutputs(model: EncoderModel, inputs: ReturnType<typeof batch>, mode: 'eval' | 'train' = 'eval'): Record<string, Float32Array> {
+  if (mode === 'train') model.train();
+  else model.eval();
   const outputs: ModelOutputs = model.forward({ inputIds: inputs.inputIds, attentionMask: inputs.attentionMask, tokenTypeIds: inputs.tokenTypeIds });
   const named: Record<string, tf.Tensor | undefined> = {
     logits: outputs.logits,
@@ -60,6 +65,7 @@ export function tfjsOutputs(model: EncoderModel, inputs: ReturnType<typeof batch
   };
   const result = Object.fromEntries(Object.entries(named).filter(([, tensor]) => tensor !== undefined).map(([name, tensor]) => [name, Float32Array.from(tensor!.dataSync())]));
   tf.dispose(outputs as unknown as tf.TensorContainer);
+  model.eval();
   return result;
 }
 
@@ -111,4 +117,31 @@ export function fakeQuantize(model: EncoderModel, perChannel: boolean): Installe
   installed.freeze();
   model.eval();
   return installed;
+}
+
+/**
+ * 12 small quantized models against their tfjs reference (seeds `firstSeed` on: a DistilBERT span QA
+ * model every third seed, else a BERT classifier; per row on even seeds, per tensor on odd ones):
+ * `quantize` prepares the model and returns the tfjs outputs on `inputs` and the ONNX bytes.
+ * Checks that every output row has the tfjs argmax; returns each model's largest difference.
+ */
+export async function quantizedDifferences(
+  firstSeed: number,
+  quantize: (model: EncoderModel, perChannel: boolean, inputs: ReturnType<typeof batch>) => { expected: Record<string, Float32Array>; bytes: Uint8Array },
+): Promise<number[]> {
+  const differences: number[] = [];
+  for (let seed = firstSeed; seed < firstSeed + 12; seed++) {
+    const model = seed % 3 === 0 ? smallDistilBert('question-answering', seed) : smallBert('sequence-classification', seed);
+    const inputs = batch(seed);
+    const { expected, bytes } = quantize(model, seed % 2 === 0, inputs);
+    const got = await onnxOutputs(bytes, inputs);
+    const names = Object.keys(expected);
+    differences.push(Math.max(...names.map((name) => maxDifference(got[name], expected[name]))));
+    for (const name of names) {
+      const width = name === 'logits' ? 2 : SEQUENCE;
+      expect(rowArgmax(got[name], width)).toEqual(rowArgmax(expected[name], width));
+    }
+    model.dispose();
+  }
+  return differences;
 }

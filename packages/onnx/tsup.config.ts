@@ -1,0 +1,3 @@
+import { sharedBuildConfig } from '../../tsup.shared';
+
+export default sharedBuildConfig();
