@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error';
-import { PofaError } from './pofa-error';
+import { describeValue, PofaError } from './pofa-error';
 import { SafetensorsError } from './safetensors-error';
 
 describe('PofaError', () => {
@@ -20,5 +20,13 @@ describe('PofaError', () => {
     const foreign = Object.assign(new Error('x'), { [Symbol.for('pofa.error')]: true, [Symbol.for('pofa.error.config')]: true });
     expect(ConfigError.isInstance(foreign)).toBe(true);
     expect(PofaError.isInstance(new Error('plain'))).toBe(false);
+  });
+
+  it('describes values JSON cannot write (nesting deeper than the stack, BigInts) without throwing', () => {
+    let deep: unknown[] = [];
+    for (let depth = 0; depth < 20_000; depth++) deep = [deep];
+    expect(describeValue(deep)).toBe('an array of 1 item');
+    expect(describeValue([1n, 2n])).toBe('an array of 2 items');
+    expect(describeValue([1, [2]])).toBe('[1,[2]]');
   });
 });

@@ -81,6 +81,15 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return value.length > 8 ? `an array of ${value.length} items` : JSON.stringify(value);
+  if (Array.isArray(value)) return value.length > 8 ? `an array of ${value.length} items` : arrayText(value);
   return typeof value === 'object' ? `an object with keys [${Object.keys(value).slice(0, 8).join(', ')}]` : typeof value;
+}
+
+/** A short array as JSON; one that JSON cannot write (nested deeper than the stack, holding a BigInt) by its length. */
+function arrayText(value: unknown[]): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  }
 }

@@ -53,15 +53,24 @@ function parseJson(text: string, source: string): unknown {
 }
 
 function parseYaml(text: string, source: string): unknown {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, schema: 'core' });
-  const problem = document.errors[0] ?? document.warnings[0];
-  if (problem !== undefined) {
-    throw syntaxError(source, 'yaml', problem.message.split('\n')[0], lineAndColumn(text, problem.pos[0]));
+  try {
+    const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, schema: 'core' });
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem !== undefined) {
+      throw syntaxError(source, 'yaml', problem.message.split('\n')[0], lineAndColumn(text, problem.pos[0]));
+    }
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw error;
+    // The yaml library throws a ReferenceError for an alias bomb and a RangeError for nesting deeper than its stack.
+    throw syntaxError(source, 'yaml', error instanceof Error ? error.message : String(error));
   }
-  return document.toJS({ maxAliasCount: 100 });
 }
 
-/** Rejects anything but plain JSON values, and `${...}` (recipes do no interpolation). */
+/** How deep a recipe may nest lists and mappings (a real one needs 4 levels; a deeper one is broken or hostile). */
+const MAX_RECIPE_DEPTH = 32;
+
+/** Rejects anything but plain JSON values, nesting deeper than {@link MAX_RECIPE_DEPTH}, and `${...}` (recipes do no interpolation). */
 function assertPlainValues(value: unknown, path: Array<string | number>, source: string): void {
   const fail = (expected: string): never => {
     throw new ConfigError(`Invalid value at ${formatKeyPath('', path)} in ${source}`, {
@@ -70,6 +79,7 @@ function assertPlainValues(value: unknown, path: Array<string | number>, source:
       hint: 'Recipes hold plain values only: substitute variables before parsing',
     });
   };
+  if (path.length > MAX_RECIPE_DEPTH && typeof value === 'object' && value !== null) fail(`lists and mappings nested at most ${MAX_RECIPE_DEPTH} deep`);
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail('a finite number');
