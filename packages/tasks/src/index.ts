@@ -79,3 +79,4 @@ export {
 } from './task-spec';
 export { SQUAD_TASK, registerSquadTask } from './squad-task';
 export * from './run-task/index';
+export { textBaseline, fitTfidf, textTerms, fitLogisticRegression, logisticProbabilities, fitRidge, ridgePredictions, lbfgs, type BaselineResult, type SparseRows, type TfidfVectorizer, type LogisticRegressionModel, type RidgeModel } from './baseline/index';

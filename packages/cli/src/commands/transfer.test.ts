@@ -76,8 +76,9 @@ describe('pofa transfer of a real-width sparse checkpoint (2 × 768, vocabulary 
     expect(result.err).not.toContain('Hi, looks like');
     expect(result.code, result.err).toBe(0);
     expect(result.out).toMatch(/Pattern \(the checkpoint's zeros\): 90\.00% of the encoder Linear weights; per layer 90\.00% 90\.00%/);
-    const rows = (JSON.parse(await readFile(join(dir, 'rows.json'), 'utf8')) as unknown[]).map((row) => reportRowSchema.parse(row));
-    expect(rows.map((row) => row.stage)).toEqual(['sparse', 'sparse-int8']);
+    const [baseline, ...rows] = (JSON.parse(await readFile(join(dir, 'rows.json'), 'utf8')) as unknown[]).map((row) => reportRowSchema.parse(row));
+    expect([baseline, ...rows].map((row) => row.stage)).toEqual(['baseline', 'sparse', 'sparse-int8']);
+    expect(baseline).toMatchObject({ task: 'glue/sst2', metric: 'accuracy', runtimeValue: null });
     for (const row of rows) {
       expect(row.task).toBe('glue/sst2');
       expect(row.metric).toBe('accuracy');

@@ -25,8 +25,11 @@ describe('pofa compress at the test scale', () => {
     const code = await runCli(['compress', '--scale', 'test', '--out', 'run-a', '--cache', 'cache', '--json', 'rows.json', '--seed', '3'], io, COMMANDS);
     expect(io.err().split('\n').filter((line) => line.startsWith('pofa: ') && !/ \.\.\.$| (done|reused) in /.test(line))).toEqual([]);
     expect(code).toBe(0);
-    const rows = (JSON.parse(await readFile(join(dir, 'rows.json'), 'utf8')) as unknown[]).map((row) => reportRowSchema.parse(row));
-    expect(rows.map((row) => row.stage)).toEqual(['dense', 'sparse', 'sparse-int8']);
+    const [baseline, ...rows] = (JSON.parse(await readFile(join(dir, 'rows.json'), 'utf8')) as unknown[]).map((row) => reportRowSchema.parse(row));
+    expect([baseline, ...rows].map((row) => row.stage)).toEqual(['baseline', 'dense', 'sparse', 'sparse-int8']);
+    // The TF-IDF baseline scores the same test split with the same metric, and has no model sizes.
+    expect(baseline).toMatchObject({ task: 'spam', metric: 'f1', runtimeValue: null, sparsity: null, bundleBytes: null, latencyMs: null });
+    expect(baseline.value).toBeGreaterThanOrEqual(0);
     for (const row of rows) {
       expect(row.task).toBe('spam');
       expect(row.metric).toBe('f1');
@@ -90,7 +93,7 @@ describe('pofa compress at the test scale', () => {
     expect(reused['teacher pre-training (masked LM)']).toBe(true);
     expect(reused['teacher fine-tuning']).toBe(true);
     expect(reused['sparse pre-training (distillation + gradual magnitude pruning)']).toBe(false);
-    expect(result.rows).toHaveLength(3);
+    expect(result.rows.map((row) => row.stage)).toEqual(['baseline', 'dense', 'sparse', 'sparse-int8']);
   });
 
   it('stops on interrupt, refuses to overwrite the interrupted run, and resumes with --resume', async () => {

@@ -8,7 +8,7 @@ import { layoutOf } from './bundles';
 import { loadModel, resolveModelSource } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
-import { writeReportJson, type ReportRow } from './report-table';
+import { baselineRow, writeReportJson, type ReportRow } from './report-table';
 import { SCALES } from './scales';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { defaultPruningModifiers, effectiveSparsity, PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
@@ -85,6 +85,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   }));
   requireTrainingExamples(task);
   if (task.kind === 'classification' && task.name.startsWith('file:')) say(`pofa: task ${describeRunTask(task)}`);
+  const { baseline } = await timed('TF-IDF baseline', async () => ({ baseline: baselineRow(task) }));
   const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress', say });
   const cacheDir = resolveCacheDir(settings.cache, io.env, io.cwd);
   const environment = (stage: string): StageEnvironment => ({
@@ -172,7 +173,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
       { ...rowScoring(), layout: layoutOf(settings.pattern), dir: join(outDir, 'bundles'), vocab: vocabulary.vocab },
     ),
   );
-  const rows: ReportRow[] = measured.rows;
+  const rows: ReportRow[] = [...(baseline === undefined ? [] : [baseline]), ...measured.rows];
   const models = {
     dense: finetuned.dir, sparse: 'sparse-transfer/model', ...(quantized === undefined ? {} : { 'sparse-int8': 'quantize/model', 'sparse-int8-safetensors': 'quantize/model-int8.safetensors' }),
     vocab: 'vocab.txt', bundles: Object.fromEntries(Object.keys(measured.bundles).map((stage) => [stage, `bundles/${stage}.pofa`])),

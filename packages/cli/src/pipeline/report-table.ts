@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { writeFileAtomic } from '@pofa/core';
+import { textBaseline, type RunTask, type SpanRunTask } from '@pofa/tasks';
 
 /**
  * One row of the final table (and of `--json FILE`). `null` means "not measured": pofa never
@@ -16,7 +17,7 @@ import { writeFileAtomic } from '@pofa/core';
  */
 export const reportRowSchema = z
   .object({
-    stage: z.enum(['dense', 'sparse', 'sparse-int8']),
+    stage: z.enum(['baseline', 'dense', 'sparse', 'sparse-int8']),
     task: z.string(),
     metric: z.string(),
     value: z.number().nullable(),
@@ -52,22 +53,66 @@ const orDash = (value: number | null, digits: number, suffix = ''): string => (v
  */
 export function formatReportTable(rows: readonly ReportRow[]): string {
   const header = ['stage', 'task', 'metric', 'value', 'value (runtime)', 'sparsity', 'encoder (nominal)', 'encoder (on disk)', 'bundle', 'latency', 'speedup'];
-  const body = rows.map((row) => [
-    row.stage,
-    row.task,
-    row.metric,
-    orDash(row.value, 4),
-    orDash(row.runtimeValue, 4),
-    row.sparsity === null ? 'not measured' : `${(100 * row.sparsity).toFixed(2)}%`,
-    bytes(row.encoderBytesNominal),
-    bytes(row.encoderBytesOnDisk),
-    bytes(row.bundleBytes),
-    orDash(row.latencyMs, 2, ' ms'),
-    orDash(row.speedup, 2, 'x'),
-  ]);
+  const body = rows.map((row) => {
+    if (row.stage === 'baseline') return ['baseline', row.task, row.metric, orDash(row.value, 4), '—', '—', '—', '—', '—', '—', '—'];
+    return [
+      row.stage,
+      row.task,
+      row.metric,
+      orDash(row.value, 4),
+      orDash(row.runtimeValue, 4),
+      row.sparsity === null ? 'not measured' : `${(100 * row.sparsity).toFixed(2)}%`,
+      bytes(row.encoderBytesNominal),
+      bytes(row.encoderBytesOnDisk),
+      bytes(row.bundleBytes),
+      orDash(row.latencyMs, 2, ' ms'),
+      orDash(row.speedup, 2, 'x'),
+    ];
+  });
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column].length)));
   const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-  return [line(header), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...body.map(line)].join('\n') + '\n';
+  const table = [line(header), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...body.map(line)].join('\n') + '\n';
+  if (!rows.some((row) => row.stage === 'baseline')) return table;
+  const note = baselineNote(rows);
+  return `${table}baseline: TF-IDF of words and word pairs + logistic regression (ridge for regression), on the same splits\n${note === undefined ? '' : `${note}\n`}`;
+}
+
+/**
+ * A line saying so when the TF-IDF baseline row scores at least as well as the best transformer
+ * row of its task (the transformer is then not worth its cost on this data), else undefined.
+ *
+ * @example
+ * ```ts
+ * baselineNote(rows); // 'Note: on spam the TF-IDF baseline (f1 0.9603) scores at least as well as the best transformer row (dense, 0.8730).'
+ * ```
+ */
+export function baselineNote(rows: readonly ReportRow[]): string | undefined {
+  const baseline = rows.find((row) => row.stage === 'baseline');
+  if (baseline === undefined || baseline.value === null) return undefined;
+  const others = rows.filter((row) => row.stage !== 'baseline' && row.task === baseline.task && row.value !== null);
+  if (others.length === 0) return undefined;
+  const best = others.reduce((top, row) => ((row.value as number) > (top.value as number) ? row : top));
+  if ((best.value as number) > baseline.value) return undefined;
+  return `Note: on ${baseline.task} the TF-IDF baseline (${baseline.metric} ${baseline.value.toFixed(4)}) scores at least as well as the best transformer row (${best.stage}, ${(best.value as number).toFixed(4)}).`;
+}
+
+/**
+ * The baseline row of a classification or regression task: `textBaseline` of `@pofa/tasks`
+ * (TF-IDF + logistic regression or ridge, regularisation chosen on validation) scored on the test
+ * split with the task's primary metric; undefined for span QA.
+ *
+ * @example
+ * ```ts
+ * const row = baselineRow(task); // { stage: 'baseline', task: 'spam', metric: 'f1', value: 0.96, ... }
+ * ```
+ */
+export function baselineRow(task: RunTask | SpanRunTask): ReportRow | undefined {
+  if (task.kind !== 'classification') return undefined;
+  const result = textBaseline(task);
+  return {
+    stage: 'baseline', task: task.name, metric: result.metric, value: result.value, runtimeValue: null, sparsity: null,
+    encoderBytesNominal: null, encoderBytesOnDisk: null, bundleBytes: null, latencyMs: null, speedup: null,
+  };
 }
 
 /**

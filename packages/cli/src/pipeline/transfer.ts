@@ -9,7 +9,7 @@ import { createStageTimer, type StageTiming } from './stage-timer';
 import { loadModel } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
-import { writeReportJson, type ReportRow } from './report-table';
+import { baselineRow, writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from '../run-folder';
 import { sparseTransfer } from './sparse';
 import type { StageEnvironment } from './stage-training';
@@ -108,6 +108,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   const { task } = await timed('loading the task', async () => ({ task: await loadAnyRunTask(settings.task, settings.data, { seed: settings.seed, limits, cwd: io.cwd, labels: settings.labels }) }));
   requireTrainingExamples(task);
   if (task.kind === 'classification' && task.name.startsWith('file:')) say(`pofa: task ${describeRunTask(task)}`);
+  const { baseline } = await timed('TF-IDF baseline', async () => ({ baseline: baselineRow(task) }));
   const paper = PAPER_TRANSFER[task.kind];
   const maxLength = settings.maxLength ?? paper.maxLength;
   const vocab = await loadVocab(source.vocab);
@@ -176,11 +177,12 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     onnx: { sparse: 'onnx/sparse.onnx', ...(quantized === undefined ? {} : { 'sparse-int8': 'onnx/sparse-int8.onnx' }) },
   };
   await writeFileAtomic(join(outDir, 'models.json'), `${JSON.stringify(models, null, 2)}\n`);
-  await writeReportJson(join(outDir, 'report.json'), measured.rows);
+  const rows = [...(baseline === undefined ? [] : [baseline]), ...measured.rows];
+  await writeReportJson(join(outDir, 'report.json'), rows);
   for (const model of [teacher?.model, sparse, quantized?.model]) model?.dispose();
   await run.complete();
   return {
-    rows: measured.rows, timings, pattern: { overall: pattern.overall, layers: pattern.layers }, kernels: measured.kernels, outDir,
+    rows, timings, pattern: { overall: pattern.overall, layers: pattern.layers }, kernels: measured.kernels, outDir,
     stages: { transfer: transferSettings, ...(quantizeSettings === undefined ? {} : { quantize: quantizeSettings }) },
     ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter }),
   };
