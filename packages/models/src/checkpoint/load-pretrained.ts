@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { CheckpointError, ConfigError, drawDeferred, tf, type Module, type Parameter, type Registry } from '@pofa/core';
 import { z } from 'zod';
+import { encoderWeightCount } from '../config/encoder-weight-count';
 import { createModelConfig } from '../config/presets';
 import { TASK_NAMES, type TaskName } from '../features';
 import { createModel, type EncoderModel } from '../model';
 import { resolveArchitecture } from './architectures';
 import { loadRegisteredFamily, registeredFamilyFor } from './load-registered-family';
 import { fromHuggingFaceNames, HEAD_PREFIXES } from './hf-names';
-import { readCheckpointTensors, readConfigJson } from './read-checkpoint-files';
+import { checkpointWeightCount, readCheckpointTensors, readConfigJson } from './read-checkpoint-files';
 
 /** Options of {@link loadPretrained}. */
 export const loadPretrainedOptionsSchema = z
@@ -82,6 +83,21 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
   }
   const architecture = resolveArchitecture(raw, task, join(dir, 'config.json'));
   const config = createModelConfig({ ...raw, model_type: architecture.family });
+  // A config.json that describes far more weights than the files hold (a hostile or mistyped size:
+  // hidden_size 2^20, num_labels 2^40) is refused before the model is built, which would allocate
+  // them; a near miss (one layer too many) is built and named weight by weight below.
+  const held = await checkpointWeightCount(dir);
+  const encoder = encoderWeightCount(config);
+  const head = (numLabels ?? config.num_labels) * ('hidden_size' in config ? config.hidden_size : config.dim);
+  if (encoder > 2 * held || head > held) {
+    throw new CheckpointError(`${join(dir, 'config.json')} describes a far larger model than the weights beside it`, {
+      expected: `sizes whose encoder fits in twice and head in once the ${held} weights of the checkpoint`,
+      received: encoder > held
+        ? `an encoder of at least ${encoder} weights (vocab_size, hidden_size, layers, intermediate size, max_position_embeddings, type_vocab_size)`
+        : `a head of ${head} weights (num_labels × hidden size)`,
+      hint: 'Use the config.json saved with these weights',
+    });
+  }
   const tensors = await readCheckpointTensors(dir);
   // Weights start at zero (nothing drawn) and are all overwritten below; a model with new weights
   // (a new head) is built again with deferred draws, and only those weights get the values the

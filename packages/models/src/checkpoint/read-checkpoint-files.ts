@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckpointError, readSafetensors, type tf } from '@pofa/core';
+import { CheckpointError, readSafetensors, readSafetensorsMetadata, type tf } from '@pofa/core';
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -142,4 +142,22 @@ export async function readCheckpointTensors(dir: string): Promise<Record<string,
     throw error;
   }
   return out;
+}
+
+/**
+ * The number of weights (elements of every tensor) in a checkpoint directory, from the
+ * safetensors headers alone: what a config must not exceed before a model is built for it.
+ *
+ * @example
+ * ```ts
+ * await checkpointWeightCount('checkpoints/bert-base-uncased'); // 109,514,298 (with the MLM head)
+ * ```
+ */
+export async function checkpointWeightCount(dir: string): Promise<number> {
+  let count = 0;
+  for (const file of (await checkpointWeightFiles(dir)).files) {
+    const { tensors } = await readSafetensorsMetadata(file);
+    for (const { shape } of Object.values(tensors)) count += shape.reduce((product, size) => product * size, 1);
+  }
+  return count;
 }

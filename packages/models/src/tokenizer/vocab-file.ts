@@ -12,14 +12,41 @@ export interface TokenizerJsonContents {
   stripAccents?: boolean;
 }
 
+function readError(path: string, what: string, error: unknown): TokenizerError {
+  return new TokenizerError(`Could not read the ${what} at ${path}`, {
+    expected: `a readable ${what}`,
+    received: error instanceof Error ? error.message : String(error),
+    hint: 'Check the path; vocabularies are vocab.txt (one token per line) or a Hugging Face tokenizer.json',
+    cause: error,
+  });
+}
+
 async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new TokenizerError(`Could not read the ${what} at ${path}`, {
-      expected: `a readable ${what}`,
-      received: error instanceof Error ? error.message : String(error),
-      hint: 'Check the path; vocabularies are vocab.txt (one token per line) or a Hugging Face tokenizer.json',
+    throw readError(path, what, error);
+  }
+}
+
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw readError(path, what, error);
+  }
+}
+
+/** The text of a vocab.txt; bytes that are not UTF-8 (a Latin-1 file, a damaged copy) are an error naming their line. */
+function decodeVocab(bytes: Uint8Array, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    const line = new TextDecoder().decode(bytes).split('\n').findIndex((text) => text.includes('\ufffd'));
+    throw new TokenizerError(`The vocab.txt at ${path} is not UTF-8 (line ${line + 1}, token id ${line})`, {
+      expected: 'tokens encoded as UTF-8, one per line',
+      received: 'bytes that are not UTF-8',
+      hint: 'The file is damaged or in another encoding: copy the vocab.txt of the model again (iconv -t utf-8 converts one)',
       cause: error,
     });
   }
@@ -27,7 +54,9 @@ async function readText(path: string, what: string): Promise<string> {
 
 /**
  * Reads a BERT `vocab.txt`: one token per line, the id of a token is its line number
- * (from 0). A final newline does not add a token; a `\r` before a newline is dropped.
+ * (from 0). A final newline does not add a token; a `\r` before a newline is dropped. A file
+ * that is not UTF-8 is a {@link TokenizerError} naming the line (its tokens would otherwise be
+ * read with U+FFFD in place of the bad bytes, and silently never match).
  *
  * @example
  * ```ts
@@ -36,7 +65,7 @@ async function readText(path: string, what: string): Promise<string> {
  * ```
  */
 export async function loadVocab(path: string): Promise<string[]> {
-  const text = await readText(path, 'vocab.txt');
+  const text = decodeVocab(await readBytes(path, 'vocab.txt'), path);
   if (text.length === 0) return [];
   const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   if (text.endsWith('\n')) lines.pop();
