@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { describeValue } from '@pofa/core';
 import { DataFormatError } from '../errors/data-format-error';
+import { decodeUtf8 } from './utf8-text';
 
 /** One SQuAD question with its paragraph and gold answers. */
 export interface SquadExample {
@@ -123,7 +124,8 @@ function answerMismatch(
 }
 
 /**
- * Reads and parses an official SQuAD v1.1 JSON file (`train-v1.1.json`, `dev-v1.1.json`).
+ * Reads and parses an official SQuAD v1.1 JSON file (`train-v1.1.json`, `dev-v1.1.json`); a file
+ * that is not UTF-8 is a {@link DataFormatError} naming the line.
  *
  * @example
  * ```ts
@@ -132,9 +134,9 @@ function answerMismatch(
  * ```
  */
 export async function loadSquad(path: string): Promise<SquadDataset> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new DataFormatError(`Cannot read the SQuAD file ${path}`, {
       expected: 'a readable SQuAD v1.1 JSON file',
@@ -142,6 +144,7 @@ export async function loadSquad(path: string): Promise<SquadDataset> {
       cause: error,
     });
   }
+  const text = decodeUtf8(bytes, path);
   if (text.trim() === '') {
     throw new DataFormatError(`${path} is empty`, {
       expected: 'the SQuAD v1.1 JSON file ({ "version": "1.1", "data": [...] })',

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DataFormatError } from '../errors/data-format-error';
+import { decodeUtf8 } from './utf8-text';
 
 /** One non-blank line of a TSV file, split on tabs, with its 1-based line number. */
 export interface TsvLine {
@@ -10,7 +11,8 @@ export interface TsvLine {
 /**
  * Reads a tab-separated file the way the GLUE files are written: no quoting at all (a `"` is a
  * literal character), one record per line, `\n` or `\r\n` line ends, an optional UTF-8 byte
- * order mark, blank lines ignored. Throws a {@link DataFormatError} when the file cannot be read.
+ * order mark, blank lines ignored. Throws a {@link DataFormatError} when the file cannot be read or
+ * is not UTF-8 (naming the line).
  *
  * @example
  * ```ts
@@ -19,9 +21,9 @@ export interface TsvLine {
  * ```
  */
 export async function readTsvLines(path: string): Promise<TsvLine[]> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new DataFormatError(`Cannot read ${path}`, {
       expected: 'a readable tab-separated file',
@@ -30,7 +32,7 @@ export async function readTsvLines(path: string): Promise<TsvLine[]> {
       cause: error,
     });
   }
-  return splitTsv(text);
+  return splitTsv(decodeUtf8(bytes, path));
 }
 
 /**

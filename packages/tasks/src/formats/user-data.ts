@@ -5,6 +5,7 @@ import { ConfigError, describeValue } from '@pofa/core';
 import { DataFormatError } from '../errors/data-format-error';
 import type { DatasetExample } from './glue';
 import { emptyFile, readUserJsonlRows, readUserTsvRows, type UserDataRow } from './user-data-rows';
+import { decodeUtf8 } from './utf8-text';
 
 /**
  * Options of {@link loadUserData}.
@@ -78,26 +79,6 @@ export async function loadUserData(path: string, options: LoadUserDataOptions = 
   const rows = format === 'tsv' ? readUserTsvRows(content, path) : readUserJsonlRows(content, path);
   if (rows.length === 0) throw emptyFile(path);
   return { examples: resolveLabels(rows, path, parsed.data), labels: collectLabels(rows, parsed.data), format };
-}
-
-/** The text of a UTF-8 file; bytes that are not UTF-8 are an error naming their line. */
-function decodeUtf8(bytes: Uint8Array, path: string): string {
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  try {
-    return strict.decode(bytes);
-  } catch {
-    let start = 0;
-    for (let line = 1; ; line += 1) {
-      const end = bytes.indexOf(0x0a, start);
-      try {
-        strict.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
-      } catch {
-        throw new DataFormatError(`${path}:${line}: not valid UTF-8`, { expected: 'text encoded as UTF-8', received: 'bytes that are not UTF-8', hint: 'Save the file as UTF-8 (iconv -f latin1 -t utf-8 converts Latin-1)' });
-      }
-      if (end < 0) throw new DataFormatError(`${path}: not valid UTF-8`, { expected: 'text encoded as UTF-8', received: 'bytes that are not UTF-8' });
-      start = end + 1;
-    }
-  }
 }
 
 function formatFromExtension(path: string): 'tsv' | 'jsonl' {
