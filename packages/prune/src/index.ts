@@ -5,7 +5,7 @@ export { globalMagnitudeMasks } from './masks/global-magnitude-masks';
 export { parsePattern, checkPatternFits, sparsityPatternSchema, type SparsityPattern } from './masks/pattern';
 export { ENCODER_LINEAR_WEIGHTS, POOLER_WEIGHT, matchesTarget, selectTargets, type TargetPattern, type TargetOptions } from './targets';
 export { sparsityReport, encoderSparsity, formatSparsityReport, type SparsityReport, type SparsityReportRow } from './sparsity-report';
-export { createGradualPruningModifier, type GradualPruningModifier } from './modifiers/gradual-pruning-modifier';
+export { createGradualPruningModifier, type GradualPruningModifier, type GradualPruningContext } from './modifiers/gradual-pruning-modifier';
 export {
   gradualPruningOptionsSchema,
   resolveGradualPruningOptions,

@@ -80,7 +80,8 @@ export const magnitudePruning: PruningMethod<MagnitudePruningOptions> = createMa
 
 type GradualScheduleSpecOptions = z.output<typeof gradualScheduleOptionsSchema>;
 const oneShotSchema = gradualScheduleOptionsSchema.extend({ endStep: z.number().int().positive().optional() });
-const constantSchema = gradualScheduleOptionsSchema.pick({ finalSparsity: true });
+// The other window keys are accepted and ignored: `prune/gradual-magnitude` passes its whole window to a registered schedule.
+const constantSchema = gradualScheduleOptionsSchema.partial().required({ finalSparsity: true });
 
 /**
  * The four sparsity schedules as `SparsitySchedule` specs: `prune/cubic` (Zhu & Gupta),
@@ -125,8 +126,10 @@ export const SPARSITY_SCHEDULES = [
 
 /**
  * The modifiers of this package as `ModifierFactory` specs, for recipes:
- * `prune/gradual-magnitude`, `prune/pattern-lock` and `prune/structured` (which ranks by
- * weight magnitude in a recipe: gradient importance needs calibration data given in code).
+ * `prune/gradual-magnitude` (whose `method` and `schedule` may name a registered
+ * `pruning-method` and `sparsity-schedule`, resolved in the registry the recipe is built with),
+ * `prune/pattern-lock` and `prune/structured` (which ranks by weight magnitude in a recipe:
+ * gradient importance needs calibration data given in code).
  *
  * @example
  * ```ts
@@ -139,7 +142,7 @@ export const PRUNING_MODIFIERS = [
     name: 'prune/gradual-magnitude',
     description: 'Gradual magnitude pruning with a sparsity schedule (and optional learning-rate rewind)',
     optionsSchema: gradualPruningOptionsSchema,
-    create: (options) => createGradualPruningModifier(options),
+    create: (options, context) => createGradualPruningModifier(options, context),
   } satisfies ModifierFactory<GradualPruningOptions>,
   {
     specificationVersion: 'v1',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, tf, type Tensor } from '@pofa/core';
+import { ConfigError, defaultRegistry, tf, type Registry, type Tensor } from '@pofa/core';
 import { createTextBatcher, labelsOf, type BatchableExample, type TextBatch } from './batching/text-batcher';
 import { EncodeFunctionSchema } from './batching/encode-function';
 import type { SplitName } from './embedded/hashing';
@@ -28,8 +28,10 @@ export const EvaluateOptionsSchema = z
     padToMultipleOf: z.number().int().positive().default(1),
     /** Sort by length within chunks of this many batches (less padding); results are in example order anyway. */
     bucketMultiplier: z.number().int().nonnegative().default(0),
-    /** The spec that names the head and metrics; default: the embedded spec `embedded/<task.name>`. */
+    /** The spec that names the head and metrics; default: the embedded spec `embedded/<task.name>`, else the task `task.name` in `registry`. */
     specification: z.custom<TaskSpecification>((value) => typeof value === 'object' && value !== null).optional(),
+    /** Where a task that is not embedded is looked up when no `specification` is given (default: `defaultRegistry` of `@pofa/core`). */
+    registry: z.custom<Registry>((value) => typeof value === 'object' && value !== null && typeof (value as Registry).has === 'function').optional(),
   })
   .strict();
 
@@ -51,13 +53,16 @@ export interface EvaluationResult {
  * Runs a model callback over one split without gradients (each batch's forward pass inside
  * `tf.tidy`, batch tensors disposed), turns outputs into predictions (classification: argmax of
  * the logits; regression: the value, mapped back through the task's `labelScale`), and computes
- * the metrics of the task's spec.
+ * the metrics of the task's spec: `options.specification`, else the embedded spec of `task.name`,
+ * else the task registered as `task.name` in `options.registry` (default `defaultRegistry`).
  *
  * @example
  * ```ts
  * const task = await loadSotuPartyTask();
  * const result = await evaluate((batch) => model.classify(batch), task, 'validation', { encode, padId: 0, batchSize: 64 });
  * console.log(result.primary, result.metrics);
+ * // A registered task: its spec gives the head and the metrics.
+ * await evaluate(classify, { name: 'acme/review-sentiment', test: examples }, 'test', { encode, padId: 0, registry });
  * ```
  */
 export async function evaluate(
@@ -67,7 +72,7 @@ export async function evaluate(
   options: EvaluateOptions,
 ): Promise<EvaluationResult> {
   const settings = parseOptions(EvaluateOptionsSchema, options, 'evaluate');
-  const specification = settings.specification ?? specificationOf(task.name);
+  const specification = settings.specification ?? specificationOf(task.name, settings.registry ?? defaultRegistry);
   const examples = task[split];
   if (examples === undefined || examples.length === 0) {
     throw new ConfigError(`evaluate: task ${task.name} has no examples in split ${split}`, {
@@ -119,15 +124,15 @@ export async function evaluate(
   };
 }
 
-function specificationOf(name: string): TaskSpecification {
+function specificationOf(name: string, registry: Registry): TaskSpecification {
   const key = name.startsWith('embedded/') ? name : `embedded/${name}`;
   const specification = (EMBEDDED_TASK_SPECIFICATIONS as Record<string, TaskSpecification>)[key];
-  if (specification === undefined) {
-    throw new ConfigError(`evaluate: no specification for task ${JSON.stringify(name)}`, {
-      expected: `an embedded task (${Object.keys(EMBEDDED_TASK_SPECIFICATIONS).join(', ')}) or options.specification`,
-      received: name,
-      hint: 'Pass { specification } for tasks that are not embedded',
-    });
-  }
-  return specification;
+  if (specification !== undefined) return specification;
+  if (registry.has('task', name)) return registry.get('task', name);
+  const registered = registry.list('task');
+  throw new ConfigError(`evaluate: no specification for task ${JSON.stringify(name)}`, {
+    expected: `an embedded task (${Object.keys(EMBEDDED_TASK_SPECIFICATIONS).join(', ')}), a task registered in options.registry (${registered.length === 0 ? 'none is registered' : registered.join(', ')}), or options.specification`,
+    received: name,
+    hint: "Register the task (registry.register('task', spec)) and pass { registry }, or pass { specification }",
+  });
 }

@@ -1,11 +1,12 @@
-import { ConfigError, createModifier, tf, type ModifierContext, type ScheduledModifier } from '@pofa/core';
+import { ConfigError, createModifier, defaultRegistry, tf, type ModifierContext, type Registry, type ScheduledModifier } from '@pofa/core';
 import { globalMagnitudeMasks } from '../masks/global-magnitude-masks';
 import { magnitudeMask } from '../masks/magnitude-mask';
 import { checkPatternFits } from '../masks/pattern';
 import { constantSparsity, cubicSparsity, linearSparsity, oneShotSparsity } from '../schedules/gradual-schedules';
 import { attachMasks, type MaskedTarget } from './attach-masks';
-import { resolveGradualPruningOptions, type GradualPruningOptions, type ResolvedGradualPruningOptions } from './gradual-pruning-options';
+import { BUILT_IN_PRUNING_METHOD, resolveGradualPruningOptions, type GradualPruningOptions, type ResolvedGradualPruningOptions } from './gradual-pruning-options';
 import { rewindFactor } from './learning-rate-rewind';
+import { registeredMethod, registeredSchedule } from './registered-pruning-plugins';
 
 /** The gradual pruning modifier, with its schedule and targets visible. */
 export interface GradualPruningModifier extends ScheduledModifier {
@@ -18,7 +19,13 @@ export interface GradualPruningModifier extends ScheduledModifier {
   targetNames(): string[];
 }
 
-function scheduleFor(options: ResolvedGradualPruningOptions): (step: number) => number {
+/** Where {@link createGradualPruningModifier} resolves a registered `method` or `schedule`. */
+export interface GradualPruningContext {
+  /** The registry that holds them (default: `defaultRegistry`); a recipe passes the one it is built from. */
+  readonly registry?: Registry;
+}
+
+function scheduleFor(options: ResolvedGradualPruningOptions, registry: Registry): (step: number) => number {
   const { initialSparsity, finalSparsity, startStep, endStep, frequency } = options;
   const window = { initialSparsity, finalSparsity, startStep, endStep, frequency };
   switch (options.schedule) {
@@ -30,6 +37,8 @@ function scheduleFor(options: ResolvedGradualPruningOptions): (step: number) => 
       return (step) => oneShotSparsity({ initialSparsity, finalSparsity, startStep, step });
     case 'constant':
       return (step) => constantSparsity({ finalSparsity, step });
+    default:
+      return registeredSchedule(options, registry);
   }
 }
 
@@ -48,6 +57,11 @@ function scheduleFor(options: ResolvedGradualPruningOptions): (step: number) => 
  *   `floor(s · count)` elements (or blocks) of each tensor (ties to the earlier position;
  *   MCRP's `>` threshold prunes all ties); global scope uses one threshold over all targets.
  * - After `maskUpdateEndStep` the masks stay fixed (the paper: the last 20k of 100k steps).
+ * - `method` other than `prune/magnitude` and `schedule` other than the four built-in names are
+ *   looked up in `registry` (a `pruning-method`, a `sparsity-schedule`) when the modifier
+ *   is created; an unknown name is a `RegistryError` listing the registered ones. A registered
+ *   method's `computeMask` runs on each target's raw weight with `methodOptions` and the
+ *   scheduled `sparsity`; a registered schedule's `sparsityAt` gives that sparsity.
  * - `learningRateRewind` multiplies the Trainer's linear warmup schedule so the rate follows
  *   MCRP's `get_linear_rewinding_schedule_with_warmup` (see `rewoundLinearMultiplier`).
  * - The masks are transforms, so the Trainer checkpoints them; the modifier's `state()` adds the
@@ -57,11 +71,14 @@ function scheduleFor(options: ResolvedGradualPruningOptions): (step: number) => 
  * ```ts
  * const pruning = createGradualPruningModifier({ finalSparsity: 0.9, endStep: 50_000, frequency: 1000, maskUpdateEndStep: 80_000 });
  * const trainer = createTrainer({ model, modifiers: [pruning], maxSteps: 100_000, ... });
+ * // A registered method and schedule (what a recipe naming them builds):
+ * const movement = createGradualPruningModifier({ method: 'acme/movement', schedule: 'acme/steps', finalSparsity: 0.9, endStep: 50_000 }, { registry });
  * ```
  */
-export function createGradualPruningModifier(input: GradualPruningOptions): GradualPruningModifier {
+export function createGradualPruningModifier(input: GradualPruningOptions, { registry = defaultRegistry }: GradualPruningContext = {}): GradualPruningModifier {
   const options = resolveGradualPruningOptions(input);
-  const sparsityAt = scheduleFor(options);
+  const sparsityAt = scheduleFor(options, registry);
+  const maskOf = options.method === BUILT_IN_PRUNING_METHOD ? undefined : registeredMethod(options, registry);
   const isPruningStep = (step: number): boolean =>
     step >= options.startStep &&
     step <= options.maskUpdateEndStep &&
@@ -71,7 +88,9 @@ export function createGradualPruningModifier(input: GradualPruningOptions): Grad
 
   const prune = (context: ModifierContext): void => {
     const sparsity = sparsityAt(context.step);
-    if (options.scope === 'global') {
+    if (maskOf !== undefined) {
+      for (const target of targets) target.mask.setMask(maskOf(target.parameter.variable, sparsity, target.name));
+    } else if (options.scope === 'global') {
       const masks = globalMagnitudeMasks(Object.fromEntries(targets.map((target) => [target.name, target.parameter.variable])), {
         sparsity,
         pattern: options.pattern,
@@ -81,7 +100,7 @@ export function createGradualPruningModifier(input: GradualPruningOptions): Grad
       for (const target of targets) target.mask.setMask(tf.tidy(() => magnitudeMask(target.parameter.variable, { sparsity, pattern: options.pattern })));
     }
     last = { step: context.step, sparsity };
-    context.log({ event: 'prune/gradual-magnitude', sparsity });
+    context.log({ event: 'prune/gradual-magnitude', sparsity, ...(maskOf === undefined ? {} : { method: options.method }) });
   };
 
   const modifier = createModifier({

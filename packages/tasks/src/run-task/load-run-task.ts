@@ -1,14 +1,13 @@
-import { stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { closestMatches, ConfigError, createRandom, type TaskSpecification } from '@pofa/core';
+import { closestMatches, ConfigError, defaultRegistry, isRegistryKey, type Registry, type TaskSpecification } from '@pofa/core';
 import type { BatchableExample } from '../batching/index';
 import { loadSotuPairTask, loadSotuPartyTask, loadSotuYearTask, loadSpamTask, type EmbeddedTask } from '../embedded/index';
 import { GLUE_TASK_NAMES, loadGlueTask, loadUserData, type GlueTaskName } from '../formats/index';
 import { GLUE_TASKS } from '../glue-tasks';
 import { EMBEDDED_TASK_SPECIFICATIONS } from '../task-spec';
 import { emptyTaskFile, resolveGlueFolder } from './glue-folder';
-import { sampleSplit, type LabelTyping, type RunTask, type RunTaskOptions } from './run-task';
-import { checkSplitLabels, checkUserClasses } from './user-task-checks';
+import { sampleSplit, type RunTask, type RunTaskOptions } from './run-task';
+import { labelScaleOf, loadFileTask, USER_FILE_EXTENSIONS } from './user-file-task';
 
 const EMBEDDED_LOADERS: Record<string, (options: { seed: number }) => Promise<EmbeddedTask>> = {
   spam: (options) => loadSpamTask(options),
@@ -28,72 +27,28 @@ const EMBEDDED_LOADERS: Record<string, (options: { seed: number }) => Promise<Em
  */
 export const TASK_CHOICES = [...Object.keys(EMBEDDED_LOADERS), ...GLUE_TASK_NAMES] as const;
 
-const USER_FILE_EXTENSIONS = ['.tsv', '.jsonl', '.ndjson'];
-
-function unknownTask(task: string): ConfigError {
-  const suggestions = closestMatches(task, [...TASK_CHOICES, 'squad']);
+function unknownTask(task: string, registry: Registry): ConfigError {
+  const registered = registry.list('task');
+  const suggestions = closestMatches(task, [...TASK_CHOICES, 'squad', ...registered]);
+  const registeredText = registered.length === 0 ? 'none is registered' : `registered: ${registered.join(', ')}`;
   return new ConfigError(`Unknown task ${JSON.stringify(task)}`, {
-    expected: `an embedded task (${Object.keys(EMBEDDED_LOADERS).join(', ')}), a GLUE task with --data DIR (${GLUE_TASK_NAMES.join(', ')}), squad with --data DIR, or a .tsv/.jsonl file of your own`,
+    expected: `an embedded task (${Object.keys(EMBEDDED_LOADERS).join(', ')}), a GLUE task with --data DIR (${GLUE_TASK_NAMES.join(', ')}), squad with --data DIR, a registered task (scope/name; ${registeredText}) with --data FILE, or a .tsv/.jsonl file of your own`,
     received: JSON.stringify(task),
-    hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : 'Pass one of the task names listed, or the path of a .tsv/.jsonl file',
+    hint: suggestions.length > 0 ? `Did you mean ${suggestions.join(' or ')}?` : 'Pass one of the task names listed, or the path of a .tsv/.jsonl file; register a task with registry.register(\'task\', spec)',
   });
 }
 
-async function fileInfo(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
-  try {
-    const info = await stat(path);
-    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs } : undefined;
-  } catch {
-    return undefined;
+/** A registered task (a `TaskSpecification`) trained on the user's file `data`. */
+async function loadRegisteredTask(specification: TaskSpecification, data: string | undefined, options: Omit<RunTaskOptions, 'limits'>): Promise<RunTask> {
+  if (data === undefined || !USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) {
+    const builtIn = /^(glue|embedded)\//.test(specification.name) ? `; pofa's own ${specification.name} loads by its short name (${specification.name.replace(/^[a-z]+\//, '')})` : '';
+    throw new ConfigError(`The registered task ${specification.name} needs its examples`, {
+      expected: `--data FILE, a ${USER_FILE_EXTENSIONS.join(' / ')} file of labelled examples`,
+      received: data === undefined ? 'no --data' : JSON.stringify(data),
+      hint: `A registered task is a spec (fields, head, labels, metrics); the examples come from your file${builtIn}`,
+    });
   }
-}
-
-function userSpecification(name: string, labels: string[], regression: boolean): TaskSpecification {
-  if (regression) return { specificationVersion: 'v1', name, fields: ['text'], head: 'regression', metrics: ['pearson', 'spearman', 'mse'], primaryMetric: 'pearson' };
-  const metrics = labels.length === 2 ? ['accuracy', 'f1'] : ['accuracy'];
-  return { specificationVersion: 'v1', name, fields: ['text'], head: 'classification', labels, metrics, primaryMetric: 'accuracy' };
-}
-
-async function loadUserTask(path: string, seed: number, typing?: LabelTyping): Promise<RunTask> {
-  const info = await fileInfo(path);
-  if (info === undefined) {
-    throw new ConfigError(`Cannot read the task file ${path}`, { expected: 'an existing .tsv or .jsonl file', received: 'no such file', hint: 'Check the path' });
-  }
-  const data = await loadUserData(path, { labelKind: typing === 'regression' ? 'number' : typing === 'classes' ? 'name' : 'auto' });
-  if (data.examples.some((example) => example.label === null)) {
-    throw new ConfigError(`The task file ${path} has unlabelled examples`, { expected: 'a label on every example (training needs them)', received: 'examples without a label' });
-  }
-  const regression = data.labels.length === 0;
-  const examples = data.examples.map((example) => ({ ...example, label: example.label as number }));
-  if (!regression) checkUserClasses(path, data.labels, examples.map((example) => example.label));
-  const random = createRandom(seed + 1);
-  const shuffled = [...examples];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
-  const validationSize = Math.max(1, Math.floor(shuffled.length / 10));
-  const name = `file:${path}`;
-  const train = shuffled.slice(2 * validationSize);
-  const splits = { train, validation: shuffled.slice(0, validationSize), test: shuffled.slice(validationSize, 2 * validationSize) };
-  checkSplitLabels(path, { ...splits, labels: data.labels, regression });
-  return {
-    kind: 'classification',
-    name,
-    ...splits,
-    labels: data.labels,
-    regression,
-    ...(regression ? { labelScale: labelScaleOf(train) } : {}),
-    specification: userSpecification(name, data.labels, regression),
-    identity: { file: resolve(path), ...info, ...(typing === undefined ? {} : { typing }) },
-  };
-}
-
-function labelScaleOf(examples: readonly BatchableExample[]): { mean: number; std: number } {
-  const values = examples.map((example) => Number(example.label));
-  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  const std = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length) || 1;
-  return { mean, std };
+  return loadFileTask(data, { seed: options.seed, typing: options.labels, specification });
 }
 
 async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<RunTask> {
@@ -139,6 +94,14 @@ async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<R
  * `limits` examples (a seeded sample). An unknown name, a missing file, GLUE without `data`, or
  * `squad` (a span task: load it with `loadAnyRunTask`) are `ConfigError`s.
  *
+ * Any other `scope/name` is a task registered in `options.registry` (default: `defaultRegistry`
+ * of `@pofa/core`): its `TaskSpecification` is the task, and `data` the `.tsv` / `.jsonl` file of
+ * its examples (split as a file of yours). The spec's head types the labels (classification: the
+ * class names of its `labels`, in that order; a label it does not list is a `DataFormatError`;
+ * regression: numbers), its fields say whether examples are one text (`['text']`) or a pair
+ * (`['text', 'textPair']`, the file's `text_pair` column), and its metrics are what `evaluate()`
+ * reports. A `scope/name` that is not registered is a `ConfigError` listing the registered tasks.
+ *
  * GLUE: `data` is the task's folder of official files (`glue_data/MNLI`) or the folder above it
  * (`glue_data`). The first 5% of `train.tsv` is the validation split, the rest trains, and
  * `dev.tsv` is the test split (MNLI: `dev_matched.tsv`, and `dev_mismatched.tsv` as
@@ -149,6 +112,8 @@ async function loadGlue(task: GlueTaskName, data: string | undefined): Promise<R
  * @example
  * ```ts
  * const task = await loadRunTask('spam', undefined, { seed: 0, limits: { train: 4000, validation: 300, test: 565 }, cwd: process.cwd() });
+ * registry.register('task', reviewSentiment); // acme/review-sentiment: labels ['negative', 'positive'], metrics accuracy and f1
+ * const reviews = await loadRunTask('acme/review-sentiment', 'reviews.tsv', { seed: 0, limits, cwd: process.cwd(), registry });
  * ```
  */
 export async function loadRunTask(task: string, data: string | undefined, options: RunTaskOptions): Promise<RunTask> {
@@ -189,7 +154,12 @@ async function loadFullTask(task: string, data: string | undefined, options: Omi
       hint: 'Load SQuAD with loadAnyRunTask (or loadSquadRunTask): it returns a span task, which pofa compress, transfer and eval run',
     });
   }
-  if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadUserTask(resolve(options.cwd, task), options.seed, options.labels);
-  if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadUserTask(data, options.seed, options.labels);
-  throw unknownTask(task);
+  if (USER_FILE_EXTENSIONS.includes(extname(task).toLowerCase())) return loadFileTask(resolve(options.cwd, task), { seed: options.seed, typing: options.labels });
+  const registry = options.registry ?? defaultRegistry;
+  if (isRegistryKey(task)) {
+    if (registry.has('task', task)) return loadRegisteredTask(registry.get('task', task), data, options);
+    throw unknownTask(task, registry);
+  }
+  if (data !== undefined && USER_FILE_EXTENSIONS.includes(extname(data).toLowerCase())) return loadFileTask(data, { seed: options.seed, typing: options.labels });
+  throw unknownTask(task, registry);
 }

@@ -1,4 +1,4 @@
-import { createRandom, type TaskSpecification } from '@pofa/core';
+import { createRandom, type Registry, type TaskSpecification } from '@pofa/core';
 import type { BatchableExample } from '../batching/index';
 import type { SquadExample } from '../formats/index';
 
@@ -14,7 +14,7 @@ import type { SquadExample } from '../formats/index';
  */
 export interface RunTask {
   kind: 'classification';
-  /** `spam`, `glue/sst2`, or `file:<name>`. */
+  /** `spam`, `glue/sst2`, `file:<name>`, or a registered task's `scope/name`. */
   name: string;
   train: BatchableExample[];
   validation: BatchableExample[];
@@ -68,6 +68,8 @@ export interface RunTaskOptions {
   cwd: string;
   /** How the labels of a user `.tsv`/`.jsonl` file are typed (default: integers are classes, other numbers regression targets). */
   labels?: LabelTyping;
+  /** Where a `scope/name` task is looked up (default: `defaultRegistry` of `@pofa/core`). */
+  registry?: Registry;
 }
 
 /**

@@ -1,0 +1,2 @@
+export { reviewSentiment } from './review-sentiment';
+export { register } from './register';
