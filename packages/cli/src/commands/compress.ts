@@ -5,7 +5,7 @@ import { initCliBackend } from '../pipeline/backend';
 import { runCompress, type CompressResult } from '../pipeline/compress';
 import type { CompressOptions } from '../pipeline/compress-options';
 import type { OutputTarget } from '../pipeline/output-target';
-import { formatReportTable } from '../pipeline/report-table';
+import { formatReportTable, keptStepLine } from '../pipeline/report-table';
 import { SCALE_NAMES } from '../pipeline/scales';
 import { PATTERNS } from '../pipeline/prune-ofa-recipe';
 import { UsageError } from '../errors/usage-error';
@@ -117,6 +117,7 @@ export async function printCompressResult(result: CompressResult, io: CliIo, jso
     return;
   }
   io.stdout.write(`\n${formatReportTable(result.rows)}`);
+  if (result.kept !== undefined) io.stdout.write(`${keptStepLine(result.kept)}\n`);
   io.stdout.write(`\nMeasured sparsity of the encoder Linear weights: ${(100 * (result.sparsity ?? 0)).toFixed(2)}%`);
   io.stdout.write(result.sparsityAfterQat === undefined ? '\n' : ` (after QAT: ${(100 * result.sparsityAfterQat).toFixed(2)}%, every pruned weight still zero)\n`);
   if (result.int8Method !== undefined) io.stdout.write(`int8: ${result.int8Method}\n`);

@@ -97,7 +97,7 @@ describe('pofa export, eval and inspect on a finished run', () => {
     expect(reference.engine).toBe('tfjs');
     expect(deployed.metrics).toEqual(reference.metrics);
     const report = JSON.parse(await readFile(join(dir, 'run', 'report.json'), 'utf8'));
-    expect(deployed.value).toBe(report[1].runtimeValue);
+    expect(deployed.value).toBe(report.find((row: { stage: string }) => row.stage === 'sparse').runtimeValue);
     const table = await cli(dir, ['eval', 'run']);
     expect(table.code).toBe(0);
     expect(table.out.match(/\| runtime \| spam/g)).toHaveLength(3);

@@ -7,7 +7,7 @@ import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 import { initCliBackend } from '../pipeline/backend';
 import { BUNDLE_LAYOUTS } from '../pipeline/bundles';
 import type { OutputTarget } from '../pipeline/output-target';
-import { formatReportTable } from '../pipeline/report-table';
+import { formatReportTable, keptStepLine } from '../pipeline/report-table';
 import { runTransfer, type TransferResult } from '../pipeline/transfer';
 import type { TransferOptions } from '../pipeline/transfer-options';
 
@@ -69,6 +69,7 @@ export async function printTransferResult(result: TransferResult, io: CliIo, jso
     `${name} ${settings.steps} steps at lr ${settings.learningRate} batch ${settings.batchSize}${settings.microBatchSize !== undefined && settings.microBatchSize !== settings.batchSize ? ` (${settings.batchSize / settings.microBatchSize} passes of ${settings.microBatchSize})` : ''}`;
   io.stdout.write(`Stages: ${stage('transfer', result.stages.transfer)}${result.stages.quantize === undefined ? '' : `; ${stage('QAT', result.stages.quantize)}`}\n`);
   io.stdout.write(`\n${formatReportTable(result.rows)}`);
+  if (result.kept !== undefined) io.stdout.write(`${keptStepLine(result.kept)}\n`);
   if (result.sparsityAfterQat !== undefined) io.stdout.write(`\nSparsity after QAT: ${percent(result.sparsityAfterQat)} (every zero of the checkpoint still zero)\n`);
   io.stdout.write(`Latency: the .pofa bundles on the sparse-kernels runtime (${result.kernels}), one batch of test examples, median of 10 runs\n`);
   io.stdout.write(`Time per stage: ${result.timings.map((timing) => `${timing.stage} ${timing.seconds.toFixed(1)} s${timing.reused ? ' (reused)' : ''}`).join('; ')}\n`);

@@ -13,7 +13,7 @@ import { SCALES } from './scales';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { defaultPruningModifiers, effectiveSparsity, PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
 import { sparsePretrain, sparseTransfer } from './sparse';
-import type { StageEnvironment } from './stage-training';
+import { evaluationInterval, keptStep, type KeptStep, type StageEnvironment } from './stage-training';
 import { prepareTaskPipeline, requireTrainingExamples, taskTexts } from './task-pipeline';
 import { cachedFinetunedTeacher, cachedPretrainedTeacher, cachedVocabulary, corpusTexts, type TeacherContext } from './teacher';
 import { prepareEncoder } from './text-encoder';
@@ -46,6 +46,8 @@ export interface CompressResult {
   predictionsDir?: string;
   /** The stage the run stopped after (`until`), leaving the run open; absent for a complete run. */
   stoppedAfter?: 'pretrain' | 'prune' | 'finetune';
+  /** The step of sparse transfer whose weights were kept (the best on the validation split), when the task has one. */
+  kept?: KeptStep;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   // Masked LM reads the corpus (the task's texts when the model comes from a directory); the task is tokenized as its kind needs.
   const pretrainTexts = texts.length > 0 ? texts : taskTexts(task);
   const predictionsDir = join(outDir, 'predictions');
-  const { encoder, training, rowScoring } = await timed('tokenizing', async () => ({
+  const { encoder, training, rowScoring, validation } = await timed('tokenizing', async () => ({
     encoder: await prepareEncoder(vocabulary.vocab, pretrainTexts.map((text) => ({ text })), scale.maxLength),
     ...(await prepareTaskPipeline(task, vocabulary.vocab, { maxLength: scale.maxLength, scoreBatchSize: scale.batchSize, predictionsDir })),
   }));
@@ -143,13 +145,15 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
 
   const distillation = { model: finetuned.model, config: PRUNE_OFA_RECIPE.distillation };
   const transferSettings = { steps: scale.steps.transfer, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize };
+  const keepBest = validation === undefined ? undefined : { ...validation, every: evaluationInterval(transferSettings.steps) };
   const transferred = await timed('sparse transfer (pattern lock + task distillation)', async () => {
     let model: EncoderModel | undefined;
-    const record = await run.stage('sparse-transfer', { ...transferSettings, teacher: finetuned.dir }, async () => {
-      model = await sparseTransfer(join(run.stageDir('sparse-pretrain'), 'model'), distillation, training, transferSettings, environment('sparse-transfer'));
-      return {};
+    const record = await run.stage('sparse-transfer', { ...transferSettings, teacher: finetuned.dir, keepBest: keepBest?.every ?? null }, async () => {
+      const result = await sparseTransfer(join(run.stageDir('sparse-pretrain'), 'model'), distillation, training, transferSettings, environment('sparse-transfer'), keepBest);
+      model = result.model;
+      return { kept: keptStep(result.best, transferSettings.steps) };
     });
-    return { model: model ?? (await loadModel(join(run.stageDir('sparse-transfer'), 'model'), training.head, training.numLabels)), reused: record.reused };
+    return { model: model ?? (await loadModel(join(run.stageDir('sparse-transfer'), 'model'), training.head, training.numLabels)), kept: record.kept, reused: record.reused };
   });
   if (settings.until === 'finetune') return stop([teacher.model, finetuned.model, transferred.model]);
   const perChannel = settings.perChannel;
@@ -187,6 +191,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   await run.complete();
   return {
     rows, timings, sparsity: measuredSparsity, outDir, kernels: measured.kernels, ...(task.kind === 'span' ? { predictionsDir } : {}),
+    ...(transferred.kept === null ? {} : { kept: transferred.kept }),
     ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter, int8Method }),
   };
 }

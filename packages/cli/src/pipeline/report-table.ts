@@ -127,3 +127,15 @@ export async function writeReportJson(path: string, rows: readonly ReportRow[]):
   const checked = rows.map((row) => reportRowSchema.parse(row));
   await writeFileAtomic(path, `${JSON.stringify(checked, null, 2)}\n`);
 }
+
+/**
+ * The line that says which step of sparse transfer the table's sparse models come from.
+ *
+ * @example
+ * ```ts
+ * keptStepLine({ step: 120, steps: 150, metric: 'f1', value: 0.91 }); // 'Sparse transfer kept step 120 of 150, the best on the validation split (f1 0.9100)'
+ * ```
+ */
+export function keptStepLine(kept: { step: number; steps: number; metric: string; value: number }): string {
+  return `Sparse transfer kept step ${kept.step} of ${kept.steps}, the best on the validation split (${kept.metric} ${kept.value.toFixed(4)})`;
+}

@@ -1,3 +1,4 @@
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRandom, type Modifier } from '@pofa/core';
 import { createDistillationModifier } from '@pofa/distill';
@@ -5,7 +6,7 @@ import { initStudentFromTeacher, savePretrained, type EncoderModel } from '@pofa
 import { createPatternLockModifier } from '@pofa/prune';
 import { loadModel } from './models';
 import { PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
-import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
+import { maskedLmData, maskedLmTrainingLoss, trainStage, type BestValidation, type KeepBest, type StageEnvironment } from './stage-training';
 import { stageLoss, taskDistillationModifier, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 
@@ -44,11 +45,12 @@ export async function sparsePretrain(
  * pattern lock on every encoder Linear weight (its zeros stay zero), and, when a fine-tuned dense
  * teacher is given, task distillation from it by its config (`compress` and `reproduce`: the
  * recipe's; `transfer`: `transferDistillation`; logits MSE for regression, see
- * `taskDistillationModifier`). Saves under `<dir>/model`.
+ * `taskDistillationModifier`). Saves under `<dir>/model`: the final weights, or with `keepBest`
+ * those of the step that scored best on the validation split (returned as `best`).
  *
  * @example
  * ```ts
- * const model = await sparseTransfer(sparseDir, { model: teacher, config: distillationPreset('prune-ofa') }, classificationTraining(task, encoder), { steps: 300, learningRate: 1e-4, batchSize: 32 }, environment);
+ * const { model, best } = await sparseTransfer(sparseDir, { model: teacher, config: PRUNE_OFA_RECIPE.distillation }, classificationTraining(task, encoder), { steps: 300, learningRate: 1e-4, batchSize: 32 }, environment);
  * ```
  */
 export async function sparseTransfer(
@@ -57,11 +59,28 @@ export async function sparseTransfer(
   training: TaskTraining,
   settings: TrainingSettings,
   environment: StageEnvironment,
-): Promise<EncoderModel> {
+  keepBest?: KeepBest,
+): Promise<{ model: EncoderModel; best?: BestValidation }> {
   const model = await loadModel(sparseDir, training.head, training.numLabels);
   const modifiers: Modifier[] = [createPatternLockModifier({})];
   if (teacher !== undefined) modifiers.push(taskDistillationModifier(training, teacher, environment.seed + 2));
-  await trainStage({ name: 'sparse transfer', model, data: training.data, loss: stageLoss(training, teacher), ...settings, modifiers, environment });
-  await savePretrained(model, join(environment.dir, 'model'));
-  return model;
+  const out = join(environment.dir, 'model');
+  let held = true;
+  try {
+    const { best } = await trainStage({ name: 'sparse transfer', model, data: training.data, loss: stageLoss(training, teacher), ...settings, modifiers, environment, ...(keepBest === undefined ? {} : { keepBest }) });
+    if (best === undefined || best.step === settings.steps) {
+      await savePretrained(model, out);
+      if (best !== undefined) await rm(join(environment.dir, best.folder), { recursive: true, force: true });
+      return { model, ...(best === undefined ? {} : { best }) };
+    }
+    // An earlier step scored best on validation: its weights are the stage's model.
+    model.dispose();
+    held = false;
+    await rm(out, { recursive: true, force: true });
+    await rename(join(environment.dir, best.folder), out);
+    return { model: await loadModel(out, training.head, training.numLabels), best };
+  } catch (error) {
+    if (held) model.dispose();
+    throw error;
+  }
 }

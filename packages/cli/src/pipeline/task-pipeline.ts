@@ -1,7 +1,9 @@
-import { ConfigError } from '@pofa/core';
-import { createWordPieceTokenizer } from '@pofa/models';
+import { ConfigError, type Module } from '@pofa/core';
+import { createWordPieceTokenizer, type EncoderModel } from '@pofa/models';
 import { SQUAD_FILES, mismatchedTask, type SpanRunTask, type RunTask } from '@pofa/tasks';
+import { evaluateModel } from './measure';
 import { classificationScoring, type RowContext } from './report-rows';
+import { evaluateSquadModel } from './squad-evaluation';
 import { spanScoring, spanTraining } from './span-task';
 import type { SpanWindowOptions } from './span-training';
 import { prepareSquadTokenizer } from './squad-tokenizer';
@@ -14,6 +16,14 @@ export interface TaskPipeline {
   training: TaskTraining;
   /** How the table's rows are scored, for `measureRows` (made when the rows are measured: span QA builds its latency windows then). */
   rowScoring(): Pick<RowContext, 'scoring' | 'moreScorings'>;
+  /** The task's primary metric on its validation split (higher is better); absent when the split is empty. */
+  validation?: ValidationScore;
+}
+
+/** A model's score on the validation split, by the task's primary metric. */
+export interface ValidationScore {
+  metric: string;
+  score(model: Module): Promise<number>;
 }
 
 /** What {@link prepareTaskPipeline} needs besides the task and the vocabulary. */
@@ -56,13 +66,23 @@ export function spanWindows(maxLength: number): Required<SpanWindowOptions> {
 export async function prepareTaskPipeline(task: RunTask | SpanRunTask, vocab: string[], options: TaskPipelineOptions): Promise<TaskPipeline> {
   const { maxLength, scoreBatchSize, predictionsDir } = options;
   if (task.kind === 'span') {
-    const tokenizer = await prepareSquadTokenizer(await createWordPieceTokenizer({ vocab, maxLength }), [...task.train, ...task.test]);
+    const tokenizer = await prepareSquadTokenizer(await createWordPieceTokenizer({ vocab, maxLength }), [...task.train, ...task.validation, ...task.test]);
     const windows = spanWindows(maxLength);
-    return { training: spanTraining(task, tokenizer, windows), rowScoring: () => ({ scoring: spanScoring(task, tokenizer, { ...windows, batchSize: scoreBatchSize }, predictionsDir) }) };
+    const validation: ValidationScore = { metric: 'f1', score: async (model) => (await evaluateSquadModel(model as EncoderModel, task.validation, tokenizer, { ...windows, batchSize: scoreBatchSize })).f1 };
+    return {
+      training: spanTraining(task, tokenizer, windows),
+      rowScoring: () => ({ scoring: spanScoring(task, tokenizer, { ...windows, batchSize: scoreBatchSize }, predictionsDir) }),
+      ...(task.validation.length === 0 ? {} : { validation }),
+    };
   }
   const mismatched = mismatchedTask(task);
   const encoder = await prepareEncoder(vocab, [...task.train, ...task.validation, ...task.test, ...(mismatched?.test ?? [])], maxLength);
+  const validation: ValidationScore = {
+    metric: task.specification.primaryMetric,
+    score: async (model) => (await evaluateModel(model as EncoderModel, task, 'validation', encoder, 2 * scoreBatchSize)).primary,
+  };
   return {
+    ...(task.validation.length === 0 ? {} : { validation }),
     training: classificationTraining(task, encoder),
     rowScoring: () => ({
       scoring: classificationScoring(task, encoder, scoreBatchSize),

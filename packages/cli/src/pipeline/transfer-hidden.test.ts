@@ -59,7 +59,7 @@ describe('pofa transfer --teacher --distill-hidden', () => {
 
   it('projects the student states where the teacher is wider, and refuses --distill-hidden without a teacher', async () => {
     const result = await transfer('wide', 'wide-teacher', true);
-    expect(result.rows.map((row) => row.stage)).toEqual(['dense', 'sparse']);
+    expect(result.rows.map((row) => row.stage)).toEqual(['baseline', 'dense', 'sparse']);
     await expect(runTransfer({ model: 'student', task: 'sst2', data: 'SST-2', distillHidden: true, out: 'none' }, { progress: false, env: {}, cwd: dir })).rejects.toThrow(/--distill-hidden needs a teacher/);
   });
 });

@@ -12,7 +12,7 @@ import { measureRows } from './report-rows';
 import { baselineRow, writeReportJson, type ReportRow } from './report-table';
 import { openRunDirectory } from '../run-folder';
 import { sparseTransfer } from './sparse';
-import type { StageEnvironment } from './stage-training';
+import { evaluationInterval, keptStep, type KeptStep, type StageEnvironment } from './stage-training';
 import { prepareTaskPipeline, requireTrainingExamples } from './task-pipeline';
 import { microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
@@ -34,6 +34,8 @@ export interface TransferResult {
   stages: { transfer: TrainingSettings; quantize?: TrainingSettings };
   /** Measured sparsity of the QAT model's effective weights (absent with `int8: false`). */
   sparsityAfterQat?: number;
+  /** The step of sparse transfer whose weights were kept (the best on the validation split), when the task has one. */
+  kept?: KeptStep;
   kernels: string;
   outDir: string;
 }
@@ -113,7 +115,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   const maxLength = settings.maxLength ?? paper.maxLength;
   const vocab = await loadVocab(source.vocab);
   const batchSize = settings.batchSize ?? paper.transfer.batchSize;
-  const { training, rowScoring } = await timed('tokenizing', () => prepareTaskPipeline(task, vocab, { maxLength, scoreBatchSize: Math.min(8, batchSize), predictionsDir: join(outDir, 'predictions') }));
+  const { training, rowScoring, validation } = await timed('tokenizing', () => prepareTaskPipeline(task, vocab, { maxLength, scoreBatchSize: Math.min(8, batchSize), predictionsDir: join(outDir, 'predictions') }));
 
   const pattern = await timed('reading the sparsity pattern', async () => {
     const model = await loadModel(source.dir, training.head, training.numLabels);
@@ -132,11 +134,12 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: 200,
   });
   const transferSettings = stageSettings(paper.transfer, training.data.size, maxLength, { ...settings });
-  await timed('sparse transfer (pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), () =>
-    run.stage('sparse-transfer', { ...transferSettings }, async () => {
-      const model = await sparseTransfer(source.dir, teacher, training, transferSettings, environment('sparse-transfer'));
+  const keepBest = validation === undefined ? undefined : { ...validation, every: evaluationInterval(transferSettings.steps) };
+  const transferred = await timed('sparse transfer (pattern lock' + (teacher === undefined ? ')' : ' + distillation)'), () =>
+    run.stage('sparse-transfer', { ...transferSettings, keepBest: keepBest?.every ?? null }, async () => {
+      const { model, best } = await sparseTransfer(source.dir, teacher, training, transferSettings, environment('sparse-transfer'), keepBest);
       model.dispose();
-      return { ...transferSettings };
+      return { ...transferSettings, kept: keptStep(best, transferSettings.steps) };
     }),
   );
   // The transferred model is read again for the table: QAT needs the memory (its own copy, masks, moments).
@@ -183,6 +186,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   await run.complete();
   return {
     rows, timings, pattern: { overall: pattern.overall, layers: pattern.layers }, kernels: measured.kernels, outDir,
+    ...(transferred.kept === null ? {} : { kept: transferred.kept }),
     stages: { transfer: transferSettings, ...(quantizeSettings === undefined ? {} : { quantize: quantizeSettings }) },
     ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter }),
   };

@@ -6,7 +6,7 @@ import { computeImportance, DEFAULT_WIDTH_MULTIPLIERS, exportSubModel, reorderBy
 import { createTextBatcher } from '@pofa/tasks';
 import { z } from 'zod';
 import { loadModel } from '../pipeline/models';
-import { createInterruptModifier, taskData, yieldToEventLoop } from '../pipeline/stage-training';
+import { createInterruptModifier, taskData } from '../pipeline/stage-training';
 import { corpusTexts, labelCountOf, labelling } from '../pipeline/teacher';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { loadEmbeddedTask, taskTexts } from './data';
@@ -118,7 +118,7 @@ export async function reproduceOfa(options: OfaOptions): Promise<ReproduceResult
     trainer: {
       data: taskData(task.train, encoder, labelling(task)), batchSize: scale.batchSize, maxSteps: scale.steps.supernet,
       schedule: scale.learningRate.supernet, seed: settings.seed + 3, progress: settings.progress === false ? false : { stream: settings.progress },
-      modifiers: [createInterruptModifier(settings.signal, 'supernet training'), yieldToEventLoop()],
+      modifiers: [createInterruptModifier(settings.signal, 'supernet training')],
       checkpoint: { dir: checkpoints, every: scale.checkpointEvery, keep: 1 }, resume: true, log: { file: log },
     },
   });

@@ -205,7 +205,7 @@ export async function sparseTransfer(
     try {
       const model = qat
         ? (await quantizationAwareTraining(sparse.dir, distillation, training, { ...settings, freezeObserversAt: PRUNE_OFA_RECIPE.qat.freezeObserversAt }, environmentOf(dir, context), scheme)).model
-        : await sparseTransferStage(sparse.dir, distillation, training, settings, environmentOf(dir, context));
+        : (await sparseTransferStage(sparse.dir, distillation, training, settings, environmentOf(dir, context))).model;
       try {
         return await evaluateCell(model, task, context);
       } finally {

@@ -40,8 +40,8 @@ export interface TrainingLossResult {
 /** The loss of one micro-batch; it runs inside the gradient tape. */
 export type TrainingLoss<M extends Module, B> = (model: M, batch: B, context: TrainingLossContext) => TrainingLossResult;
 
-/** An evaluation run every `evalEvery` steps (model in eval mode); its numbers are logged. */
-export type TrainingEvaluate<M extends Module> = (model: M) => Record<string, number> | Promise<Record<string, number>>;
+/** An evaluation run every `evalEvery` steps (model in eval mode), told the optimizer steps taken so far; its numbers are logged. */
+export type TrainingEvaluate<M extends Module> = (model: M, context: { step: number }) => Record<string, number> | Promise<Record<string, number>>;
 
 /** How the progress is shown when `progress` is an object. */
 export interface ProgressOptions {

@@ -121,7 +121,7 @@ export function createTrainer<M extends Module, B>(options: TrainerOptions<M, B>
     if (evaluate === undefined) return;
     model.eval();
     try {
-      const result = await evaluate(model);
+      const result = await evaluate(model, { step });
       records.push({ step, eval: result });
       log.write({ step, eval: result });
     } finally {
