@@ -24,17 +24,26 @@ export interface RunDirectory {
   complete(): Promise<void>;
 }
 
+/** A JSON object read from `path`; undefined when the file is missing, unreadable or holds anything else (a damaged `run.json` is no run). */
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    const value: unknown = JSON.parse(await readFile(path, 'utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The settings whose values differ; one that cannot be compared (nested past any real setting) counts as changed. */
 function differences(saved: Record<string, unknown>, current: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
-  return [...keys].filter((key) => canonicalJson(saved[key]) !== canonicalJson(current[key]));
+  return [...keys].filter((key) => {
+    try {
+      return canonicalJson(saved[key]) !== canonicalJson(current[key]);
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**
@@ -75,7 +84,8 @@ export async function openRunDirectory(dir: string, settings: Record<string, unk
         hint: 'Check --out, or drop --resume to start a new run',
       });
     }
-    const changed = differences((saved.settings ?? {}) as Record<string, unknown>, settings);
+    const savedSettings = saved.settings !== null && typeof saved.settings === 'object' && !Array.isArray(saved.settings) ? (saved.settings as Record<string, unknown>) : {};
+    const changed = differences(savedSettings, settings);
     if (changed.length > 0) {
       throw new ConfigError(`Cannot resume the run in ${dir} with other settings`, {
         expected: 'the options of the interrupted run',

@@ -52,11 +52,9 @@ async function folderWith(files: Record<string, Uint8Array>): Promise<string> {
 const shown = (bytes: Uint8Array): string => JSON.stringify(Buffer.from(bytes).toString('latin1')).slice(0, 300);
 
 describe('run folder files under fuzzing (fast-check)', () => {
-  // Fails for now (it.fails), on two inputs found by this property: a run.json of `null` throws
-  // "TypeError: Cannot read properties of null (reading 'settings')" on --resume (and 'completed'
-  // on a fresh run) in openRunDirectory, and settings nested 20,000 deep throw "RangeError: Maximum
-  // call stack size exceeded" in canonicalJson. Turn it into `it` once run-directory.ts refuses them.
-  it.fails('run.json: --resume opens the run or refuses it with a PofaError; a fresh run refuses or clears it', async () => {
+  // Found by this property and fixed: a run.json of `null` threw a TypeError in openRunDirectory,
+  // and settings nested 20,000 deep a RangeError in canonicalJson.
+  it('run.json: --resume opens the run or refuses it with a PofaError; a fresh run refuses or clears it', async () => {
     const tally = createTally();
     await fc.assert(
       fc.asyncProperty(fileBytes(RUN), async (bytes) => {
