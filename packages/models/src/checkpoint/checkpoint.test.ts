@@ -101,4 +101,20 @@ describe('savePretrained / loadPretrained', () => {
     model.dispose();
     await expect(loadPretrained(join(scratch, 'nowhere'))).rejects.toThrow(/config\.json/);
   });
+
+  it('names the head it built in config.architectures, as savePretrained writes it, when another head than the checkpoint\'s is asked for', async () => {
+    const model = new BertModel(bertConfig, { task: 'masked-lm', seed: 7 });
+    const dir = join(scratch, 'masked-lm-for-classification');
+    await savePretrained(model, dir);
+    model.dispose();
+    const loaded = await loadPretrained(dir, { task: 'sequence-classification', numLabels: 2 });
+    expect(loaded.model.config.architectures).toEqual(['BertForSequenceClassification']);
+    const again = join(scratch, 'masked-lm-for-classification-saved');
+    await savePretrained(loaded.model, again);
+    const reloaded = await loadPretrained(again);
+    // What a run that stopped and reloaded the model from disk bundles: the same config.
+    expect(reloaded.model.config).toEqual(loaded.model.config);
+    loaded.model.dispose();
+    reloaded.model.dispose();
+  });
 });

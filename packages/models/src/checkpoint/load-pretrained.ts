@@ -5,7 +5,7 @@ import { encoderWeightCount } from '../config/encoder-weight-count';
 import { createModelConfig } from '../config/presets';
 import { TASK_NAMES, type TaskName } from '../features';
 import { createModel, type EncoderModel } from '../model';
-import { resolveArchitecture } from './architectures';
+import { architectureName, resolveArchitecture } from './architectures';
 import { loadRegisteredFamily, registeredFamilyFor } from './load-registered-family';
 import { fromHuggingFaceNames, HEAD_PREFIXES } from './hf-names';
 import { checkpointWeightCount, readCheckpointTensors, readConfigJson } from './read-checkpoint-files';
@@ -82,7 +82,9 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
     return loadRegisteredFamily(dir, raw, family);
   }
   const architecture = resolveArchitecture(raw, task, join(dir, 'config.json'));
-  const config = createModelConfig({ ...raw, model_type: architecture.family });
+  // The config describes the model built: with another head than the checkpoint's, its
+  // `architectures` names that head (as savePretrained writes it), not the checkpoint's.
+  const config = createModelConfig({ ...raw, model_type: architecture.family, architectures: [architectureName(architecture.family, architecture.task)] });
   // A config.json that describes far more weights than the files hold (a hostile or mistyped size:
   // hidden_size 2^20, num_labels 2^40) is refused before the model is built, which would allocate
   // them; a near miss (one layer too many) is built and named weight by weight below.
