@@ -121,11 +121,12 @@ describe.each(MODELS)('every command on a real-width $name (768 wide, 30522 word
     expect(maxDifference(logits, reference)).toBeLessThan(1e-4);
   }, 30_000);
 
-  it('bench: the runtime and tfjs rows, 90% sparse', async () => {
+  it('bench: the runtime, onnxruntime and tfjs rows, 90% sparse, their outputs agreeing', async () => {
     const { code } = await cli(['bench', name, '--batch', '1', '--seq', '8', '--iterations', '1', '--threads', '1', '--json', `${name}-bench.json`]);
     expect(code).toBe(0);
     const report = JSON.parse(await readFile(join(dir, `${name}-bench.json`), 'utf8')) as BenchReport;
-    expect(report.rows.map((row) => [row.engine, row.layout])).toEqual([['pofa runtime', 'csr'], ['tfjs', report.backend]]);
+    expect(report.rows.map((row) => [row.engine, row.layout])).toEqual([['pofa runtime', 'csr'], ['onnxruntime', 'dense'], ['tfjs', report.backend]]);
+    expect(report.rows.every((row) => row.check === null || row.check.agrees)).toBe(true);
     for (const row of report.rows) expect(row.sparsity).toBeCloseTo(0.9, 5);
   }, 30_000);
 });

@@ -1,125 +1,214 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { ConfigError, tf } from '@pofa/core';
-import type { EncoderModel } from '@pofa/models';
-import { loadBundle, loadKernels, type EncoderInputs } from '@pofa/sparse-kernels';
-import { measureRuntimeLatencies } from '../pipeline/runtime';
-import type { BenchModels } from './bench-models';
+import { loadKernels } from '@pofa/sparse-kernels';
+import { benchInputs, checkOutputs, measuredEngine, ortParts, pofaParts, tfjsParts, type BenchEngine, type OutputCheck } from './bench-engines';
+import type { BenchBundle, BenchModels } from './bench-models';
+import { loadOnnxRuntime, ortSessionOptions } from './bench-onnx';
+import { measureInterleaved, median, speedupOver, type InterleavedOptions } from './bench-timing';
 
-/** How `pofa bench` measures: the batch shape, the runtime's threads, and the timed runs. */
+/** How `pofa bench` measures: the batch shape, the threads, the timed rounds and the peers. */
 export interface BenchSettings {
   batch: number;
   /** Tokens per sequence (every one attended); default: 128, or the model's positions if fewer. */
   seq?: number;
-  /** Threads of the native kernels (default: the machine's cores). */
+  /** Threads of the pofa runtime's kernels and onnxruntime's intra-op pool (default: the machine's cores). */
   threads?: number;
-  /** Timed runs per engine (after `warmup` runs), the engines taking turns run by run. */
+  /** Timed rounds (after `warmup` rounds); each round runs every engine once, in turn. */
   iterations: number;
   warmup?: number;
+  /** Time onnxruntime-node (fp32, and dynamic int8 for int8 bundles); default true. */
+  ort?: boolean;
+  /** Time the tfjs backend in use; default true. */
+  tfjs?: boolean;
 }
 
-/** One measured engine. */
+/** What ran a row: a bundle on the pofa runtime, or its model exported to onnxruntime, or on tfjs. */
+export type BenchEngineName = 'pofa runtime' | 'onnxruntime' | 'tfjs';
+
+/** One engine's measurement. */
 export interface BenchRow {
   model: string;
-  /** `pofa runtime`: the bundle on the sparse-kernels runtime; `tfjs`: the same model, dense, on the tfjs backend. */
-  engine: 'pofa runtime' | 'tfjs';
-  /** The bundle's layout, or the tfjs backend. */
+  engine: BenchEngineName;
+  /** The bundle's layout; `dense` for onnxruntime; the backend for tfjs. */
   layout: string;
+  /** Bits per encoder weight: 8 for int8 bundles and onnxruntime's dynamic int8 model. */
   bits: number;
   sparsity: number;
   batch: number;
   seq: number;
-  /** Median milliseconds of one forward pass of the batch. */
-  msPerBatch: number;
-  tokensPerSecond: number;
-  /** The tfjs peer's milliseconds over this row's. */
-  speedup: number;
+  /** Median milliseconds of one forward pass of the batch; null when not timed (its outputs disagreed). */
+  msPerBatch: number | null;
+  tokensPerSecond: number | null;
+  /** Median over rounds of onnxruntime fp32's time over this row's (null without that peer). */
+  speedupOverOrtFp32: number | null;
+  /** The same over onnxruntime's dynamic int8 model of the same int8 weights (int8 rows only). */
+  speedupOverOrtInt8: number | null;
+  speedupOverTfjs: number | null;
+  /** Resident-set growth (MiB) from before the engine was made to after its first pass. */
+  memoryMb: number;
+  /** The check of its outputs before timing; null for the reference itself. */
+  check: OutputCheck | null;
+  /** Milliseconds of each timed round. */
+  times: number[];
 }
 
 /** What `pofa bench --json` writes. */
 export interface BenchReport {
   target: string;
-  kernels: string;
-  threads: number;
-  backend: string;
   batch: number;
   seq: number;
   iterations: number;
   warmup: number;
+  /** Threads of every engine: the pofa kernels and onnxruntime's intra-op pool. */
+  threads: number;
+  kernels: string;
+  /** The tfjs backend, or null without tfjs. */
+  backend: string | null;
+  onnxruntime: { version: string; intraOpNumThreads: number; interOpNumThreads: number } | null;
+  /** The engines in the order they take turns each round. */
+  order: string[];
+  /** 1, 5 and 15-minute load averages when the measurement started and ended, and the cores. */
+  loadAverage: { start: number[]; end: number[]; cores: number };
+  /** The process's peak resident set (MiB) at the end. */
+  peakRssMb: number;
   rows: BenchRow[];
 }
 
+type Entry = { label: string; row: Omit<BenchRow, 'msPerBatch' | 'tokensPerSecond' | 'speedupOverOrtFp32' | 'speedupOverOrtInt8' | 'speedupOverTfjs' | 'memoryMb' | 'check' | 'times'>; engine: BenchEngine; check: OutputCheck | null };
+
+function checkSequence(models: BenchModels, seq: number | undefined): number {
+  const positions = Math.min(...models.bundles.map(({ bundle }) => bundle.config.maxPositions));
+  const chosen = seq ?? Math.min(128, positions);
+  if (chosen > positions) {
+    throw new ConfigError(`--seq ${chosen} is longer than the model's ${positions} positions`, { expected: `--seq at most ${positions}`, received: String(chosen), hint: 'Pass a shorter --seq' });
+  }
+  return chosen;
+}
+
 /**
- * A `[batch, seq]` batch of ordinary token ids (past the first five ids, where the special
- * tokens live), every position attended.
+ * Times each bundle on the pofa runtime beside the same model exported by `@pofa/onnx` to
+ * onnxruntime-node (fp32 from the peer bundle's weights; for each int8 bundle also its own int8
+ * weights with dynamically quantized inputs) and run densely by tfjs, all in this process on one
+ * batch with the same thread count. Before timing, each engine's outputs on the batch are compared
+ * with the onnxruntime fp32 model of the same weights (a bundle's own fp32 model is exported for
+ * that when it is not the peer); an engine that disagrees beyond tolerance is reported, not timed.
+ * Then the engines take turns round by round (bundles, onnxruntime fp32, onnxruntime int8, tfjs),
+ * so that drift of the machine falls on all of them; speedups are medians of per-round ratios.
  *
  * @example
  * ```ts
- * benchInputs(30522, 8, 128).inputIds; // { data: Int32Array(1024), shape: [8, 128] }
+ * const report = await runBench(await benchModels(location), { batch: 8, iterations: 20, threads: 2 }, 'pofa-out');
  * ```
  */
-export function benchInputs(vocabSize: number, batch: number, seq: number): EncoderInputs & { inputIds: { data: Int32Array; shape: [number, number] } } {
-  const span = Math.max(1, vocabSize - 5);
-  const data = Int32Array.from({ length: batch * seq }, (_, index) => Math.min(vocabSize - 1, 5 + ((index * 7 + Math.floor(index / seq) * 131) % span)));
-  return { inputIds: { data, shape: [batch, seq] }, attentionMask: { data: new Int32Array(batch * seq).fill(1), shape: [batch, seq] } };
-}
-
-/** A tfjs model behind the runtime's `run`, on tensors made once. */
-function tfjsEngine(model: EncoderModel, inputs: ReturnType<typeof benchInputs>): { run(): void; dispose(): void } {
-  const [batch, seq] = inputs.inputIds.shape;
-  const inputIds = tf.tensor2d(inputs.inputIds.data, [batch, seq], 'int32');
-  const attentionMask = tf.ones([batch, seq], 'int32') as tf.Tensor2D;
-  model.eval();
+export async function runBench(models: BenchModels, settings: BenchSettings, target: string, hooks: Pick<InterleavedOptions, 'clock' | 'onRun'> = {}): Promise<BenchReport> {
+  const threads = settings.threads ?? availableParallelism();
+  // Explicit threads: the addon's thread count is process-wide, so an earlier caller's setting would otherwise stick.
+  const kernels = loadKernels({ threads });
+  const seq = checkSequence(models, settings.seq);
+  const { batch, iterations } = settings;
+  const warmup = settings.warmup ?? 3;
+  const ort = settings.ort === false ? undefined : await loadOnnxRuntime();
+  const useTfjs = settings.tfjs !== false;
+  const start = loadavg();
+  const inputs = benchInputs(Math.min(...models.bundles.map(({ bundle }) => bundle.config.vocabSize)), batch, seq);
+  const { peer } = models;
+  const entries: Entry[] = [];
+  const base = (bundle: BenchBundle, engine: BenchEngineName, layout: string, bits: number): Entry['row'] => ({ model: bundle.name, engine, layout, bits, sparsity: bundle.sparsity, batch, seq });
+  let times: number[][] = [];
+  try {
+    for (const bundle of models.bundles) {
+      entries.push({ label: `pofa runtime ${bundle.name}`, row: base(bundle, 'pofa runtime', bundle.layout, bundle.bits), engine: await measuredEngine(() => pofaParts(bundle.bundle, kernels, inputs)), check: null });
+    }
+    if (ort !== undefined) {
+      entries.push({ label: `onnxruntime fp32 ${peer.name}`, row: base(peer, 'onnxruntime', 'dense', 32), engine: await measuredEngine(() => ortParts(ort, peer.bundle, inputs, { int8: false, threads })), check: null });
+      for (const bundle of models.bundles.filter(({ bits }) => bits === 8)) {
+        entries.push({ label: `onnxruntime int8 ${bundle.name}`, row: base(bundle, 'onnxruntime', 'dense', 8), engine: await measuredEngine(() => ortParts(ort, bundle.bundle, inputs, { int8: true, threads })), check: null });
+      }
+    }
+    if (useTfjs) entries.push({ label: `tfjs ${peer.name}`, row: base(peer, 'tfjs', tf.getBackend(), 32), engine: await measuredEngine(() => tfjsParts(peer.bundle, inputs)), check: null });
+    await checkEntries(entries, models, async (bundle) => {
+      if (ort === undefined) return undefined;
+      const parts = await ortParts(ort, bundle.bundle, inputs, { int8: false, threads });
+      try {
+        return await parts.output();
+      } finally {
+        await parts.dispose();
+      }
+    });
+    const timed = entries.filter((entry) => entry.check?.agrees !== false);
+    const measured = await measureInterleaved(timed.map(({ label, engine }) => ({ label, run: engine.run })), { rounds: iterations, warmup, ...hooks });
+    times = entries.map((entry) => measured[timed.indexOf(entry)] ?? []);
+  } finally {
+    for (const { engine } of entries) await engine.dispose();
+  }
+  const timesOf = (find: (entry: Entry) => boolean): number[] | undefined => {
+    const index = entries.findIndex(find);
+    return index === -1 || times[index].length === 0 ? undefined : times[index];
+  };
+  const ortFp32 = timesOf(({ row }) => row.engine === 'onnxruntime' && row.bits === 32);
+  const tfjsTimes = timesOf(({ row }) => row.engine === 'tfjs');
+  const rows = entries.map(({ row, engine, check }, index): BenchRow => {
+    const own = times[index];
+    const ms = own.length === 0 ? null : median(own);
+    const ortInt8 = row.bits === 8 ? timesOf((entry) => entry.row.engine === 'onnxruntime' && entry.row.bits === 8 && entry.row.model === row.model) : undefined;
+    const over = (baseline: number[] | undefined) => (baseline === undefined || ms === null ? null : speedupOver(baseline, own));
+    return {
+      ...row,
+      msPerBatch: ms,
+      tokensPerSecond: ms === null ? null : (batch * seq * 1000) / ms,
+      speedupOverOrtFp32: over(ortFp32),
+      speedupOverOrtInt8: over(ortInt8),
+      speedupOverTfjs: over(tfjsTimes),
+      memoryMb: engine.memoryMb,
+      check,
+      times: own,
+    };
+  });
+  const options = ortSessionOptions(threads);
   return {
-    run() {
-      const output = tf.tidy(() => {
-        const outputs = model.forward({ inputIds, attentionMask });
-        return outputs.logits ?? outputs.lastHidden;
-      });
-      output.dataSync();
-      output.dispose();
-    },
-    dispose: () => tf.dispose([inputIds, attentionMask]),
+    target,
+    batch,
+    seq,
+    iterations,
+    warmup,
+    threads: kernels.threads,
+    kernels: `${kernels.name} ${kernels.isa}`,
+    backend: useTfjs ? tf.getBackend() : null,
+    onnxruntime: ort === undefined ? null : { version: ort.env.versions?.common ?? 'unknown', intraOpNumThreads: options.intraOpNumThreads as number, interOpNumThreads: options.interOpNumThreads as number },
+    order: entries.filter((entry) => entry.check?.agrees !== false).map(({ label }) => label),
+    loadAverage: { start, end: loadavg(), cores: availableParallelism() },
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    rows,
   };
 }
 
 /**
- * Times each bundle on the sparse-kernels runtime and the peer model, dense, on the tfjs backend
- * in use, on the same batch: the engines take turns run by run (so a change of the machine's load
- * affects them alike), and each row reports the median milliseconds per batch, tokens per second
- * and its speedup over the tfjs peer.
- *
- * @example
- * ```ts
- * const report = await runBench(await benchModels(location), { batch: 8, iterations: 20 }, 'pofa-out');
- * ```
+ * Sets each entry's check: a bundle on the runtime and onnxruntime's int8 model against the fp32
+ * model of the same weights on onnxruntime (`fp32Output`; the peer's session when the bundle is
+ * the peer), tfjs against onnxruntime fp32; without onnxruntime, the peer bundle against tfjs.
  */
-export async function runBench(models: BenchModels, settings: BenchSettings, target: string): Promise<BenchReport> {
-  // Explicit threads: the addon's thread count is process-wide, so an earlier caller's setting would otherwise stick.
-  const kernels = loadKernels({ threads: settings.threads ?? availableParallelism() });
-  const runtimes = await Promise.all(models.bundles.map((bundle) => loadBundle(bundle.path, { kernels })));
-  const positions = Math.min(...runtimes.map((runtime) => runtime.config.maxPositions));
-  const seq = settings.seq ?? Math.min(128, positions);
-  if (seq > positions) {
-    throw new ConfigError(`--seq ${seq} is longer than the model's ${positions} positions`, { expected: `--seq at most ${positions}`, received: String(seq), hint: 'Pass a shorter --seq' });
+async function checkEntries(entries: Entry[], models: BenchModels, fp32Output: (bundle: BenchBundle) => Promise<Float32Array | undefined>): Promise<void> {
+  const ortFp32 = entries.find(({ row }) => row.engine === 'onnxruntime' && row.bits === 32);
+  const tfjs = entries.find(({ row }) => row.engine === 'tfjs');
+  const references = new Map<BenchBundle, { label: string; output: Float32Array } | undefined>();
+  const referenceOf = async (bundle: BenchBundle) => {
+    if (!references.has(bundle)) {
+      let reference: { label: string; output: Float32Array } | undefined;
+      if (bundle === models.peer && ortFp32 !== undefined) reference = { label: ortFp32.label, output: ortFp32.engine.output };
+      else if (ortFp32 !== undefined) {
+        const output = await fp32Output(bundle);
+        reference = output === undefined ? undefined : { label: `onnxruntime fp32 ${bundle.name}`, output };
+      } else if (bundle === models.peer && tfjs !== undefined) reference = { label: tfjs.label, output: tfjs.engine.output };
+      references.set(bundle, reference);
+    }
+    return references.get(bundle);
+  };
+  for (const entry of entries) {
+    const { row } = entry;
+    const bundle = models.bundles.find(({ name }) => name === row.model) ?? models.peer;
+    const dtype = row.bits === 8 ? 'int8' : 'fp32';
+    if (entry === ortFp32) continue;
+    const reference = entry === tfjs ? (ortFp32 === undefined ? undefined : { label: ortFp32.label, output: ortFp32.engine.output }) : await referenceOf(bundle);
+    if (reference !== undefined) entry.check = checkOutputs(entry.engine.output, reference.output, reference.label, dtype);
   }
-  const { batch, iterations } = settings;
-  const warmup = settings.warmup ?? 3;
-  const inputs = benchInputs(Math.min(...runtimes.map((runtime) => runtime.config.vocabSize)), batch, seq);
-  const peer = tfjsEngine(models.peer.model, inputs);
-  let times: number[];
-  try {
-    times = measureRuntimeLatencies([...runtimes, peer], inputs, { runs: iterations, warmup });
-  } finally {
-    peer.dispose();
-  }
-  const peerMs = times[runtimes.length];
-  const row = (base: Omit<BenchRow, 'batch' | 'seq' | 'msPerBatch' | 'tokensPerSecond' | 'speedup'>, ms: number): BenchRow => ({
-    ...base, batch, seq, msPerBatch: ms, tokensPerSecond: (batch * seq * 1000) / ms, speedup: peerMs / ms,
-  });
-  const peerBundle = models.bundles.find((bundle) => bundle.name === models.peer.name);
-  const rows = [
-    ...models.bundles.map((bundle, index) => row({ model: bundle.name, engine: 'pofa runtime', layout: bundle.layout, bits: bundle.bits, sparsity: bundle.sparsity }, times[index])),
-    row({ model: models.peer.name, engine: 'tfjs', layout: tf.getBackend(), bits: 32, sparsity: peerBundle?.sparsity ?? models.bundles[0].sparsity }, peerMs),
-  ];
-  return { target, kernels: `${kernels.name} ${kernels.isa}`, threads: kernels.threads, backend: tf.getBackend(), batch, seq, iterations, warmup, rows };
 }

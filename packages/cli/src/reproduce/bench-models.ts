@@ -19,14 +19,16 @@ export interface BenchBundle {
   bits: number;
   /** Zeros of the encoder Linear weights. */
   sparsity: number;
+  /** The bundle itself: the runtime runs it, onnxruntime and tfjs run models made from its weights. */
+  bundle: Bundle;
 }
 
-/** What `pofa bench` measures for a target: its bundles, and the peer (the same model, dense, on tfjs). */
+/** What `pofa bench` measures for a target: its bundles, and the one the peers (onnxruntime fp32, tfjs) run. */
 export interface BenchModels {
   bundles: BenchBundle[];
-  /** The model the runtime rows are compared with: run densely by tfjs. */
-  peer: { name: string; model: EncoderModel };
-  /** Removes what was made for the measurement (a temporary bundle) and disposes the peer. */
+  /** A run's dense bundle, else the first: the model the pofa rows are compared with, dense. */
+  peer: BenchBundle;
+  /** Removes what was made for the measurement (a temporary bundle). */
   dispose(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export function modelFromBundle(bundle: Bundle): EncoderModel {
 }
 
 /**
- * The layout, bits and sparsity of a bundle's encoder Linear weights.
+ * The layout, bits and sparsity of a bundle's encoder Linear weights, with the bundle.
  *
  * @example
  * ```ts
@@ -72,14 +74,14 @@ export function modelFromBundle(bundle: Bundle): EncoderModel {
 export function describeBundle(name: string, path: string, bundle: Bundle): BenchBundle {
   const packed = [...bundle.tensors.values()].find(isPackedWeight);
   const report = compressionReport(bundle);
-  return { name, path, layout: packed === undefined ? 'dense' : packed.format, bits: report.bits, sparsity: report.parameters === 0 ? 0 : 1 - report.nonZeros / report.parameters };
+  return { name, path, layout: packed === undefined ? 'dense' : packed.format, bits: report.bits, sparsity: report.parameters === 0 ? 0 : 1 - report.nonZeros / report.parameters, bundle };
 }
 
 /**
- * The bundles and the tfjs peer of a `pofa bench` target: a finished run (its bundles; the peer
- * is its dense bundle's model), a `.pofa` bundle (the peer is the same weights, dense), or a
- * Hugging Face directory (written to a temporary bundle, CSR when at least half its encoder
- * Linear weights are zero, else dense; the peer is the directory's model).
+ * The bundles of a `pofa bench` target and its peer bundle: a finished run (its bundles; the peer
+ * is its dense bundle), a `.pofa` bundle (the peer is itself), or a Hugging Face directory
+ * (written to a temporary bundle, CSR when at least half its encoder Linear weights are zero, else
+ * dense: fp32, so the bundle holds the directory's weights exactly).
  *
  * @example
  * ```ts
@@ -88,23 +90,20 @@ export function describeBundle(name: string, path: string, bundle: Bundle): Benc
  */
 export async function benchModels(location: ModelLocation): Promise<BenchModels> {
   if (location.kind === 'huggingface') {
-    const { model } = await loadPretrained(location.dir);
     const temporary = await mkdtemp(join(tmpdir(), 'pofa-bench-'));
+    const remove = () => rm(temporary, { recursive: true, force: true });
     try {
-      const sparsity = encoderSparsity(model);
       const path = join(temporary, `${basename(location.dir)}.pofa`);
-      await writeModelBundle(model, path, { layout: sparsity >= 0.5 ? 'csr' : 'dense' });
-      return {
-        bundles: [describeBundle(basename(location.dir), path, await readBundle(path))],
-        peer: { name: basename(location.dir), model },
-        dispose: async () => {
-          model.dispose();
-          await rm(temporary, { recursive: true, force: true });
-        },
-      };
+      const { model } = await loadPretrained(location.dir);
+      try {
+        await writeModelBundle(model, path, { layout: encoderSparsity(model) >= 0.5 ? 'csr' : 'dense' });
+      } finally {
+        model.dispose();
+      }
+      const bundle = describeBundle(basename(location.dir), path, await readBundle(path));
+      return { bundles: [bundle], peer: bundle, dispose: remove };
     } catch (error) {
-      model.dispose();
-      await rm(temporary, { recursive: true, force: true });
+      await remove();
       throw error;
     }
   }
@@ -113,13 +112,7 @@ export async function benchModels(location: ModelLocation): Promise<BenchModels>
     : Object.entries(location.models.bundles).map(([stage, path]) => [stage, resolve(location.dir, path)]);
   if (paths.length === 0) throw new ConfigError(`The run in ${location.kind === 'run' ? location.dir : ''} has no bundles`, { expected: 'bundles in models.json', received: 'none', hint: 'Finish it with pofa compress --resume' });
   const bundles: BenchBundle[] = [];
-  let peerBundle: Bundle | undefined;
-  for (const [name, path] of paths) {
-    const bundle = await readBundle(path);
-    bundles.push(describeBundle(name, path, bundle));
-    if (peerBundle === undefined || name === 'dense') peerBundle = bundle;
-  }
-  const peerName = location.kind === 'run' && location.models.bundles.dense !== undefined ? 'dense' : bundles[0].name;
-  const model = modelFromBundle(peerBundle as Bundle);
-  return { bundles, peer: { name: peerName, model }, dispose: async () => model.dispose() };
+  for (const [name, path] of paths) bundles.push(describeBundle(name, path, await readBundle(path)));
+  const peer = bundles.find((bundle) => bundle.name === 'dense') ?? bundles[0];
+  return { bundles, peer, dispose: async () => undefined };
 }

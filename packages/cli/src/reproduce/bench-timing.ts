@@ -1,0 +1,74 @@
+/** One engine `pofa bench` times: a label and one forward pass of the batch (synchronous or not). */
+export interface TimedEngine {
+  label: string;
+  run(): unknown;
+}
+
+/** Options of {@link measureInterleaved}. */
+export interface InterleavedOptions {
+  /** Timed rounds. */
+  rounds: number;
+  /** Untimed rounds first (default 3). */
+  warmup?: number;
+  /** Milliseconds from any origin (default `performance.now`); tests pass a fake one. */
+  clock?: () => number;
+  /** Called before each run with the engine's label and the round (warm-up rounds are negative). */
+  onRun?: (label: string, round: number) => void;
+}
+
+/**
+ * Times engines taking turns: each round runs every engine once, in the order given, so a change
+ * of the machine's load or clock during the measurement falls on all of them alike. Returns, per
+ * engine, the milliseconds of each timed round (round `i` of one engine ran right beside round
+ * `i` of the others).
+ *
+ * @example
+ * ```ts
+ * const [pofa, onnx] = await measureInterleaved([{ label: 'pofa', run: () => runtime.run(inputs) }, { label: 'ort', run: () => session.run(feeds) }], { rounds: 20 });
+ * ```
+ */
+export async function measureInterleaved(engines: readonly TimedEngine[], options: InterleavedOptions): Promise<number[][]> {
+  const { rounds, warmup = 3, clock = () => performance.now(), onRun } = options;
+  const times: number[][] = engines.map(() => []);
+  for (let round = -warmup; round < rounds; round++) {
+    for (const [index, engine] of engines.entries()) {
+      onRun?.(engine.label, round);
+      const started = clock();
+      const result = engine.run();
+      if (result instanceof Promise) await result;
+      const elapsed = clock() - started;
+      if (round >= 0) times[index].push(elapsed);
+    }
+  }
+  return times;
+}
+
+/**
+ * The median of numbers (the mean of the middle two for an even count); NaN for none.
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * median([4, 1, 2, 3]); // 2.5
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * The median over rounds of `baseline[i] / times[i]`: how many times faster an engine was than a
+ * baseline that ran in the same rounds. Per-round ratios cancel a slow drift of the machine that
+ * a ratio of two medians would keep.
+ *
+ * @example
+ * ```ts
+ * speedupOver([10, 20, 12], [5, 10, 4]); // median of 2, 2, 3 = 2
+ * ```
+ */
+export function speedupOver(baseline: readonly number[], times: readonly number[]): number {
+  return median(times.map((time, round) => baseline[round] / time));
+}
