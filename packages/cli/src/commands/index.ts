@@ -7,7 +7,8 @@ import { benchCommand } from './bench';
 import { reproduceCommand } from './reproduce';
 import { serveCommand } from './serve';
 import { transferCommand } from './transfer';
+import { workerCommand } from './worker';
 import { finetuneCommand, pretrainCommand, pruneCommand, quantizeCommand } from './stages';
 
 /** The commands of `pofa`, in the order the help lists them. */
-export const COMMANDS: readonly Command[] = [compressCommand, transferCommand, pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand, evalCommand, exportCommand, serveCommand, inspectCommand, benchCommand, reproduceCommand];
+export const COMMANDS: readonly Command[] = [compressCommand, transferCommand, pretrainCommand, pruneCommand, finetuneCommand, quantizeCommand, evalCommand, exportCommand, serveCommand, inspectCommand, benchCommand, reproduceCommand, workerCommand];

@@ -34,6 +34,9 @@ describe('pofa reproduce: the command line', () => {
     expect(plan).toMatchObject({ scale: 'full', benchmarks: ['prune-ofa'], out: '/w/pofa-reproduce', full: { teacher: ['/w/a', '/w/b'], glue: '/w/glue_data' } });
     expect(plan.notes).toEqual(['ofa has no full scale: only prune-ofa runs']);
     expect(reproducePlan({}, {}, '/w')).toMatchObject({ scale: 'tiny', benchmarks: ['prune-ofa', 'ofa'], seed: 0, full: {} });
+    const queued = reproducePlan({ queue: 'redis://h:6379', store: 'file:///shared/work' }, {}, '/w');
+    expect(queued).toMatchObject({ benchmarks: ['prune-ofa'], queue: 'redis://h:6379', work: '/shared/work' });
+    expect(queued.notes).toEqual(['the ofa table does not run on a queue: only prune-ofa runs (run --only ofa without --queue for it)']);
   });
 
   it('answers each mistake with one message and exit 2 before any work', async () => {
@@ -46,6 +49,10 @@ describe('pofa reproduce: the command line', () => {
       [['--scale', 'full', '--teacher', 'bert', '--glue', 'g', '--only', 'ofa'], /The ofa benchmark has no full scale/],
       [['--seed', '1.5'], /Invalid value for --seed: must be an integer \(got 1.5\)/],
       [['--scael', 'tiny'], /Unknown option --scael.*Did you mean --scale\?/],
+      [['--queue', 'localhost:6379'], /Invalid --queue: expected redis:\/\/HOST\[:PORT\]\[\/DB\]/],
+      [['--queue', 'redis://h:6379', '--only', 'ofa'], /The ofa benchmark does not run on a queue: expected --only prune-ofa with --queue/],
+      [['--store', 's3://bucket/runs'], /S3 stores are not implemented yet: expected file:\/\/\/ABSOLUTE\/PATH/],
+      [['--store', 'file:///shared/work', '--work', 'w'], /--store and --work name the same folder/],
     ];
     for (const [argv, message] of cases) {
       const { code, err } = await cli(cwd, ['reproduce', ...argv, '--out', 'never']);

@@ -10,6 +10,7 @@ import { FORCE_OPTION } from './output-options';
 import { UsageError } from '../errors/usage-error';
 import { reproduceOfa } from '../reproduce/ofa-run';
 import { reproducePruneOfa, type ReproduceResult } from '../reproduce/prune-ofa-run';
+import { queueOption, storeOption } from './worker';
 
 /**
  * The scales `pofa reproduce --scale` takes (`smoke`: seconds, for tests).
@@ -39,6 +40,8 @@ export interface ReproducePlan {
   benchmarks: Array<(typeof REPRODUCE_BENCHMARKS)[number]>;
   out: string;
   work?: string;
+  /** `--queue`: the Redis URL the stages go to (prune-ofa only); absent: they run in this process. */
+  queue?: string;
   seed: number;
   full: { teacher?: string[]; glue?: string; squad?: string; corpus?: string };
   /** Lines to print before running (a benchmark left out at this scale). */
@@ -67,11 +70,19 @@ export function reproducePlan(options: OptionValues, lists: Record<string, strin
   }
   const notes: string[] = [];
   let benchmarks: ReproducePlan['benchmarks'] = only === undefined ? [...REPRODUCE_BENCHMARKS] : [only];
+  const queue = queueOption(options);
+  const store = storeOption(options);
+  if (store !== undefined && options.work !== undefined) throw new UsageError('--store and --work name the same folder', { hint: 'Give one of them' });
+  if (queue !== undefined) {
+    if (only === 'ofa') throw new UsageError('The ofa benchmark does not run on a queue', { expected: '--only prune-ofa with --queue', hint: 'Run --only ofa without --queue' });
+    if (only === undefined) notes.push('the ofa table does not run on a queue: only prune-ofa runs (run --only ofa without --queue for it)');
+    benchmarks = ['prune-ofa'];
+  }
   if (scale === 'full') {
     if (options.teacher === undefined) throw new UsageError('--scale full needs --teacher DIR', { expected: 'a Hugging Face BERT or DistilBERT directory (repeat --teacher for each model)', hint: 'See pofa reproduce --help' });
     if (options.glue === undefined && options.squad === undefined) throw new UsageError('--scale full needs --glue DIR and/or --squad FILE', { hint: 'See pofa reproduce --help' });
     if (only === 'ofa') throw new UsageError('The ofa benchmark has no full scale', { expected: '--scale tiny or mini with --only ofa', hint: 'Run --only ofa at tiny or mini, or --only prune-ofa at full' });
-    if (only === undefined) notes.push('ofa has no full scale: only prune-ofa runs');
+    if (only === undefined && queue === undefined) notes.push('ofa has no full scale: only prune-ofa runs');
     benchmarks = ['prune-ofa'];
   }
   const path = (value: string | undefined): string | undefined => (value === undefined ? undefined : resolve(cwd, value));
@@ -81,6 +92,8 @@ export function reproducePlan(options: OptionValues, lists: Record<string, strin
     benchmarks,
     out: resolve(cwd, text(options.out) ?? 'pofa-reproduce'),
     ...(text(options.work) === undefined ? {} : { work: path(text(options.work)) }),
+    ...(store === undefined ? {} : { work: store }),
+    ...(queue === undefined ? {} : { queue: String(options.queue) }),
     seed,
     full: {
       ...(teachers === undefined ? {} : { teacher: teachers.map((dir) => resolve(cwd, dir)) }),
@@ -128,7 +141,7 @@ function printResult(io: CliIo, name: string, scale: string, result: ReproduceRe
 export const reproduceCommand: Command = {
   name: 'reproduce',
   summary: "Reproduce the paper's tables (Prune OFA) and the OFA width table at a scale",
-  usage: 'pofa reproduce [--scale tiny|mini|full] [--only prune-ofa|ofa] [--out DIR] [--teacher DIR ... --glue DIR --squad FILE --corpus FILE]',
+  usage: 'pofa reproduce [--scale tiny|mini|full] [--only prune-ofa|ofa] [--out DIR] [--teacher DIR ... --glue DIR --squad FILE --corpus FILE] [--queue redis://HOST:PORT [--store file:///DIR]]',
   description: [
     "Runs the benchmarks behind the paper's tables and writes JSON, Markdown and SVG files to --out:",
     '  prune-ofa  rows BERT-Base, BERT-Large and DistilBERT (analogues at tiny and mini) x dense, 85%, 90%,',
@@ -138,6 +151,10 @@ export const reproduceCommand: Command = {
     'checkpoints and GLUE folders, for a GPU machine; prune-ofa only), smoke (seconds; for tests).',
     'Each stage saves its model and result under <out>/work (or --work): a run that stops (Ctrl-C, a closed',
     'session) continues from its finished stages when the same command runs again.',
+    'With --queue the prune-ofa stages go to Redis (BullMQ: a flow per cell, each shared stage queued once) and',
+    'run on `pofa worker --queue ...` processes, on any machines that see the work folder (--store file:///DIR,',
+    'a shared folder); this command waits, says each cell as it ends, and writes the same table as the',
+    'in-process run. A stage that fails three times is reported with its log; the other cells go on.',
   ].join('\n'),
   options: {
     scale: { type: 'string', value: 'NAME', description: `Sizes and data: ${REPRODUCE_SCALES.join(', ')}`, defaultText: 'tiny' },
@@ -145,6 +162,8 @@ export const reproduceCommand: Command = {
     out: { type: 'string', short: 'o', value: 'DIR', description: 'Folder of the result files', defaultText: './pofa-reproduce' },
     work: { type: 'string', value: 'DIR', description: 'Folder of the stage models (<DIR>/prune-ofa-<scale>, <DIR>/ofa-<scale>)', defaultText: '<out>/work' },
     seed: { type: 'string', value: 'N', description: 'Seed of every random choice', defaultText: '0' },
+    queue: { type: 'string', value: 'URL', description: 'Run the prune-ofa stages on pofa workers through Redis: redis://HOST[:PORT][/DB]', defaultText: 'in this process' },
+    store: { type: 'string', value: 'URL', description: 'The folder of the stage models as a URL every worker reads: file:///DIR (same as --work DIR; S3 is not implemented yet)' },
     teacher: { type: 'string', value: 'DIR', multiple: true, description: '--scale full: a Hugging Face BERT/DistilBERT directory (config.json, model.safetensors, vocab.txt); 24 layers fill the BERT-Large row' },
     glue: { type: 'string', value: 'DIR', description: '--scale full: the GLUE folder of download_glue_data.py (MNLI, QQP, QNLI, SST-2 are used)' },
     squad: { type: 'string', value: 'FILE', description: '--scale full: SQuAD v1.1 train-v1.1.json (checked; its column is not run yet)' },
@@ -162,14 +181,15 @@ export const reproduceCommand: Command = {
       const log = (line: string) => io.stderr.write(`${name} ${line}\n`);
       try {
         if (name === 'prune-ofa') {
-          const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log });
+          const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log, ...(plan.queue === undefined ? {} : { queue: plan.queue }) });
           printResult(io, name, plan.scale, result);
         } else {
           const result = await reproduceOfa({ ...common, scale: plan.scale as Exclude<ReproducePlan['scale'], 'full'>, work: workOf(name), log });
           printResult(io, name, plan.scale, result);
         }
       } catch (error) {
-        if (InterruptedError.isInstance(error)) throw continueHint(error, workOf(name));
+        // Stopped waiting for a queue: its own hint says that the workers go on.
+        if (InterruptedError.isInstance(error) && plan.queue === undefined) throw continueHint(error, workOf(name));
         throw error;
       }
     }

@@ -1,18 +1,16 @@
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseOptions } from '@pofa/core';
-import { trainWordPieceVocab } from '@pofa/models';
 import { z } from 'zod';
-import type { RunTask } from '@pofa/tasks';
-import { corpusTexts } from '../pipeline/teacher';
-import { prepareEncoder } from '../pipeline/text-encoder';
-import { loadEmbeddedTask, taskTexts } from './data';
-import { prepareFullScale } from './full-scale';
+import packageJson from '../../package.json';
+import { QueueError } from '../queue/queue-error';
+import { parseQueueUrl } from '../queue/queue-url';
+import { runGridOnQueue, type GridOutcome } from '../queue/run-grid';
+import { identityHash, openWorkFolder, writeResultFiles, type Say, type StageRecord } from '../run-folder';
 import { runnerOptionsShape } from './options';
+import { describePruneOfaGrid, preparePruneOfaGrid, trainingOf, type PruneOfaGridSettings } from './prune-ofa-grid';
+import { planPruneOfa, readStageRecord, runStageJob, type PruneOfaStageJob } from './prune-ofa-plan';
+import { pruneOfaGridStages, type PruneOfaGrid } from './prune-ofa-queue';
 import { formatPruneOfaMarkdown, pruneOfaPlots, withRetention, type PruneOfaRow } from './prune-ofa-report';
-import { PRUNE_OFA_FULL_SCALE, PRUNE_OFA_SCALES, PRUNE_OFA_SPARSITIES, type StageSizes } from './prune-ofa-scales';
-import type { StageIo } from '../pipeline/stage-training';
-import { identityHash, openWorkFolder, writeResultFiles, type Say, type StageOutput, type StageRecord } from '../run-folder';
-import { finetuneDense, pretrainDense, sparsePretrain, sparseTransfer, stageModel, type StageContext } from './prune-ofa-stages';
 import { ensureBackend, runIdentity, timedLogger } from './run-files';
 
 /**
@@ -33,6 +31,8 @@ export const pruneOfaOptionsSchema = z
     glue: z.string().min(1).optional(),
     squad: z.string().min(1).optional(),
     corpus: z.string().min(1).optional(),
+    /** `redis://HOST:PORT`: run the stages on \`pofa worker\`s through BullMQ instead of in this process. */
+    queue: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -54,22 +54,6 @@ export interface ReproduceResult<Row> {
   rows: Row[];
   files: string[];
   seconds: number;
-}
-
-/** A model row of a run with its stage context; `pretrainedDir` for a `--teacher` checkpoint. */
-interface RunModel {
-  name: string;
-  paper: string;
-  layers: number;
-  hidden: number;
-  heads?: number;
-  distilledFrom?: string;
-  pretrainedDir?: string;
-  context: StageContext;
-}
-
-function trainingOf(settings: { progress: StageIo['progress']; signal?: AbortSignal }, checkpointEvery: number): StageIo {
-  return { progress: settings.progress, checkpointEvery, ...(settings.signal === undefined ? {} : { signal: settings.signal }) };
 }
 
 /**
@@ -99,16 +83,42 @@ export function stageSeconds(records: ReadonlyArray<{ seconds?: number }>): numb
   return records.reduce((sum, record) => sum + (typeof record.seconds === 'number' ? record.seconds : 0), 0);
 }
 
-async function embeddedScale(settings: z.output<typeof pruneOfaOptionsSchema>, say: Say): Promise<{ scale: StageSizes; tasks: RunTask[]; models: RunModel[] }> {
-  const scale = PRUNE_OFA_SCALES[settings.scale as keyof typeof PRUNE_OFA_SCALES];
-  const texts = await corpusTexts(scale.corpusTexts, settings.seed);
-  const tasks: RunTask[] = [];
-  for (const name of scale.tasks) tasks.push(await loadEmbeddedTask(name, scale.taskExamples, settings.seed));
-  say(`data: ${texts.length} corpus texts, tasks ${tasks.map((task) => `${task.name} (${task.train.length}/${task.test.length})`).join(', ')}`);
-  const vocab = trainWordPieceVocab(texts, { vocabSize: scale.vocabSize });
-  const encoder = await prepareEncoder(vocab, [...texts.map((text) => ({ text })), ...tasks.flatMap(taskTexts)], scale.maxLength);
-  const context: StageContext = { scale, seed: settings.seed, texts, encoder, training: trainingOf(settings, scale.checkpointEvery), say };
-  return { scale, tasks, models: scale.models.map((spec) => ({ ...spec, context })) };
+/** The settings of a run that its stages are made from (what a queued stage carries). */
+function gridSettings(settings: z.output<typeof pruneOfaOptionsSchema>): PruneOfaGridSettings {
+  const { scale, seed, teacher, glue, squad, corpus } = settings;
+  return {
+    scale, seed,
+    ...(teacher === undefined ? {} : { teacher: [teacher].flat().map((dir) => resolve(dir)) }),
+    ...(glue === undefined ? {} : { glue: resolve(glue) }),
+    ...(squad === undefined ? {} : { squad: resolve(squad) }),
+    ...(corpus === undefined ? {} : { corpus: resolve(corpus) }),
+  };
+}
+
+/** The records of the plan's finished stages in plan order, and the table rows of those that fill a cell. */
+async function collectRecords(plan: readonly PruneOfaStageJob[], work: string, finished?: ReadonlySet<string>): Promise<{ records: Array<StageRecord<{ seconds?: number }>>; rows: Array<Omit<PruneOfaRow, 'retention'>> }> {
+  const records: Array<StageRecord<{ seconds?: number }>> = [];
+  const rows: Array<Omit<PruneOfaRow, 'retention'>> = [];
+  for (const job of plan) {
+    if (finished !== undefined && !finished.has(job.id)) continue;
+    const record = await readStageRecord<{ metric: string; value: number; sparsity: number; seconds?: number }>(work, job.dir);
+    if (record === undefined) continue;
+    records.push(record);
+    if (job.cell !== undefined) rows.push({ ...job.cell, metric: record.metric, value: record.value, sparsity: record.sparsity });
+  }
+  return { records, rows };
+}
+
+/** Runs the plan through the queue, says the failed stages with their logs, and returns what finished. */
+async function runOnQueue(queue: string, plan: readonly PruneOfaStageJob[], grid: PruneOfaGrid, say: Say, signal: AbortSignal | undefined): Promise<GridOutcome> {
+  const stages = pruneOfaGridStages(plan);
+  const outcome = await runGridOnQueue({ location: parseQueueUrl(queue), stages, grid, say, ...(signal === undefined ? {} : { signal }) });
+  const finished = new Set(stages.filter((stage) => stage.cell === undefined || outcome.finished.has(stage.id)).map((stage) => stage.id));
+  for (const failure of outcome.failures) {
+    say(`stage ${failure.name} failed ${failure.attempts} time${failure.attempts === 1 ? '' : 's'}${failure.worker === undefined ? '' : ` (last on ${failure.worker})`}: ${failure.reason}`);
+    for (const line of failure.logs) for (const part of line.split('\n')) say(`  | ${part}`);
+  }
+  return { ...outcome, finished };
 }
 
 /**
@@ -125,9 +135,15 @@ async function embeddedScale(settings: z.output<typeof pruneOfaOptionsSchema>, s
  * stage it reads from), that stage and the stages after it run again and the others are kept;
  * when what every stage depends on changes ({@link runIdentity}), `work` is emptied.
  *
+ * With `queue` (`redis://HOST:PORT`) the same stages go to that BullMQ queue instead, for `pofa
+ * worker`s that see `work` (a shared folder); this call waits for them and writes the same table
+ * from the stages' records. When cells failed (a stage failed three times), it says their stages'
+ * logs, writes the table of the other cells, then throws a `QueueError`.
+ *
  * @example
  * ```ts
  * const { rows, files } = await reproducePruneOfa({ scale: 'tiny', out: 'pofa-reproduce', log: console.error });
+ * await reproducePruneOfa({ scale: 'mini', out: 'results', work: '/shared/pofa-work', queue: 'redis://queue-host:6379', log: console.error });
  * ```
  */
 export async function reproducePruneOfa(options: PruneOfaOptions): Promise<ReproduceResult<PruneOfaRow>> {
@@ -135,67 +151,47 @@ export async function reproducePruneOfa(options: PruneOfaOptions): Promise<Repro
   const say = timedLogger(settings.log);
   const started = performance.now();
   const backend = await ensureBackend();
-  const { scale, tasks, models }: { scale: StageSizes; tasks: RunTask[]; models: RunModel[] } = settings.scale === 'full'
-    ? await prepareFullScale({ ...settings, teacher: settings.teacher as string | string[] }, say, trainingOf(settings, PRUNE_OFA_FULL_SCALE.checkpointEvery))
-    : await embeddedScale(settings, say);
-  const work = await openWorkFolder(settings.work ?? join(settings.out, 'work', `prune-ofa-${settings.scale}`), runIdentity('prune-ofa', settings, scale), say);
-  const rows: Array<Omit<PruneOfaRow, 'retention'>> = [];
-  const records: Array<StageRecord<{ seconds?: number }>> = [];
-  const trained = new Map<string, StageOutput>();
-  // Each stage's model with its identity: a stage reading it includes that identity in its own.
-  const output = stageModel;
-  for (const model of models) {
-    const { context } = model;
-    const modelDir = join(work, model.name);
-    let dense: StageOutput;
-    if (model.pretrainedDir === undefined) {
-      say(`${model.name}: dense pre-training${model.distilledFrom === undefined ? '' : ` (distilled from ${model.distilledFrom})`}`);
-      const distilledFrom = model.distilledFrom === undefined ? undefined : trained.get(model.distilledFrom);
-      const record = await pretrainDense({ layers: model.layers, hidden: model.hidden, heads: model.heads ?? 1 }, join(modelDir, 'pretrained'), context, distilledFrom);
-      records.push(record);
-      dense = output(join(modelDir, 'pretrained'), record);
-    } else {
-      dense = { dir: model.pretrainedDir, identity: identityHash({ checkpoint: model.pretrainedDir }) };
+  const grid = gridSettings(settings);
+  const { scale, models, tasks } = await describePruneOfaGrid(grid);
+  const identity = runIdentity('prune-ofa', settings, scale);
+  const work = await openWorkFolder(resolve(settings.work ?? join(settings.out, 'work', `prune-ofa-${settings.scale}`)), identity, say);
+  const run = identityHash(identity);
+  // Every stage of the table, in the order the in-process run takes them; the ids name this run and work folder.
+  const plan = planPruneOfa(models, tasks, identityHash({ run, work }));
+  let outcome: GridOutcome | undefined;
+  if (settings.queue === undefined) {
+    const prepared = await preparePruneOfaGrid(grid, say, trainingOf(settings, scale.checkpointEvery));
+    for (const job of plan) {
+      say(job.label);
+      await runStageJob(job, prepared, work);
     }
-    trained.set(model.name, dense);
-    const sparse = new Map<string, StageOutput>();
-    for (const { variant, sparsity } of PRUNE_OFA_SPARSITIES) {
-      say(`${model.name}: sparse pre-training to ${variant}%`);
-      const record = await sparsePretrain(dense, sparsity, join(modelDir, `sparse-${variant}`), context);
-      records.push(record);
-      sparse.set(variant, output(join(modelDir, `sparse-${variant}`), record));
-    }
-    for (const task of tasks) {
-      const taskDir = join(modelDir, task.name);
-      const add = (variant: string, result: StageRecord<{ metric: string; value: number; sparsity: number }>): StageRecord<unknown> => {
-        records.push(result);
-        rows.push({ model: model.name, variant, task: task.name, metric: result.metric, value: result.value, sparsity: result.sparsity });
-        return result;
-      };
-      say(`${model.name} / ${task.name}: dense fine-tuning`);
-      const teacher = output(join(taskDir, 'dense'), add('dense', await finetuneDense(dense, task, join(taskDir, 'dense'), context)));
-      for (const { variant } of PRUNE_OFA_SPARSITIES) {
-        say(`${model.name} / ${task.name}: sparse transfer at ${variant}%, then QAT`);
-        const transferDir = join(taskDir, `sparse-${variant}`);
-        const transferred = output(transferDir, add(variant, await sparseTransfer({ sparse: sparse.get(variant) as StageOutput, teacher, task, dir: transferDir, qat: false }, context)));
-        add(`${variant}+qat`, await sparseTransfer({ sparse: transferred, teacher, task, dir: join(taskDir, `sparse-${variant}-qat`), qat: true }, context));
-      }
-    }
+  } else {
+    const payload: PruneOfaGrid = { benchmark: 'prune-ofa', version: packageJson.version, settings: grid, store: dirname(work), folder: basename(work), run };
+    outcome = await runOnQueue(settings.queue, plan, payload, say, settings.signal);
   }
+  // The table comes from the stage records in the work folder, whichever way the stages ran.
+  const { records, rows } = await collectRecords(plan, work, outcome?.finished);
   const seconds = (performance.now() - started) / 1000;
   const usedBackends = backendsOf(records, backend);
   const computeSeconds = stageSeconds(records);
   const withRatios = withRetention(rows);
-  const taskNames = tasks.map((task) => task.name);
-  const modelList = models.map(({ context: _context, pretrainedDir: _dir, ...spec }) => spec);
+  const modelList = models.map(({ pretrainedDir: _dir, ...spec }) => spec);
   const name = `prune-ofa-${settings.scale}`;
-  const plots = pruneOfaPlots({ rows: withRatios, models: modelList, tasks: taskNames });
-  const json = { benchmark: 'prune-ofa', scale: settings.scale, backend: usedBackends, seconds, stageSeconds: computeSeconds, seed: settings.seed, models: modelList, tasks: taskNames, rows: withRatios };
+  const plots = pruneOfaPlots({ rows: withRatios, models: modelList, tasks });
+  const json = { benchmark: 'prune-ofa', scale: settings.scale, backend: usedBackends, seconds, stageSeconds: computeSeconds, seed: settings.seed, models: modelList, tasks, rows: withRatios };
   const files = await writeResultFiles(settings.out, {
     [`${name}.json`]: `${JSON.stringify(json, null, 2)}\n`,
-    [`${name}.md`]: formatPruneOfaMarkdown({ scale: settings.scale, rows: withRatios, models: modelList, tasks: taskNames, seconds, stageSeconds: computeSeconds, backend: usedBackends }),
+    [`${name}.md`]: formatPruneOfaMarkdown({ scale: settings.scale, rows: withRatios, models: modelList, tasks, seconds, stageSeconds: computeSeconds, backend: usedBackends }),
     ...Object.fromEntries(Object.entries(plots).map(([task, svg]) => [`${name}-${task}.svg`, svg])),
   });
   say(`done in ${seconds.toFixed(0)} s: ${files.join(', ')}`);
+  if (outcome !== undefined && outcome.failedCells.length > 0) {
+    const cells = plan.filter((job) => job.cell !== undefined).length;
+    const [first] = outcome.failures;
+    const cause = first === undefined ? '' : `: ${outcome.failures.map((failure) => failure.name).join(', ')} failed (${first.name}: ${first.reason})`;
+    throw new QueueError(`${outcome.failedCells.length} of ${cells} cells failed on the queue${cause}`, {
+      hint: `The table in ${settings.out} holds the other cells; the failed stages' logs are above. Fix the cause and run the same command: finished stages are kept`,
+    });
+  }
   return { rows: withRatios, files, seconds };
 }

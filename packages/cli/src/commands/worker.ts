@@ -1,0 +1,110 @@
+import { ConfigError } from '@pofa/core';
+import type { Command, OptionValues } from '../cli/command';
+import { numberOption } from '../cli/parse-command-line';
+import { UsageError } from '../errors/usage-error';
+import { initCliBackend } from '../pipeline/backend';
+import type { StageJobData } from '../queue/grid-flows';
+import { parseQueueUrl, parseStoreUrl, type RedisLocation } from '../queue/queue-url';
+import { runStageWorker, type StageRunner } from '../queue/stage-worker';
+import { runQueuedPruneOfaStage } from '../reproduce/prune-ofa-queue';
+
+/** A value read by `read`, whose `ConfigError` becomes a {@link UsageError}: on the command line, a bad URL is a usage mistake. */
+function asUsage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (ConfigError.isInstance(error)) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * `--queue` of a command line, read ({@link parseQueueUrl}); undefined when absent. A malformed
+ * URL is a {@link UsageError}.
+ *
+ * @example
+ * ```ts
+ * queueOption({ queue: 'redis://127.0.0.1:6379' })?.port; // 6379
+ * ```
+ */
+export function queueOption(options: OptionValues): RedisLocation | undefined {
+  const { queue } = options;
+  if (queue === undefined) return undefined;
+  return asUsage(() => parseQueueUrl(String(queue)));
+}
+
+/**
+ * `--store` of a command line, read ({@link parseStoreUrl}) into a folder; undefined when absent.
+ * Anything but `file:///…` (an `s3://` bucket included, not implemented yet) is a {@link UsageError}.
+ *
+ * @example
+ * ```ts
+ * storeOption({ store: 'file:///mnt/pofa' }); // '/mnt/pofa'
+ * ```
+ */
+export function storeOption(options: OptionValues): string | undefined {
+  const { store } = options;
+  if (store === undefined) return undefined;
+  return asUsage(() => parseStoreUrl(String(store)));
+}
+
+/** The stage runner of each benchmark that puts its stages on the queue. */
+const QUEUED_BENCHMARKS: Record<string, (data: StageJobData, tools: Parameters<StageRunner>[1] & { store?: string }) => ReturnType<StageRunner>> = {
+  'prune-ofa': runQueuedPruneOfaStage,
+};
+
+/**
+ * `pofa worker`: runs the stages `pofa reproduce --queue` puts on Redis, from any number of
+ * processes and machines, until SIGTERM or Ctrl-C.
+ *
+ * @example
+ * ```ts
+ * await runCli(['worker', '--queue', 'redis://127.0.0.1:6379', '--concurrency', '1'], io, COMMANDS); // until io.signal aborts
+ * ```
+ */
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'Run the stages of pofa reproduce --queue: take them from Redis (BullMQ) until stopped',
+  usage: 'pofa worker --queue redis://HOST:PORT [--concurrency 1] [--store file:///DIR] [--stalled-seconds 30]',
+  description: [
+    'Takes the stages `pofa reproduce --queue` enqueued (BullMQ on Redis) and runs them as the in-process run',
+    'does, up to --concurrency at a time; start as many workers as you like, on as many machines. Each stage',
+    "reads its inputs from and writes its model and record to the run's work folder, which every worker must see:",
+    'a shared folder (NFS, a cluster file system) at the path pofa reproduce gave, or at --store where it is',
+    'mounted elsewhere. A stage waits on the queue until the stages it reads have finished. A stage that fails is',
+    'tried three times in all, then its cells are reported failed and the rest of the grid goes on. A worker',
+    'killed mid-stage (SIGKILL, a lost machine) leaves its stage to another worker after --stalled-seconds; the',
+    'stage resumes from its last checkpoint, with the same result as a run never stopped. SIGTERM or Ctrl-C: the',
+    'running stage stops at its next step and goes back on the queue, and the worker exits; twice: at once.',
+    'Prints one line per stage started, finished, failed or put back. Waits on Redis while idle; reconnects',
+    'when Redis restarts.',
+  ].join('\n'),
+  options: {
+    queue: { type: 'string', value: 'URL', description: 'The Redis of the queue: redis://[USER:PASSWORD@]HOST[:PORT][/DB] or rediss:// (TLS)' },
+    concurrency: { type: 'string', value: 'N', description: 'Stages this worker runs at once (each trains on the cores it finds)', defaultText: '1' },
+    store: { type: 'string', value: 'URL', description: "Where this machine sees the runs' work folders (file:///DIR), when not at the path pofa reproduce gave", defaultText: 'the path in each job' },
+    'stalled-seconds': { type: 'string', value: 'S', description: "Seconds after which a dead worker's stage goes to another worker", defaultText: '30' },
+  },
+  async run({ options }, io) {
+    const location = queueOption(options);
+    if (location === undefined) throw new UsageError('pofa worker needs --queue', { expected: 'redis://HOST:PORT (the one given to pofa reproduce --queue)', hint: 'See pofa worker --help' });
+    const concurrency = numberOption(options, 'concurrency', { fallback: 1, min: 1, max: 256, integer: true }) as number;
+    const stalledSeconds = numberOption(options, 'stalled-seconds', { fallback: 30, min: 1, max: 86_400 }) as number;
+    const store = storeOption(options);
+    await initCliBackend();
+    const stamp = () => new Date().toISOString().slice(11, 19);
+    const runStage: StageRunner = async (data, tools) => {
+      const benchmark = (data.grid as { benchmark?: unknown }).benchmark;
+      const run = typeof benchmark === 'string' ? QUEUED_BENCHMARKS[benchmark] : undefined;
+      if (run === undefined) throw new ConfigError(`This worker cannot run stages of ${JSON.stringify(benchmark)}`, { expected: Object.keys(QUEUED_BENCHMARKS).join(', '), hint: 'Run the same pofa version on the driver and every worker' });
+      return run(data, { ...tools, ...(store === undefined ? {} : { store }) });
+    };
+    await runStageWorker({
+      location, concurrency, stalledSeconds, runStage,
+      log: (line) => io.stdout.write(`[${stamp()}] ${line}\n`),
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
+    io.stdout.write(`[${stamp()}] worker stopped\n`);
+    return 0;
+  },
+};
