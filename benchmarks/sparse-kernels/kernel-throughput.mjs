@@ -1,6 +1,7 @@
 // Throughput of each kernel (GFLOP/s of useful work) against a measured peak: the best dense
 // fp32 GEMM (and the best dense int8 Linear for int8 kernels) on the FFN weight's shape.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ export function fmaPeakPerCore(isa) {
   const compiled = spawnSync('c++', ['-O2', ...flags, source, '-o', binary], { encoding: 'utf8' });
   if (compiled.status !== 0) return undefined;
   const runs = [0, 1, 2].map(() => Number(spawnSync(binary, ['300'], { encoding: 'utf8' }).stdout));
+  rmSync(binary, { force: true });
   const best = Math.max(...runs.filter(Number.isFinite));
   return best > 0 ? best : undefined;
 }
@@ -30,10 +32,15 @@ function randomInput(length, seed) {
   return out;
 }
 
-export async function measureKernels(sk, kernels, dense, weightName, { sparsities, seq, batches, median, config }) {
+/**
+ * Useful GFLOP/s of each kernel alone on one FFN weight (dense fp32 GEMM, dense int8, unstructured
+ * and 4x1 at each sparsity in fp32 and int8) and of attention, for the token counts of `cells`,
+ * each as a fraction of the measured peak (`time(fn)`: the median milliseconds of `fn`).
+ */
+export async function measureKernels(sk, kernels, dense, weightName, { sparsities, cells, time, config }) {
   const { shape, data } = dense.get(weightName);
   const [rows, cols] = shape;
-  const tokenCounts = batches.map((batch) => batch * seq);
+  const tokenCounts = [...new Set(cells.map(({ batch, seq }) => batch * seq))];
   const inputs = new Map(tokenCounts.map((tokens) => [tokens, randomInput(tokens * cols, tokens)]));
   const gflops = (flops, ms) => flops / ms / 1e6;
   const denseFp32 = sk.packWeight(data, rows, cols, { format: 'dense' });
@@ -45,9 +52,9 @@ export async function measureKernels(sk, kernels, dense, weightName, { sparsitie
     const flops = 2 * tokens * rows * cols;
     // Outputs are preallocated, as the runtime's workspace does: a fresh array per call would add page faults.
     const result = new Float32Array(tokens * rows);
-    const gemm = gflops(flops, await median(() => kernels.gemm(input, tokens, cols, data, rows, undefined, result)));
+    const gemm = gflops(flops, await time(() => kernels.gemm(input, tokens, cols, data, rows, undefined, result)));
     if (gemm > peak.fp32Gflops) Object.assign(peak, { fp32Gflops: gemm, fp32Source: `gemm ${tokens}x${cols}x${rows}` });
-    const int8 = gflops(flops, await median(() => kernels.linear(input, tokens, denseInt8, undefined, { out: result })));
+    const int8 = gflops(flops, await time(() => kernels.linear(input, tokens, denseInt8, undefined, { out: result })));
     if (int8 > peak.int8Gops) Object.assign(peak, { int8Gops: int8, int8Source: `dense int8 linear ${tokens}x${cols}x${rows}` });
     out.push({ kernel: 'gemm', pattern: 'dense', sparsity: 0, dtype: 'fp32', tokens, gflops: gemm });
     out.push({ kernel: 'linear', pattern: 'dense', sparsity: 0, dtype: 'int8', tokens, gflops: int8 });
@@ -61,13 +68,13 @@ export async function measureKernels(sk, kernels, dense, weightName, { sparsitie
           const input = inputs.get(tokens);
           const useful = 2 * tokens * (fp32.values.length - countZeros(fp32.values));
           const result = new Float32Array(tokens * rows);
-          const rate = gflops(useful, await median(() => kernels.linear(input, tokens, weight, undefined, { out: result })));
+          const rate = gflops(useful, await time(() => kernels.linear(input, tokens, weight, undefined, { out: result })));
           out.push({ kernel: 'linear', pattern, sparsity, dtype, tokens, gflops: rate });
         }
       }
     }
   }
-  for (const batch of batches) {
+  for (const { batch, seq } of cells) {
     const width = config.hiddenSize;
     const headDim = width / config.numHeads;
     const q = randomInput(batch * seq * width, 1);
@@ -75,8 +82,8 @@ export async function measureKernels(sk, kernels, dense, weightName, { sparsitie
     const v = randomInput(batch * seq * width, 3);
     const flops = 4 * batch * config.numHeads * seq * seq * headDim;
     const result = new Float32Array(batch * seq * width);
-    const rate = gflops(flops, await median(() => kernels.attention(q, k, v, { batch, seq, heads: config.numHeads, headDim, out: result })));
-    out.push({ kernel: 'attention', pattern: 'dense', sparsity: 0, dtype: 'fp32', tokens: batch * seq, gflops: rate });
+    const rate = gflops(flops, await time(() => kernels.attention(q, k, v, { batch, seq, heads: config.numHeads, headDim, out: result })));
+    out.push({ kernel: 'attention', pattern: 'dense', sparsity: 0, dtype: 'fp32', tokens: batch * seq, seq, gflops: rate });
   }
   peak.bestGemmGflops = peak.fp32Gflops;
   peak.bestDenseInt8Gops = peak.int8Gops;

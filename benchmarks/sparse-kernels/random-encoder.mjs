@@ -1,8 +1,8 @@
 // A BERT-base-shaped encoder with seeded random weights, and its pruned / packed variants.
 import { createRandom } from '@pofa/core';
 
-/** The benchmark's encoder config (family-neutral, as .pofa bundles store it). */
-export function benchmarkConfig({ layers = 12, hidden = 768, heads = 12, ffn = 3072, vocab = 30522 } = {}) {
+/** The benchmark's encoder config (family-neutral, as .pofa bundles store it): BERT's heads of 64 and FFN of 4 × hidden by default. */
+export function benchmarkConfig({ layers = 12, hidden = 768, heads = Math.max(1, Math.round(hidden / 64)), ffn = 4 * hidden, vocab = 30522, maxPositions = 512 } = {}) {
   return {
     family: 'bert',
     task: 'base',
@@ -14,7 +14,7 @@ export function benchmarkConfig({ layers = 12, hidden = 768, heads = 12, ffn = 3
     intermediateSizes: Array(layers).fill(ffn),
     activation: 'gelu',
     layerNormEps: 1e-12,
-    maxPositions: 512,
+    maxPositions,
     typeVocabSize: 2,
     padTokenId: 0,
     numLabels: 2,
