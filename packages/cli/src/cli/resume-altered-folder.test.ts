@@ -42,8 +42,9 @@ async function stoppedRun(name: string, alter: (dir: string) => Promise<void> = 
   const dir = join(root, name);
   await cp(join(root, 'reference'), dir, { recursive: true });
   for (const later of ['sparse-transfer', 'quantize', 'bundles', 'report.json', 'models.json']) await rm(join(dir, later), { recursive: true, force: true });
+  // The copy resumes under its new name: `out` is not one of the settings a resume compares.
   const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { settings: Record<string, unknown>; completed: boolean };
-  await writeJson(join(dir, 'run.json'), { ...run, settings: { ...run.settings, out: dir }, completed: false });
+  await writeJson(join(dir, 'run.json'), { ...run, completed: false });
   await alter(dir);
   return dir;
 }
@@ -115,37 +116,33 @@ describe('pofa compress --resume on an altered run folder', () => {
     expect(resumed.stderr).toContain(join('sparse-pretrain', 'model', 'model.safetensors'));
   }, 60_000);
 
-  // The cases below need a change in run-folder/ (see the report of issue 23); `it.fails` until then.
-
   // A finished stage's model changed after its done.json was written (a valid file, one weight
-  // moved): the stage is reused and the bundles are built from the altered model. done.json could
-  // record the sha256 of the stage's output files and onceIn compare them before reusing it.
-  it.fails('refuses, or runs again, a finished stage whose model file changed after it finished', async () => {
+  // moved): done.json records the SHA-256 of the stage's files, and the stage is refused.
+  it('refuses, or runs again, a finished stage whose model file changed after it finished', async () => {
     const dir = await stoppedRun('model-changed', (folder) => changeOneWeight(join(folder, 'sparse-pretrain', 'model', 'model.safetensors')));
     const resumed = await compress(dir, ['--resume']);
     if (resumed.code === 0) expect(await bundlesOf(dir)).toEqual(referenceBundles);
     else expect(resumed.stderr).toContain('sparse-pretrain');
   }, 60_000);
 
-  // run.json has no format or version, and its command is not compared: a folder of `pofa transfer`
-  // (or of a pofa whose stage folders are laid out otherwise) is resumed as if compress wrote it.
-  it.fails('refuses a run.json written by another command', async () => {
+  // run.json records its command and its run-folder format, and --resume compares both.
+  it('refuses a run.json written by another command', async () => {
     const dir = await stoppedRun('other-command', (folder) => editJson(join(folder, 'run.json'), (run) => ({ ...run, command: 'transfer' })));
     const resumed = await compress(dir, ['--resume']);
     expect(resumed.code).toBe(1);
     expect(resumed.stderr).toContain('transfer');
   }, 60_000);
 
-  it.fails('refuses a run.json of another run-folder format', async () => {
+  it('refuses a run.json of another run-folder format', async () => {
     const dir = await stoppedRun('other-format', (folder) => editJson(join(folder, 'run.json'), (run) => ({ ...run, format: 99, pofaVersion: '99.0.0' })));
     const resumed = await compress(dir, ['--resume']);
     expect(resumed.code).toBe(1);
     expect(resumed.stderr).toMatch(/format|version/);
   }, 60_000);
 
-  // `out` is one of the compared settings, as typed: the same folder named by a relative path (or a
-  // folder moved elsewhere) is "a change to out", and the run cannot be resumed.
-  it.fails('resumes the same folder named by a relative path', async () => {
+  // `out` is not one of the compared settings: the same folder named by a relative path (or a
+  // folder moved elsewhere) resumes.
+  it('resumes the same folder named by a relative path', async () => {
     const dir = await stoppedRun('relative-out');
     const resumed = await compress(relative(root, dir), ['--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);

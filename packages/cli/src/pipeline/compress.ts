@@ -88,7 +88,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   requireTrainingExamples(task);
   if (task.kind === 'classification' && task.name.startsWith('file:')) say(`pofa: task ${describeRunTask(task)}`);
   const { baseline } = await timed('TF-IDF baseline', async () => ({ baseline: baselineRow(task) }));
-  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress', say });
+  const run = await openRunDirectory(outDir, { ...settings, out: undefined, resume: undefined, json: undefined, cache: undefined, until: undefined }, { resume: settings.resume, command: 'compress', say });
   const cacheDir = resolveCacheDir(settings.cache, io.env, io.cwd);
   const environment = (stage: string): StageEnvironment => ({
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: scale.checkpointEvery,

@@ -165,7 +165,9 @@ export async function loadQuantizedStage(dir: string, head: Pick<TaskTraining, '
 export function bundleInt8Options(tensors: Record<string, RawTensor>): { scales: Record<string, Float32Array<ArrayBuffer>>; activations: Record<string, [number, number]> } {
   const scales: Record<string, Float32Array<ArrayBuffer>> = {};
   const activations: Record<string, [number, number]> = {};
-  for (const [name, tensor] of Object.entries(tensors)) {
+  // In name order: a live run's tensors come in module order, those read back from
+  // model-int8.safetensors in name order, and the bundle must not depend on which.
+  for (const [name, tensor] of Object.entries(tensors).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!name.endsWith('.weight') || tensor.dtype !== 'I8') continue;
     const module = name.slice(0, -'.weight'.length);
     const scale = tensors[`${module}.weight_scale`].data as Float32Array;

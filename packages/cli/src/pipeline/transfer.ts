@@ -129,7 +129,7 @@ export async function runTransfer(options: TransferOptions, io: CompressIo): Pro
   say(`pofa: pattern of ${source.dir}: ${(100 * pattern.overall).toFixed(2)}% of the encoder Linear weights are zero (per layer: ${pattern.layers.map((value) => `${(100 * value).toFixed(1)}%`).join(', ')})`);
   const teacher: TeacherDistillation | undefined = settings.teacher === undefined ? undefined : await loadTeacher(resolve(io.cwd, settings.teacher), training, pattern, settings.distillHidden);
 
-  const run = await openRunDirectory(outDir, { ...settings, resume: undefined, json: undefined }, { resume: settings.resume, command: 'transfer' });
+  const run = await openRunDirectory(outDir, { ...settings, out: undefined, resume: undefined, json: undefined }, { resume: settings.resume, command: 'transfer', say });
   const environment = (stage: string): StageEnvironment => ({
     dir: run.stageDir(stage), resume: settings.resume, seed: settings.seed, progress: io.progress, signal: io.signal, checkpointEvery: 200,
   });

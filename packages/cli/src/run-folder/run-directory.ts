@@ -7,6 +7,9 @@ import { onceIn, type Say, type StageRecord } from './stage-folder';
 
 const RUN_FILE = 'run.json';
 
+/** The layout of a run folder this pofa reads and writes (`format` in `run.json`; absent before it was versioned). */
+const RUN_FORMAT = 1;
+
 /** The run folder (`--out`): its settings, and which stages finished. */
 export interface RunDirectory {
   dir: string;
@@ -66,8 +69,8 @@ export async function checkRunFolder(dir: string, options: { label: string; forc
 /**
  * Opens the run folder. A fresh run (no `resume`) refuses a folder that holds an interrupted
  * run (so it is not overwritten by mistake) and clears a finished one; `resume` requires a
- * previous run with the same settings, and keeps its finished stages and the checkpoints of
- * the stage it stopped in.
+ * previous run of the same command, run-folder format and settings, and keeps its finished
+ * stages and the checkpoints of the stage it stopped in.
  *
  * @example
  * ```ts
@@ -82,6 +85,20 @@ export async function openRunDirectory(dir: string, settings: Record<string, unk
         expected: `a folder with the ${RUN_FILE} of an earlier pofa ${options.command} run`,
         received: 'none',
         hint: 'Check --out, or drop --resume to start a new run',
+      });
+    }
+    if (saved.format !== RUN_FORMAT) {
+      throw new ConfigError(`Cannot resume the run in ${dir}: it was written by another version of pofa`, {
+        expected: `a run folder of format ${RUN_FORMAT}`,
+        received: saved.format === undefined ? 'a run folder without a format (an earlier pofa)' : typeof saved.format === 'number' ? `format ${saved.format}` : 'a format that is not a number',
+        hint: 'Resume it with the pofa that started it, or choose another --out to start over',
+      });
+    }
+    if (saved.command !== options.command) {
+      throw new ConfigError(`Cannot resume the run in ${dir} with pofa ${options.command}`, {
+        expected: `a run of pofa ${options.command}`,
+        received: typeof saved.command === 'string' ? `a run of pofa ${saved.command.slice(0, 40)}` : 'a run without a command',
+        hint: typeof saved.command === 'string' ? `Resume it with pofa ${saved.command.slice(0, 40)} --resume, or choose another --out` : 'Choose another --out',
       });
     }
     const savedSettings = saved.settings !== null && typeof saved.settings === 'object' && !Array.isArray(saved.settings) ? (saved.settings as Record<string, unknown>) : {};
@@ -104,7 +121,7 @@ export async function openRunDirectory(dir: string, settings: Record<string, unk
     await rm(dir, { recursive: true, force: true });
   }
   if (!options.resume || saved === undefined) {
-    await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ command: options.command, settings, completed: false }, null, 2)}\n`);
+    await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify({ format: RUN_FORMAT, command: options.command, settings, completed: false }, null, 2)}\n`);
   }
   const stageDir = (stage: string) => join(dir, stage);
   return {

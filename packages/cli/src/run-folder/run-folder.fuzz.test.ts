@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 const SETTINGS = { task: 'spam', sparsity: 0.9, pattern: 'unstructured', int8: true, seed: 0, scale: 'test' };
-const RUN = { command: 'compress', settings: SETTINGS, completed: false };
+const RUN = { format: 1, command: 'compress', settings: SETTINGS, completed: false };
 const IDENTITY = { stage: 'sparse-pretrain', steps: 12, learningRate: 0.002, teacher: 'teacher-b34f4847657bfdb8' };
 const HASH = identityHash(IDENTITY);
 const RECORD = { sparsity: 0.9, backend: 'cpu', seconds: 0.43, identity: HASH };

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { access, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tf, writeFileAtomic } from '@pofa/core';
+import { ConfigError, tf, writeFileAtomic } from '@pofa/core';
 import { identityHash } from './identity';
 
 /** A line logger; runs say what they do through one. */
@@ -52,6 +54,46 @@ export async function openStageFolder(dir: string, identity: unknown, say: Say =
  */
 export type StageRecord<R> = R & { backend?: string; seconds?: number; identity: string };
 
+/** Files of a stage folder that are not its output: its bookkeeping and its Trainer's. */
+const BOOKKEEPING = new Set([IDENTITY_FILE, 'done.json', 'log.jsonl', 'checkpoints']);
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The SHA-256 of every output file under a stage folder, by path relative to it (sorted). */
+async function outputFileHashes(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const walk = async (folder: string, prefix: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (prefix === '' && BOOKKEEPING.has(entry.name)) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path, `${prefix}${entry.name}/`);
+      else if (entry.isFile()) files[`${prefix}${entry.name}`] = await sha256(path);
+    }
+  };
+  await walk(dir, '');
+  return files;
+}
+
+/** Refuses a finished stage whose recorded output files are missing or changed (records of an earlier pofa have none: nothing to check). */
+async function checkOutputFiles(dir: string, recorded: unknown): Promise<void> {
+  if (recorded === null || typeof recorded !== 'object' || Array.isArray(recorded)) return;
+  for (const [file, expected] of Object.entries(recorded as Record<string, unknown>)) {
+    const actual = await sha256(join(dir, file)).catch(() => 'missing');
+    if (actual === expected) continue;
+    throw new ConfigError(`${join(dir, file)} changed after its stage finished`, {
+      expected: `the file the stage wrote (SHA-256 ${String(expected).slice(0, 16)}…, recorded in ${join(dir, 'done.json')})`,
+      received: actual === 'missing' ? 'no such file' : `SHA-256 ${actual.slice(0, 16)}…`,
+      hint: `Restore the file, or delete ${dir} to make the stage again`,
+    });
+  }
+}
+
 /**
  * Runs `work(dir)` once per folder and `identity`: a folder whose `done.json` was written for the
  * same identity is finished, and its record is returned without running again, so a stopped run
@@ -62,7 +104,9 @@ export type StageRecord<R> = R & { backend?: string; seconds?: number; identity:
  * made for another identity — finished, or interrupted with its checkpoints — is emptied first
  * and `say` is told ({@link openStageFolder}). The record gets the tfjs backend the stage ran on,
  * its seconds and its identity hash; the stage's Trainer checkpoints are deleted once it is done.
- * The returned record says whether it was `reused` (not written to `done.json`).
+ * The returned record says whether it was `reused` (not written to `done.json`). `done.json` also
+ * holds the SHA-256 of every file the stage wrote (`files`); a finished stage whose files changed
+ * since is refused with a {@link ConfigError} naming the file, never reused or silently replaced.
  *
  * @example
  * ```ts
@@ -75,11 +119,15 @@ export async function onceIn<R extends object>(dir: string, work: (dir: string) 
   const hash = identityHash(identity);
   const finished = await access(done).then(() => true, () => false);
   if (finished) {
+    let record: StageRecord<R> | undefined;
     try {
-      const record = JSON.parse(await readFile(done, 'utf8')) as StageRecord<R>;
-      if (record.identity === hash) return { ...record, reused: true };
+      record = JSON.parse(await readFile(done, 'utf8')) as StageRecord<R>;
     } catch {
       // An unreadable record (written atomically, so only by hand): the stage runs again.
+    }
+    if (record !== null && typeof record === 'object' && record.identity === hash) {
+      await checkOutputFiles(dir, (record as { files?: unknown }).files);
+      return { ...record, reused: true };
     }
     // A record of other settings must not outlive the run that replaces it, even one stopped midway.
     await rm(done, { force: true });
@@ -88,8 +136,9 @@ export async function onceIn<R extends object>(dir: string, work: (dir: string) 
   const started = performance.now();
   const result = await work(dir);
   const record: StageRecord<R> = { ...result, backend: tf.getBackend(), seconds: (performance.now() - started) / 1000, identity: hash };
-  await writeFileAtomic(done, `${JSON.stringify(record, null, 2)}\n`);
   await rm(join(dir, 'checkpoints'), { recursive: true, force: true });
+  (record as { files?: Record<string, string> }).files = await outputFileHashes(dir);
+  await writeFileAtomic(done, `${JSON.stringify(record, null, 2)}\n`);
   return { ...record, reused: false };
 }
 
