@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, tf } from '@pofa/core';
 import { loadPretrained, type EncoderModel } from '@pofa/models';
-import { createEncoderRuntime, exportBundle, layerTensorNames, loadKernels, readBundle } from '@pofa/sparse-kernels';
+import { createEncoderRuntime, encoderTensorShapes, exportBundle, layerTensorNames, loadKernels, readBundle } from '@pofa/sparse-kernels';
 import { smallBert } from '../../../onnx/src/__fixtures__/onnx-models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES, runCli } from '../cli/run-cli';
@@ -84,6 +84,10 @@ describe('pofa bench', () => {
       'onnxruntime fp32 dense', 'onnxruntime fp32 sparse', 'onnxruntime fp32 sparse-int8', null, 'onnxruntime fp32 sparse-int8', 'onnxruntime fp32 dense',
     ]);
     expect(report.rows[0].check!.maxDifference).toBeLessThan(1e-4);
+    // The runtime's memory counts its bundle's arrays: at least the dense model's fp32 parameters.
+    const { config } = await readBundle(join(dir, 'run', 'bundles', 'dense.pofa'));
+    const parameters = [...encoderTensorShapes(config).values()].reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
+    expect(report.rows[0].memoryMb).toBeGreaterThanOrEqual((4 * parameters) / 2 ** 20);
     expect(report.rows[0].sparsity).toBe(0);
     expect(report.rows[1].sparsity).toBeGreaterThan(0.85);
     expect(report.loadAverage.start).toHaveLength(3);

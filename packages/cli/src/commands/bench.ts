@@ -41,7 +41,7 @@ export function printBenchReport(report: BenchReport, io: CliIo): void {
   const cells = report.rows.map((row) => [
     row.model, row.engine, row.layout, String(row.bits), `${(100 * row.sparsity).toFixed(2)}%`,
     fixed(row.msPerBatch, 2), fixed(row.tokensPerSecond, 0), fixed(row.speedupOverOrtFp32, 2, 'x'), fixed(row.speedupOverOrtInt8, 2, 'x'), fixed(row.speedupOverTfjs, 2, 'x'),
-    row.memoryMb.toFixed(0), checkCell(row),
+    row.memoryMb.toFixed(row.memoryMb < 10 ? 1 : 0), checkCell(row),
   ]);
   io.stdout.write(formatTable(['model', 'engine', 'layout', 'bits', 'sparsity', 'ms/batch', 'tokens/s', 'vs ORT fp32', 'vs ORT int8', 'vs tfjs', 'memory MB', 'check'], cells));
   const notes = ['', 'check: the largest difference of the outputs on the batch from the reference (the onnxruntime fp32 model of the same weights), within 1e-3 (fp32) or 0.1 (int8) of the largest output.'];
@@ -49,7 +49,11 @@ export function printBenchReport(report: BenchReport, io: CliIo): void {
     const check = row.check as OutputCheck;
     notes.push(`Not timed: ${row.model} on ${row.engine} (${row.bits} bits) differs from ${check.reference} by up to ${check.maxDifference.toPrecision(3)} (tolerance ${check.tolerance.toPrecision(3)}).`);
   }
-  notes.push(`memory MB: growth of the process's resident set from before an engine was made to after its first batch, garbage collected before each reading; it counts native memory (onnxruntime's weights and arena, the kernels' buffers, a WebAssembly heap). Peak resident set of the process: ${report.peakRssMb.toFixed(0)} MB.`);
+  notes.push(
+    "memory MB: growth of the process's resident set from before an engine was made to after its first batch, garbage collected before each reading, so native memory counts " +
+      "(onnxruntime's weights, their pre-packed copies and its arena; the kernels' buffers; a WebAssembly heap); the pofa runtime's rows add their bundle's arrays, read before. " +
+      `Peak resident set of the process: ${report.peakRssMb.toFixed(0)} MB.`,
+  );
   io.stdout.write(`${notes.join('\n')}\n`);
 }
 

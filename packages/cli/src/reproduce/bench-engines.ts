@@ -28,7 +28,7 @@ export interface BenchEngine {
   run(): unknown;
   /** The head output of the first pass (logits; span QA logits interleaved; last hidden states of a base model). */
   output: Float32Array;
-  /** Resident-set growth in MiB from before the engine was made to after its first pass. */
+  /** Resident-set growth in MiB from before the engine was made to after its first pass (plus memory held before: a bundle). */
   memoryMb: number;
   dispose(): Promise<void>;
 }
@@ -68,23 +68,39 @@ function residentMb(): number {
 
 /**
  * Makes an engine and runs its first pass, measuring the growth of the process's resident set
- * (RSS) across both, after a garbage collection at each end. RSS counts native memory too
- * (onnxruntime's weights and arena, the addon's buffers, a WebAssembly heap), which the V8 heap
- * statistics would miss; the first pass is included because onnxruntime and tfjs allocate their
- * working memory then. Memory that an earlier engine freed to the allocator but not to the system
- * can be reused without growth, so engines made later may read low.
+ * (RSS) across both, after a garbage collection at each end, plus `heldBytes` made before (a
+ * bundle read beforehand). RSS counts native memory too (onnxruntime's weights, their pre-packed
+ * copies and its arena, the addon's buffers, a WebAssembly heap), which the V8 heap statistics
+ * would miss; the first pass is included because onnxruntime and tfjs allocate their working
+ * memory then. Memory that an earlier engine freed to the allocator but not to the system can be
+ * reused without growth, so engines made later may read low.
  *
  * @example
  * ```ts
- * const engine = await measuredEngine(async () => pofaParts(bundle, kernels, inputs));
+ * const engine = await measuredEngine(() => pofaParts(bundle, kernels, inputs), bundleBytes(bundle));
  * ```
  */
-export async function measuredEngine(make: () => Promise<EngineParts> | EngineParts): Promise<BenchEngine> {
+export async function measuredEngine(make: () => Promise<EngineParts> | EngineParts, heldBytes = 0): Promise<BenchEngine> {
   const before = residentMb();
   const parts = await make();
   const output = await parts.output();
-  const memoryMb = Math.max(0, residentMb() - before);
+  const memoryMb = Math.max(0, residentMb() - before) + heldBytes / 2 ** 20;
   return { run: () => parts.run(), output, memoryMb, dispose: async () => void (await parts.dispose()) };
+}
+
+/**
+ * The bytes of a bundle's arrays (values, indices, scales of every tensor): what its runtime holds
+ * besides the workspace, read before the runtime is made.
+ *
+ * @example
+ * ```ts
+ * bundleBytes(await readBundle('sparse-int8.pofa')) / 2 ** 20; // MiB
+ * ```
+ */
+export function bundleBytes(bundle: Bundle): number {
+  let bytes = 0;
+  for (const tensor of bundle.tensors.values()) for (const value of Object.values(tensor)) if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  return bytes;
 }
 
 /** The pofa runtime of a bundle on `kernels`. */

@@ -1,7 +1,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { ConfigError, tf } from '@pofa/core';
 import { loadKernels } from '@pofa/sparse-kernels';
-import { benchInputs, checkOutputs, measuredEngine, ortParts, pofaParts, tfjsParts, type BenchEngine, type OutputCheck } from './bench-engines';
+import { benchInputs, bundleBytes, checkOutputs, measuredEngine, ortParts, pofaParts, tfjsParts, type BenchEngine, type OutputCheck } from './bench-engines';
 import type { BenchBundle, BenchModels } from './bench-models';
 import { loadOnnxRuntime, ortSessionOptions } from './bench-onnx';
 import { measureInterleaved, median, speedupOver, type InterleavedOptions } from './bench-timing';
@@ -44,7 +44,10 @@ export interface BenchRow {
   /** The same over onnxruntime's dynamic int8 model of the same int8 weights (int8 rows only). */
   speedupOverOrtInt8: number | null;
   speedupOverTfjs: number | null;
-  /** Resident-set growth (MiB) from before the engine was made to after its first pass. */
+  /**
+   * Resident-set growth (MiB) from before the engine was made to after its first pass; for the pofa
+   * runtime plus its bundle's arrays, read before.
+   */
   memoryMb: number;
   /** The check of its outputs before timing; null for the reference itself. */
   check: OutputCheck | null;
@@ -117,7 +120,7 @@ export async function runBench(models: BenchModels, settings: BenchSettings, tar
   let times: number[][] = [];
   try {
     for (const bundle of models.bundles) {
-      entries.push({ label: `pofa runtime ${bundle.name}`, row: base(bundle, 'pofa runtime', bundle.layout, bundle.bits), engine: await measuredEngine(() => pofaParts(bundle.bundle, kernels, inputs)), check: null });
+      entries.push({ label: `pofa runtime ${bundle.name}`, row: base(bundle, 'pofa runtime', bundle.layout, bundle.bits), engine: await measuredEngine(() => pofaParts(bundle.bundle, kernels, inputs), bundleBytes(bundle.bundle)), check: null });
     }
     if (ort !== undefined) {
       entries.push({ label: `onnxruntime fp32 ${peer.name}`, row: base(peer, 'onnxruntime', 'dense', 32), engine: await measuredEngine(() => ortParts(ort, peer.bundle, inputs, { int8: false, threads })), check: null });
