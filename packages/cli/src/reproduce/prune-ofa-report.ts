@@ -16,6 +16,13 @@ export interface PruneOfaRow {
   retention: number | null;
 }
 
+/** A task's TF-IDF baseline in the table. */
+export interface BaselineCell {
+  task: string;
+  metric: string;
+  value: number;
+}
+
 /** A model of the table as the report names it. */
 export interface ReportedModel {
   name: string;
@@ -82,9 +89,11 @@ const withRatio = (value: number | null | undefined, retention: number | null | 
  * const markdown = formatPruneOfaMarkdown({ scale: 'tiny', rows, models, tasks: ['spam'], seconds: 240, backend: 'wasm' });
  * ```
  */
-export function formatPruneOfaMarkdown({ scale, rows, models, tasks, seconds, stageSeconds, backend }: {
+export function formatPruneOfaMarkdown({ scale, rows, models, tasks, seconds, stageSeconds, backend, baselines = [] }: {
   scale: string;
   rows: readonly PruneOfaRow[];
+  /** The TF-IDF baseline of each task (`textBaseline`), a row of its own under the models. */
+  baselines?: readonly BaselineCell[];
   models: readonly ReportedModel[];
   tasks: readonly string[];
   /** Wall time of the call that wrote the table. */
@@ -109,6 +118,14 @@ export function formatPruneOfaMarkdown({ scale, rows, models, tasks, seconds, st
       body.push([model.paper, `${model.layers}×${model.hidden}`, variant, fixed(sparsity, 3), ...ours.map((row) => withRatio(row?.value, row?.retention, 4)), ...theirs]);
     }
   }
+  if (baselines.length > 0) {
+    body.push(['TF-IDF + linear', '—', 'baseline', '—', ...tasks.map((task) => fixed(baselines.find((cell) => cell.task === task)?.value, 4)), ...paperTasks.map(() => null)]);
+  }
+  const beaten = tasks.filter((task) => {
+    const baseline = baselines.find((cell) => cell.task === task)?.value;
+    const dense = rows.filter((row) => row.task === task && row.variant === 'dense').map((row) => row.value);
+    return baseline !== undefined && dense.length > 0 && Math.max(...dense) <= baseline;
+  });
   const align = header.map((_, index): 'l' | 'r' => (index < 3 ? 'l' : 'r'));
   return [
     `# Prune Once for All — scale \`${scale}\``,
@@ -117,6 +134,10 @@ export function formatPruneOfaMarkdown({ scale, rows, models, tasks, seconds, st
     '',
     markdownTable(header, body, align),
     '',
+    ...(baselines.length === 0 ? [] : [
+      `Baseline: TF-IDF of words and word pairs + logistic regression (ridge for regression) on the same splits, regularisation chosen on validation. ${beaten.length === 0 ? 'Every dense model beats it.' : `It scores at least as well as every dense model on ${beaten.join(', ')}: there the transformer analogues are under-trained for their task at this scale.`}`,
+      '',
+    ]),
     `Models: each row is an analogue of the paper's model (${models.map((model) => `${model.paper} → ${model.layers} layer${model.layers === 1 ? '' : 's'} × ${model.hidden}`).join('; ')}); sparsity is measured on the encoder Linear weights of the evaluated model. "+qat" rows are evaluated with 8-bit fake quantization of weights and Linear inputs on.`,
     '',
     `Run: ${seconds === undefined ? '' : `${seconds.toFixed(0)} s wall time, `}${stageSeconds === undefined ? '' : `${stageSeconds.toFixed(0)} s in the stages (summed over every session of a continued run), `}backend ${backend ?? 'unknown'}.`,

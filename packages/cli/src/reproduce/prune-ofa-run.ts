@@ -1,5 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseOptions } from '@pofa/core';
+import { textBaseline } from '@pofa/tasks';
 import { z } from 'zod';
 import packageJson from '../../package.json';
 import { QueueError } from '../queue/queue-error';
@@ -10,7 +11,9 @@ import { runnerOptionsShape } from './options';
 import { describePruneOfaGrid, preparePruneOfaGrid, trainingOf, type PruneOfaGridSettings } from './prune-ofa-grid';
 import { planPruneOfa, readStageRecord, runStageJob, type PruneOfaStageJob } from './prune-ofa-plan';
 import { pruneOfaGridStages, type PruneOfaGrid } from './prune-ofa-queue';
-import { formatPruneOfaMarkdown, pruneOfaPlots, withRetention, type PruneOfaRow } from './prune-ofa-report';
+import { formatPruneOfaMarkdown, pruneOfaPlots, withRetention, type BaselineCell, type PruneOfaRow } from './prune-ofa-report';
+import { loadEmbeddedTask } from './data';
+import type { StageSizes } from './prune-ofa-scales';
 import { ensureBackend, runIdentity, timedLogger } from './run-files';
 
 /**
@@ -122,6 +125,25 @@ async function runOnQueue(queue: string, plan: readonly PruneOfaStageJob[], grid
 }
 
 /**
+ * The TF-IDF baseline of each embedded task of the table (`textBaseline` of `@pofa/tasks` on the
+ * same seeded splits the cells use); none at the `full` scale, whose GLUE folders only the stages read.
+ *
+ * @example
+ * ```ts
+ * await taskBaselines({ scale: 'tiny', seed: 0 }, PRUNE_OFA_SCALES.tiny, ['spam']); // [{ task: 'spam', metric: 'f1', value: 0.96 }]
+ * ```
+ */
+export async function taskBaselines(settings: { scale: string; seed: number }, scale: StageSizes, tasks: readonly string[]): Promise<BaselineCell[]> {
+  if (settings.scale === 'full') return [];
+  const cells: BaselineCell[] = [];
+  for (const name of tasks) {
+    const { metric, value } = textBaseline(await loadEmbeddedTask(name, scale.taskExamples, settings.seed));
+    cells.push({ task: name, metric, value });
+  }
+  return cells;
+}
+
+/**
  * Runs the Prune OFA benchmark at a scale and writes `prune-ofa-<scale>.json` (the rows
  * `{ model, variant, task, metric, value, sparsity, retention }`), `prune-ofa-<scale>.md` (beside
  * the paper's numbers) and one `prune-ofa-<scale>-<task>.svg` per task into `out`. For each
@@ -178,10 +200,11 @@ export async function reproducePruneOfa(options: PruneOfaOptions): Promise<Repro
   const modelList = models.map(({ pretrainedDir: _dir, ...spec }) => spec);
   const name = `prune-ofa-${settings.scale}`;
   const plots = pruneOfaPlots({ rows: withRatios, models: modelList, tasks });
-  const json = { benchmark: 'prune-ofa', scale: settings.scale, backend: usedBackends, seconds, stageSeconds: computeSeconds, seed: settings.seed, models: modelList, tasks, rows: withRatios };
+  const baselines = await taskBaselines(settings, scale, tasks);
+  const json = { benchmark: 'prune-ofa', scale: settings.scale, backend: usedBackends, seconds, stageSeconds: computeSeconds, seed: settings.seed, models: modelList, tasks, rows: withRatios, baselines };
   const files = await writeResultFiles(settings.out, {
     [`${name}.json`]: `${JSON.stringify(json, null, 2)}\n`,
-    [`${name}.md`]: formatPruneOfaMarkdown({ scale: settings.scale, rows: withRatios, models: modelList, tasks, seconds, stageSeconds: computeSeconds, backend: usedBackends }),
+    [`${name}.md`]: formatPruneOfaMarkdown({ scale: settings.scale, rows: withRatios, models: modelList, tasks, seconds, stageSeconds: computeSeconds, backend: usedBackends, baselines }),
     ...Object.fromEntries(Object.entries(plots).map(([task, svg]) => [`${name}-${task}.svg`, svg])),
   });
   say(`done in ${seconds.toFixed(0)} s: ${files.join(', ')}`);

@@ -79,6 +79,7 @@ describe('prune-ofa at the smoke scale', () => {
     const markdown = await readFile(join(out, 'prune-ofa-smoke.md'), 'utf8');
     expect(markdown).toContain('| BERT-Base | 2×16 | 85 |');
     expect(markdown).toContain('91.46'); // the paper's 85% BERT-Base SST-2 accuracy (MCRP README)
+    expect(markdown).toMatch(/\| TF-IDF \+ linear \| — \| baseline \| — \| 0\.\d{4} \|/);
     const svg = await readFile(join(out, 'prune-ofa-smoke-sotu-party.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<polyline/g)).toHaveLength(6); // dense→85→90 and 85+qat→90+qat for three models
@@ -188,5 +189,18 @@ describe('withRetention and the run summary', () => {
     // The 85 row has no cell of ours; the paper's 85% BERT-Base SQuAD F1 (88.42) has no retention (no dense value).
     expect(markdown).toContain('| BERT-Base | 2×64 | 85 | — | — | 88.42 | 82.71 | 83.67 | 88.00 | 90.34 | 91.46 |');
     expect(markdown).toContain('Run: 10 s wall time, 9 s in the stages');
+  });
+
+  it('adds the TF-IDF baseline as a row of its own, and says where it beats every dense model', () => {
+    const table = (baseline: number) => formatPruneOfaMarkdown({
+      scale: 'x',
+      rows: [{ model: 'bert-base', variant: 'dense', task: 'spam', metric: 'f1', value: 0.8, sparsity: 0, retention: 1 }],
+      models: [{ name: 'bert-base', paper: 'BERT-Base', layers: 2, hidden: 64 }],
+      tasks: ['spam'],
+      baselines: [{ task: 'spam', metric: 'f1', value: baseline }],
+    });
+    expect(table(0.9)).toContain('| TF-IDF + linear | — | baseline | — | 0.9000 | — | — | — | — | — | — |');
+    expect(table(0.9)).toContain('It scores at least as well as every dense model on spam');
+    expect(table(0.7)).toContain('Every dense model beats it.');
   });
 });
