@@ -10,7 +10,7 @@ export { UsageError, InterruptedError } from './errors/index';
 
 // The Prune OFA pipeline: its stages and the paper's settings, in one place.
 export { PRUNE_OFA_STAGES, PRUNE_OFA_RECIPE, PAPER_TRANSFER, transferDistillation, type PruneOfaStageName } from './pipeline/prune-ofa-recipe';
-export { SCALES, type Scale, type ScaleName } from './pipeline/scales';
+export { SCALES, FULL_SCALE, type Scale, type ScaleName } from './pipeline/scales';
 export { runCompress, type CompressIo, type CompressResult } from './pipeline/compress';
 export type { CompressOptions } from './pipeline/compress-options';
 export { runTransfer, type TransferResult } from './pipeline/transfer';
@@ -19,7 +19,6 @@ export type { TransferOptions } from './pipeline/transfer-options';
 // The paper's tables (`pofa reproduce`).
 export { reproducePruneOfa, type PruneOfaOptions, type ReproduceResult } from './reproduce/prune-ofa-run';
 export { reproduceOfa, type OfaOptions } from './reproduce/ofa-run';
-export { PRUNE_OFA_SCALES } from './reproduce/prune-ofa-scales';
 export { OFA_SCALES } from './reproduce/ofa-scales';
 
 // Serving (`pofa serve`) inside another Node process.

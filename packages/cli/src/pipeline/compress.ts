@@ -159,7 +159,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const perChannel = settings.perChannel;
   let quantized: QatResult | undefined;
   if (settings.int8) {
-    const qatSettings = { steps: scale.steps.quantize, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: scale.freezeObserversAt };
+    const qatSettings = { steps: scale.steps.quantize, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: PRUNE_OFA_RECIPE.qat.freezeObserversAt };
     quantized = await timed('quantization-aware training (int8, pattern lock + task distillation)', async () => {
       let result: QatResult | undefined;
       const record = await run.stage('quantize', { ...qatSettings, perChannel }, async () => {
@@ -186,7 +186,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   await writeReportJson(join(outDir, 'report.json'), rows);
   const measuredSparsity = rows.find((row) => row.stage === 'sparse')?.sparsity as number;
   const int8Method = quantized === undefined ? undefined
-    : `quantization-aware training, ${scale.steps.quantize} steps: weights int8 symmetric per ${perChannel ? 'row' : 'tensor'}, inputs uint8 (EMA observers, frozen after ${Math.max(1, Math.floor(scale.steps.quantize * scale.freezeObserversAt))} steps)`;
+    : `quantization-aware training, ${scale.steps.quantize} steps: weights int8 symmetric per ${perChannel ? 'row' : 'tensor'}, inputs uint8 (EMA observers, frozen after ${Math.max(1, Math.floor(scale.steps.quantize * PRUNE_OFA_RECIPE.qat.freezeObserversAt))} steps)`;
   for (const model of [teacher.model, finetuned.model, transferred.model, ...(quantized === undefined ? [] : [quantized.model])]) model.dispose();
   await run.complete();
   return {

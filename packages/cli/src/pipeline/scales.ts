@@ -1,79 +1,186 @@
-import { z } from 'zod';
+/**
+ * The one scale table of pofa: every named size of a run, for `pofa compress --scale` and
+ * `pofa reproduce --scale` alike. A scale holds the data sizes, the steps and learning rates of
+ * each Prune OFA stage, the shape of the BERT-Base-like model `compress` trains, and the rows
+ * (models) and columns (tasks) of `reproduce`'s table. The paper's settings that do not scale
+ * (distillation, pruning schedule fractions, QAT scheme) are in `PRUNE_OFA_RECIPE`.
+ */
 
-/** The sizes of a compress run: models, data and steps of each stage. */
-export const scaleSchema = z
-  .object({
-    /** MLM corpus texts used for the vocabulary and pre-training. */
-    corpusTexts: z.number().int().positive(),
-    vocabSize: z.number().int().positive(),
-    maxLength: z.number().int().min(8),
-    batchSize: z.number().int().positive(),
-    /** The dense teacher (the student has the same shape, initialised from it). */
-    layers: z.number().int().positive(),
-    hidden: z.number().int().positive(),
-    heads: z.number().int().positive(),
-    /** Task examples used per split (train, validation, test): the rest is left out. */
-    taskExamples: z.object({ train: z.number().int().positive(), validation: z.number().int().positive(), test: z.number().int().positive() }),
-    steps: z.object({
-      teacherPretrain: z.number().int().positive(),
-      teacherFinetune: z.number().int().positive(),
-      sparsePretrain: z.number().int().positive(),
-      transfer: z.number().int().positive(),
-      quantize: z.number().int().positive(),
-    }),
-    learningRate: z.object({ pretrain: z.number().positive(), finetune: z.number().positive(), quantize: z.number().positive() }),
-    /** QAT freezes its input observers after this fraction of its steps (Prune OFA: observers frozen before the end). */
-    freezeObserversAt: z.number().gt(0).max(1),
-    /** Optimizer steps between two Trainer checkpoints (what `--resume` can lose at most). */
-    checkpointEvery: z.number().int().positive(),
-  })
-  .strict();
-
-/** The sizes of a compress run. */
-export type Scale = z.output<typeof scaleSchema>;
+/** The number of examples a run takes from each split (a seeded sample). */
+export interface SplitLimits {
+  train: number;
+  validation: number;
+  test: number;
+}
 
 /**
- * The built-in scales: `default` (what `pofa compress` runs: finishes within 10 minutes on two
- * cores with the wasm backend and no cache) and `test` (a smoke run of a few seconds per stage).
+ * The sizes every stage of a run shares (and a change of which empties a reproduce work folder):
+ * the masked-LM corpus texts, the vocabulary size, the sequence length, the batch size and the
+ * task examples per split.
+ */
+export interface RunSizes {
+  corpusTexts: number;
+  vocabSize: number;
+  maxLength: number;
+  batchSize: number;
+  taskExamples: SplitLimits;
+}
+
+/** The sizes of the stages of a run: data, sequence length, batch, steps and learning rates. */
+export interface StageSizes extends RunSizes {
+  /** Optimizer steps per stage; 0 means `epochs` over the task's training set (the `full` scale). */
+  steps: { teacherPretrain: number; teacherFinetune: number; sparsePretrain: number; transfer: number; quantize: number };
+  learningRate: { pretrain: number; finetune: number; quantize: number };
+  epochs?: { teacherFinetune: number; transfer: number; quantize: number };
+  /** Optimizer steps between two checkpoints of a stage (what an interruption can lose at most). */
+  checkpointEvery: number;
+}
+
+/** The paper's three models. */
+export type PaperModelName = 'bert-base' | 'bert-large' | 'distilbert';
+
+/** A model row of the table: the paper's model it stands for, and the shape of its analogue. */
+export interface PaperModelSpec {
+  name: PaperModelName;
+  paper: 'BERT-Base' | 'BERT-Large' | 'DistilBERT';
+  layers: number;
+  hidden: number;
+  heads: number;
+  /** The DistilBERT analogue is distilled from the BERT-Base one. */
+  distilledFrom?: PaperModelName;
+}
+
+/**
+ * A named scale: its stage sizes, the shape of the model `pofa compress` trains (the dense teacher,
+ * and the student initialised from it: the BERT-Base analogue, FFN 4× hidden), and the rows and
+ * tasks of `pofa reproduce`'s table.
+ */
+export interface Scale extends StageSizes {
+  layers: number;
+  hidden: number;
+  heads: number;
+  models: PaperModelSpec[];
+  tasks: string[];
+}
+
+/**
+ * The paper's three models at a scale. The analogues keep the paper's depth ratios: BERT-Large has
+ * twice BERT-Base's layers and a wider hidden size (1024 vs 768, ×1.33); DistilBERT has half of
+ * BERT-Base's layers at the same width and is made by distillation from it (its layers are
+ * initialised from every other teacher layer, then it trains with masked LM + KL to the teacher).
+ */
+const modelsOf = (
+  base: { layers: number; hidden: number },
+  large: { layers: number; hidden: number },
+  distil: { layers: number; hidden: number },
+  heads: { base: number; large: number },
+): PaperModelSpec[] => [
+  { name: 'bert-base', paper: 'BERT-Base', layers: base.layers, hidden: base.hidden, heads: heads.base },
+  { name: 'bert-large', paper: 'BERT-Large', layers: large.layers, hidden: large.hidden, heads: heads.large },
+  { name: 'distilbert', paper: 'DistilBERT', layers: distil.layers, hidden: distil.hidden, heads: heads.base, distilledFrom: 'bert-base' },
+];
+
+/** The BERT-Base analogue alone: the row of a scale made for `pofa compress`. */
+const baseOnly = (layers: number, hidden: number, heads: number): PaperModelSpec[] => [{ name: 'bert-base', paper: 'BERT-Base', layers, hidden, heads }];
+
+/**
+ * Every built-in scale (the `full` scale, for Hugging Face checkpoints, is {@link FULL_SCALE}):
+ *
+ * | scale | model (compress) | reproduce's rows | tasks | data | made for |
+ * | --- | --- | --- | --- | --- | --- |
+ * | `test` | 1 × 16 | BERT-Base | spam | 120 corpus texts, sequences of 24 | tests (seconds) |
+ * | `smoke` | 2 × 16 | BERT-Base, BERT-Large (3 × 24), DistilBERT (1 × 16) | sotu-party | 200 texts, sequences of 16 | tests (seconds) |
+ * | `tiny` | 2 × 64 | BERT-Base, DistilBERT (1 × 64) | spam | 1,500 texts, sequences of 32 | CI (under 5 minutes) |
+ * | `default` | 2 × 64 | BERT-Base | spam | 3,000 texts, sequences of 64 | `pofa compress` (minutes) |
+ * | `mini` | 4 × 256 (bert-mini) | BERT-Base, DistilBERT (2 × 256) | the four embedded | 20,000 texts, sequences of 64 | hours on 2 cores |
+ *
+ * No BERT-Large analogue at `tiny` (a 4 × 80 model does not learn spam in the steps five minutes
+ * allow: its dense F1 stayed 0) or `mini` (an 8-layer, 320-wide model alone would take most of a
+ * day on 2 cores).
  *
  * @example
  * ```ts
- * SCALES.test.steps.sparsePretrain; // 12
+ * SCALES.tiny.models.map((model) => `${model.layers}x${model.hidden}`); // ['2x64', '1x64']
+ * SCALES.default.steps.sparsePretrain; // 250
  * ```
  */
 export const SCALES = {
-  default: {
-    corpusTexts: 3000,
-    vocabSize: 2000,
-    maxLength: 64,
-    batchSize: 16,
-    layers: 2,
-    hidden: 64,
-    heads: 2,
-    taskExamples: { train: 4000, validation: 300, test: 565 },
-    steps: { teacherPretrain: 250, teacherFinetune: 150, sparsePretrain: 250, transfer: 150, quantize: 100 },
-    learningRate: { pretrain: 2e-3, finetune: 2e-3, quantize: 5e-4 },
-    freezeObserversAt: 0.75,
-    checkpointEvery: 25,
-  },
   test: {
-    corpusTexts: 120,
-    vocabSize: 300,
-    maxLength: 24,
-    batchSize: 8,
-    layers: 1,
-    hidden: 16,
-    heads: 2,
-    taskExamples: { train: 96, validation: 32, test: 32 },
+    layers: 1, hidden: 16, heads: 2, models: baseOnly(1, 16, 2), tasks: ['spam'],
+    corpusTexts: 120, vocabSize: 300, maxLength: 24, batchSize: 8, taskExamples: { train: 96, validation: 32, test: 32 },
     steps: { teacherPretrain: 6, teacherFinetune: 6, sparsePretrain: 12, transfer: 6, quantize: 4 },
     learningRate: { pretrain: 2e-3, finetune: 1e-3, quantize: 5e-4 },
-    freezeObserversAt: 0.75,
     checkpointEvery: 3,
   },
-} as const satisfies Record<string, Scale>;
+  smoke: {
+    layers: 2, hidden: 16, heads: 2, models: modelsOf({ layers: 2, hidden: 16 }, { layers: 3, hidden: 24 }, { layers: 1, hidden: 16 }, { base: 2, large: 2 }), tasks: ['sotu-party'],
+    corpusTexts: 200, vocabSize: 300, maxLength: 16, batchSize: 8, taskExamples: { train: 96, validation: 32, test: 64 },
+    steps: { teacherPretrain: 6, teacherFinetune: 6, sparsePretrain: 8, transfer: 6, quantize: 4 },
+    learningRate: { pretrain: 2e-3, finetune: 2e-3, quantize: 5e-4 },
+    checkpointEvery: 3,
+  },
+  tiny: {
+    layers: 2, hidden: 64, heads: 2, models: modelsOf({ layers: 2, hidden: 64 }, { layers: 4, hidden: 80 }, { layers: 1, hidden: 64 }, { base: 2, large: 2 }).filter((model) => model.name !== 'bert-large'), tasks: ['spam'],
+    corpusTexts: 1500, vocabSize: 800, maxLength: 32, batchSize: 16, taskExamples: { train: 1200, validation: 100, test: 400 },
+    steps: { teacherPretrain: 50, teacherFinetune: 100, sparsePretrain: 30, transfer: 120, quantize: 20 },
+    learningRate: { pretrain: 3e-3, finetune: 3e-3, quantize: 5e-4 },
+    checkpointEvery: 50,
+  },
+  default: {
+    layers: 2, hidden: 64, heads: 2, models: baseOnly(2, 64, 2), tasks: ['spam'],
+    corpusTexts: 3000, vocabSize: 2000, maxLength: 64, batchSize: 16, taskExamples: { train: 4000, validation: 300, test: 565 },
+    steps: { teacherPretrain: 250, teacherFinetune: 150, sparsePretrain: 250, transfer: 150, quantize: 100 },
+    learningRate: { pretrain: 2e-3, finetune: 2e-3, quantize: 5e-4 },
+    checkpointEvery: 25,
+  },
+  mini: {
+    layers: 4, hidden: 256, heads: 4, models: modelsOf({ layers: 4, hidden: 256 }, { layers: 8, hidden: 320 }, { layers: 2, hidden: 256 }, { base: 4, large: 5 }).filter((model) => model.name !== 'bert-large'), tasks: ['spam', 'sotu-party', 'sotu-pair', 'sotu-year'],
+    corpusTexts: 20000, vocabSize: 3000, maxLength: 64, batchSize: 16, taskExamples: { train: 4000, validation: 400, test: 1000 },
+    steps: { teacherPretrain: 400, teacherFinetune: 120, sparsePretrain: 300, transfer: 120, quantize: 40 },
+    learningRate: { pretrain: 1e-3, finetune: 1e-3, quantize: 2e-4 },
+    checkpointEvery: 20,
+  },
+} satisfies Record<string, Scale>;
 
 /** A name of {@link SCALES}. */
 export type ScaleName = keyof typeof SCALES;
 
 /** The scale names, for option validation. */
 export const SCALE_NAMES = Object.keys(SCALES) as ScaleName[];
+
+/**
+ * The `full` scale's settings for Hugging Face checkpoints and GLUE/SQuAD on a GPU machine: the
+ * paper's sequence length and batch size, fine-tuning for `epochs` over the given data (in steps,
+ * computed from the training set size), sparse pre-training on `--corpus` (one passage per line)
+ * or the embedded corpus. Its models are the `--teacher` checkpoints, its tasks the GLUE folders.
+ *
+ * @example
+ * ```ts
+ * FULL_SCALE.steps.sparsePretrain; // 100000
+ * ```
+ */
+export const FULL_SCALE: StageSizes & { tasks: string[]; epochs: NonNullable<StageSizes['epochs']> } = {
+  tasks: [],
+  corpusTexts: 1_000_000,
+  vocabSize: 30522,
+  maxLength: 128,
+  batchSize: 32,
+  taskExamples: { train: Number.MAX_SAFE_INTEGER, validation: 2000, test: Number.MAX_SAFE_INTEGER },
+  steps: { teacherPretrain: 0, teacherFinetune: 0, sparsePretrain: 100_000, transfer: 0, quantize: 0 },
+  epochs: { teacherFinetune: 3, transfer: 3, quantize: 2 },
+  learningRate: { pretrain: 1e-4, finetune: 5e-5, quantize: 1e-5 },
+  checkpointEvery: 1000,
+};
+
+/**
+ * The data sizes of a scale (what every stage of a run shares).
+ *
+ * @example
+ * ```ts
+ * runSizesOf(SCALES.tiny).maxLength; // 32
+ * ```
+ */
+export function runSizesOf(scale: RunSizes): RunSizes {
+  const { corpusTexts, vocabSize, maxLength, batchSize, taskExamples } = scale;
+  return { corpusTexts, vocabSize, maxLength, batchSize, taskExamples };
+}

@@ -1,5 +1,6 @@
 import { ConfigError } from '@pofa/core';
 import { loadRunTask, type GlueTaskName, type RunTask } from '@pofa/tasks';
+import type { SplitLimits } from '../pipeline/scales';
 import type { EncodableText } from '../pipeline/text-encoder';
 
 /**
@@ -11,41 +12,6 @@ import type { EncodableText } from '../pipeline/text-encoder';
  * ```
  */
 export const EMBEDDED_TASKS = ['spam', 'sotu-party', 'sotu-pair', 'sotu-year'] as const;
-
-/** The number of examples a run takes from each split (a seeded sample). */
-export interface SplitLimits {
-  train: number;
-  validation: number;
-  test: number;
-}
-
-/**
- * The sizes every stage of a run shares (and a change of which empties its work folder): the
- * masked-LM corpus texts, the vocabulary size, the sequence length, the batch size and the task
- * examples per split.
- */
-export interface RunSizes {
-  corpusTexts: number;
-  vocabSize: number;
-  maxLength: number;
-  batchSize: number;
-  taskExamples: SplitLimits;
-}
-
-/**
- * The data of each embedded scale, the same for the Prune OFA and the OFA tables: `smoke` for the
- * tests, `tiny` for minutes, `mini` for hours on two cores.
- *
- * @example
- * ```ts
- * EMBEDDED_RUN_SIZES.tiny.maxLength; // 32
- * ```
- */
-export const EMBEDDED_RUN_SIZES: Readonly<Record<'smoke' | 'tiny' | 'mini', RunSizes>> = {
-  smoke: { corpusTexts: 200, vocabSize: 300, maxLength: 16, batchSize: 8, taskExamples: { train: 96, validation: 32, test: 64 } },
-  tiny: { corpusTexts: 1500, vocabSize: 800, maxLength: 32, batchSize: 16, taskExamples: { train: 1200, validation: 100, test: 400 } },
-  mini: { corpusTexts: 20000, vocabSize: 3000, maxLength: 64, batchSize: 16, taskExamples: { train: 4000, validation: 400, test: 1000 } },
-};
 
 /**
  * An embedded task (`spam`, `sotu-party`, `sotu-pair`, `sotu-year`) with each split cut to

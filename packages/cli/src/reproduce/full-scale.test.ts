@@ -5,7 +5,7 @@ import { initBackend } from '@pofa/core';
 import { createModel, presetConfig, saveVocab, savePretrained } from '@pofa/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareFullScale } from './full-scale';
-import { PRUNE_OFA_FULL_SCALE } from './prune-ofa-scales';
+import { FULL_SCALE } from '../pipeline/scales';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('prepareFullScale', () => {
       { teacher, glue: join(dir, 'glue'), squad: join(dir, 'corpus.txt'), corpus: join(dir, 'corpus.txt'), seed: 0 },
       (line) => notes.push(line),
     );
-    expect(scale).toBe(PRUNE_OFA_FULL_SCALE);
+    expect(scale).toBe(FULL_SCALE);
     // 10 training lines: max(1, floor(10 / 20)) = 1 held out for validation, 9 to train; dev (10) is the test split.
     expect(tasks.map((task) => [task.name, task.train.length, task.validation.length, task.test.length])).toEqual([['sst2', 9, 1, 10]]);
     expect(models).toHaveLength(1);

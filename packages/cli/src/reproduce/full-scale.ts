@@ -7,7 +7,7 @@ import { corpusTexts } from '../pipeline/teacher';
 import { prepareEncoder } from '../pipeline/text-encoder';
 import { loadGlueRunTask, taskTexts } from './data';
 import type { StageContext } from './prune-ofa-stages';
-import { PRUNE_OFA_FULL_SCALE, type PaperModelName } from './prune-ofa-scales';
+import { FULL_SCALE, type PaperModelName } from '../pipeline/scales';
 import type { StageIo } from '../pipeline/stage-training';
 import type { Say } from '../run-folder';
 
@@ -91,7 +91,7 @@ export async function findGlueTasks(dir: string): Promise<Array<[GlueTaskName, s
  * used English Wikipedia) or, without it, the embedded corpus.
  */
 async function pretrainingTexts(corpus: string | undefined, seed: number): Promise<string[]> {
-  if (corpus === undefined) return corpusTexts(PRUNE_OFA_FULL_SCALE.corpusTexts, seed);
+  if (corpus === undefined) return corpusTexts(FULL_SCALE.corpusTexts, seed);
   if (!(await exists(corpus))) throw new ConfigError(`Cannot read --corpus ${corpus}`, { expected: 'a text file, one passage per line', received: 'no such file' });
   return (await readFile(corpus, 'utf8')).split('\n').filter((line) => line.trim() !== '');
 }
@@ -118,13 +118,13 @@ export interface FullScaleSettings {
 export async function prepareFullScale(
   settings: FullScaleSettings,
   say: Say,
-  training: StageIo = { progress: false, checkpointEvery: PRUNE_OFA_FULL_SCALE.checkpointEvery },
-): Promise<{ scale: typeof PRUNE_OFA_FULL_SCALE; tasks: RunTask[]; models: Array<TeacherSpec & { context: StageContext }> }> {
+  training: StageIo = { progress: false, checkpointEvery: FULL_SCALE.checkpointEvery },
+): Promise<{ scale: typeof FULL_SCALE; tasks: RunTask[]; models: Array<TeacherSpec & { context: StageContext }> }> {
   const specs: TeacherSpec[] = [];
   for (const dir of [settings.teacher].flat()) specs.push(await describeTeacher(dir));
   const tasks: RunTask[] = [];
   if (settings.glue !== undefined) {
-    for (const [task, dir] of await findGlueTasks(settings.glue)) tasks.push(await loadGlueRunTask(task, dir, PRUNE_OFA_FULL_SCALE.taskExamples, settings.seed));
+    for (const [task, dir] of await findGlueTasks(settings.glue)) tasks.push(await loadGlueRunTask(task, dir, FULL_SCALE.taskExamples, settings.seed));
   }
   if (settings.squad !== undefined) {
     if (!(await exists(settings.squad))) throw new ConfigError(`Cannot read --squad ${settings.squad}`, { expected: 'SQuAD v1.1 train-v1.1.json', received: 'no such file' });
@@ -134,8 +134,8 @@ export async function prepareFullScale(
   const texts = await pretrainingTexts(settings.corpus, settings.seed);
   const models: Array<TeacherSpec & { context: StageContext }> = [];
   for (const spec of specs) {
-    const encoder = await prepareEncoder(await loadVocab(join(spec.pretrainedDir, 'vocab.txt')), [...texts.map((text) => ({ text })), ...tasks.flatMap(taskTexts)], PRUNE_OFA_FULL_SCALE.maxLength);
-    models.push({ ...spec, context: { scale: PRUNE_OFA_FULL_SCALE, seed: settings.seed, texts, encoder, training, say } });
+    const encoder = await prepareEncoder(await loadVocab(join(spec.pretrainedDir, 'vocab.txt')), [...texts.map((text) => ({ text })), ...tasks.flatMap(taskTexts)], FULL_SCALE.maxLength);
+    models.push({ ...spec, context: { scale: FULL_SCALE, seed: settings.seed, texts, encoder, training, say } });
   }
-  return { scale: PRUNE_OFA_FULL_SCALE, tasks, models };
+  return { scale: FULL_SCALE, tasks, models };
 }

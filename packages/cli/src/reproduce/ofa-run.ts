@@ -15,7 +15,7 @@ import { formatOfaMarkdown, type OfaResult, type OfaRow } from './ofa-report';
 import { OFA_SCALES, type OfaScale } from './ofa-scales';
 import { runnerOptionsShape } from './options';
 import { backendsOf, type ReproduceResult } from './prune-ofa-run';
-import type { StageSizes } from './prune-ofa-scales';
+import type { StageSizes } from '../pipeline/scales';
 import { finetuneDense, pretrainDense, stageModel, type StageContext } from './prune-ofa-stages';
 import { openStageFolder, openWorkFolder, writeResultFiles } from '../run-folder';
 import { ensureBackend, runIdentity, timedLogger } from './run-files';
@@ -45,8 +45,8 @@ function stageSizesOf(scale: OfaScale): StageSizes {
   const { corpusTexts: texts, vocabSize, maxLength, batchSize, taskExamples, steps, learningRate, checkpointEvery } = scale;
   return {
     corpusTexts: texts, vocabSize, maxLength, batchSize, taskExamples, checkpointEvery,
-    steps: { teacherPretrain: steps.teacherPretrain, teacherFinetune: steps.teacherFinetune, sparsePretrain: 0, transfer: 0, qat: 0 },
-    learningRate: { pretrain: learningRate.pretrain, finetune: learningRate.finetune, qat: learningRate.supernet },
+    steps: { teacherPretrain: steps.teacherPretrain, teacherFinetune: steps.teacherFinetune, sparsePretrain: 0, transfer: 0, quantize: 0 },
+    learningRate: { pretrain: learningRate.pretrain, finetune: learningRate.finetune, quantize: learningRate.supernet },
   };
 }
 

@@ -1,4 +1,4 @@
-import { EMBEDDED_RUN_SIZES, type RunSizes } from './data';
+import { runSizesOf, SCALES, type RunSizes } from '../pipeline/scales';
 
 /** The sizes of the OFA width benchmark at a scale. */
 export interface OfaScale extends RunSizes {
@@ -30,19 +30,19 @@ export interface OfaScale extends RunSizes {
  */
 export const OFA_SCALES: Record<'smoke' | 'tiny' | 'mini', OfaScale> = {
   smoke: {
-    task: 'sotu-party', layers: 1, hidden: 16, heads: 4, ...EMBEDDED_RUN_SIZES.smoke,
+    task: 'sotu-party', layers: 1, hidden: 16, heads: 4, ...runSizesOf(SCALES.smoke),
     steps: { teacherPretrain: 4, teacherFinetune: 6, supernet: 4 },
     learningRate: { pretrain: 2e-3, finetune: 2e-3, supernet: 1e-3 },
     calibrationBatches: 2, latencyRuns: 3, checkpointEvery: 3,
   },
   tiny: {
-    task: 'spam', layers: 2, hidden: 64, heads: 8, ...EMBEDDED_RUN_SIZES.tiny,
+    task: 'spam', layers: 2, hidden: 64, heads: 8, ...runSizesOf(SCALES.tiny),
     steps: { teacherPretrain: 50, teacherFinetune: 120, supernet: 40 },
     learningRate: { pretrain: 3e-3, finetune: 2e-3, supernet: 1e-3 },
     calibrationBatches: 8, latencyRuns: 20, checkpointEvery: 50,
   },
   mini: {
-    task: 'spam', layers: 4, hidden: 256, heads: 8, ...EMBEDDED_RUN_SIZES.mini,
+    task: 'spam', layers: 4, hidden: 256, heads: 8, ...runSizesOf(SCALES.mini),
     steps: { teacherPretrain: 400, teacherFinetune: 200, supernet: 200 },
     learningRate: { pretrain: 1e-3, finetune: 1e-3, supernet: 5e-4 },
     calibrationBatches: 16, latencyRuns: 20, checkpointEvery: 20,

@@ -8,7 +8,7 @@ import type { Say } from '../run-folder';
 import { loadEmbeddedTask, taskTexts } from './data';
 import { describeTeacher, findGlueTasks, prepareFullScale } from './full-scale';
 import type { PreparedGrid } from './prune-ofa-plan';
-import { PRUNE_OFA_FULL_SCALE, PRUNE_OFA_SCALES, type StageSizes } from './prune-ofa-scales';
+import { FULL_SCALE, SCALES, type StageSizes } from '../pipeline/scales';
 import type { StageContext } from './prune-ofa-stages';
 
 /**
@@ -49,7 +49,7 @@ export interface GridModel {
  */
 export async function describePruneOfaGrid(settings: PruneOfaGridSettings): Promise<{ scale: StageSizes; models: GridModel[]; tasks: string[] }> {
   if (settings.scale !== 'full') {
-    const scale = PRUNE_OFA_SCALES[settings.scale];
+    const scale = SCALES[settings.scale];
     return { scale, models: scale.models.map((spec) => ({ ...spec })), tasks: [...scale.tasks] };
   }
   if (settings.teacher === undefined) throw new ConfigError('--scale full needs --teacher HF_DIR', { expected: 'a Hugging Face BERT or DistilBERT directory' });
@@ -57,7 +57,7 @@ export async function describePruneOfaGrid(settings: PruneOfaGridSettings): Prom
   for (const dir of [settings.teacher].flat()) models.push(await describeTeacher(dir));
   const tasks = settings.glue === undefined ? [] : (await findGlueTasks(settings.glue)).map(([name]) => name as string);
   if (tasks.length === 0) throw new ConfigError('No task to run at --scale full', { expected: 'a --glue folder with MNLI, QQP, QNLI or SST-2', received: 'only --squad' });
-  return { scale: PRUNE_OFA_FULL_SCALE, models, tasks };
+  return { scale: FULL_SCALE, models, tasks };
 }
 
 /**
@@ -89,7 +89,7 @@ export async function preparePruneOfaGrid(settings: PruneOfaGridSettings, say: S
     if (teacher === undefined) throw new ConfigError('--scale full needs --teacher HF_DIR', { expected: 'a Hugging Face BERT or DistilBERT directory' });
     return prepareFullScale({ ...settings, teacher }, say, training);
   }
-  const scale = PRUNE_OFA_SCALES[settings.scale];
+  const scale = SCALES[settings.scale];
   const texts = await corpusTexts(scale.corpusTexts, settings.seed);
   const tasks: RunTask[] = [];
   for (const name of scale.tasks) tasks.push(await loadEmbeddedTask(name, scale.taskExamples, settings.seed));

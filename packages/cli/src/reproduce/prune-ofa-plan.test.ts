@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { identityHash } from '../run-folder';
 import { planPruneOfa, type PruneOfaStageJob } from './prune-ofa-plan';
 import { pruneOfaGridStages } from './prune-ofa-queue';
-import { PRUNE_OFA_SCALES } from './prune-ofa-scales';
+import { SCALES } from '../pipeline/scales';
 
-const SMOKE = PRUNE_OFA_SCALES.smoke;
+const SMOKE = SCALES.smoke;
 const byDir = (jobs: readonly PruneOfaStageJob[], dir: string): PruneOfaStageJob => jobs.find((job) => job.dir === dir) as PruneOfaStageJob;
 
 describe('planPruneOfa', () => {

@@ -13,7 +13,7 @@ import { planPruneOfa, readStageRecord, runStageJob, type PruneOfaStageJob } fro
 import { pruneOfaGridStages, type PruneOfaGrid } from './prune-ofa-queue';
 import { formatPruneOfaMarkdown, pruneOfaPlots, withRetention, type BaselineCell, type PruneOfaRow } from './prune-ofa-report';
 import { loadEmbeddedTask } from './data';
-import type { StageSizes } from './prune-ofa-scales';
+import type { StageSizes } from '../pipeline/scales';
 import { ensureBackend, runIdentity, timedLogger } from './run-files';
 
 /**
@@ -130,7 +130,7 @@ async function runOnQueue(queue: string, plan: readonly PruneOfaStageJob[], grid
  *
  * @example
  * ```ts
- * await taskBaselines({ scale: 'tiny', seed: 0 }, PRUNE_OFA_SCALES.tiny, ['spam']); // [{ task: 'spam', metric: 'f1', value: 0.96 }]
+ * await taskBaselines({ scale: 'tiny', seed: 0 }, SCALES.tiny, ['spam']); // [{ task: 'spam', metric: 'f1', value: 0.96 }]
  * ```
  */
 export async function taskBaselines(settings: { scale: string; seed: number }, scale: StageSizes, tasks: readonly string[]): Promise<BaselineCell[]> {

@@ -11,7 +11,7 @@ import { finetuneDense as finetuneDenseStage, pretrainDense as pretrainDenseStag
 import type { PreparedEncoder } from '../pipeline/text-encoder';
 import { onceIn, type Say, type StageOutput, type StageRecord } from '../run-folder';
 import { evaluateCell, type CellResult } from './evaluation';
-import type { StageSizes } from './prune-ofa-scales';
+import type { StageSizes } from '../pipeline/scales';
 
 /**
  * The cells of `pofa reproduce`'s Prune OFA table are made by the pipeline's stage functions (the
@@ -137,7 +137,7 @@ export async function sparsePretrain(dense: StageOutput, sparsity: number, dir: 
  * taskSteps(context, task, 'transfer'); // 120 at tiny
  * ```
  */
-export function taskSteps(context: StageContext, task: RunTask, stage: 'teacherFinetune' | 'transfer' | 'qat'): number {
+export function taskSteps(context: StageContext, task: RunTask, stage: 'teacherFinetune' | 'transfer' | 'quantize'): number {
   const { scale } = context;
   const fixed = scale.steps[stage];
   if (fixed > 0) return fixed;
@@ -191,8 +191,8 @@ export async function sparseTransfer(
   context: StageContext,
 ): Promise<StageRecord<CellResult>> {
   const { scale } = context;
-  const steps = taskSteps(context, task, qat ? 'qat' : 'transfer');
-  const learningRate = qat ? scale.learningRate.qat : scale.learningRate.finetune;
+  const steps = taskSteps(context, task, qat ? 'quantize' : 'transfer');
+  const learningRate = qat ? scale.learningRate.quantize : scale.learningRate.finetune;
   const scheme = { perChannel: PRUNE_OFA_RECIPE.qat.perChannel };
   const identity = {
     stage: 'sparse-transfer', qat, ...(qat ? { scheme } : {}), task: { name: task.name, data: task.identity }, steps, learningRate, sparse: sparse.identity, teacher: teacher.identity,

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { describeTeacher, findGlueTasks } from './full-scale';
 import { formatPruneOfaMarkdown, withRetention, type PruneOfaRow } from './prune-ofa-report';
 import { backendsOf, reproducePruneOfa, stageSeconds, type ReproduceResult } from './prune-ofa-run';
-import { PRUNE_OFA_SCALES, PRUNE_OFA_VARIANTS } from './prune-ofa-scales';
+import { PRUNE_OFA_VARIANTS } from './prune-ofa-scales';
+import { SCALES } from '../pipeline/scales';
 
 const NOMINAL: Record<string, number> = { dense: 0, 85: 0.85, 90: 0.9, '85+qat': 0.85, '90+qat': 0.9 };
 
@@ -39,7 +40,7 @@ describe('prune-ofa at the smoke scale', () => {
   });
 
   it('writes one row per model, variant and task, each with the row schema', async () => {
-    const { models, tasks } = PRUNE_OFA_SCALES.smoke;
+    const { models, tasks } = SCALES.smoke;
     expect(result.rows).toHaveLength(models.length * PRUNE_OFA_VARIANTS.length * tasks.length);
     for (const row of result.rows) rowSchema.parse(row);
     const keys = new Set(result.rows.map((row) => `${row.model}/${row.variant}/${row.task}`));
@@ -96,11 +97,11 @@ describe('prune-ofa at the smoke scale', () => {
 
   it('reruns only the stages a changed setting reaches: transfer steps rerun transfer and QAT, checkpointEvery nothing', async () => {
     const work = join(out, 'work', 'prune-ofa-smoke');
-    const stages = PRUNE_OFA_SCALES.smoke.models.flatMap(({ name }) =>
+    const stages = SCALES.smoke.models.flatMap(({ name }) =>
       ['pretrained', 'sparse-85', 'sparse-90', 'sotu-party/dense', 'sotu-party/sparse-85', 'sotu-party/sparse-85-qat', 'sotu-party/sparse-90', 'sotu-party/sparse-90-qat'].map((stage) => `${name}/${stage}`));
     const records = async (): Promise<string[]> => Promise.all(stages.map((stage) => readFile(join(work, stage, 'done.json'), 'utf8')));
     const before = await records();
-    const smoke = PRUNE_OFA_SCALES.smoke;
+    const smoke = SCALES.smoke;
     const saved = { transfer: smoke.steps.transfer, checkpointEvery: smoke.checkpointEvery };
     let again: ReproduceResult<PruneOfaRow>;
     try {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { tf } from '@pofa/core';
 import { initCliBackend } from '../pipeline/backend';
-import type { RunSizes } from './data';
+import type { RunSizes } from '../pipeline/scales';
 import type { Say } from '../run-folder';
 
 /**
@@ -28,7 +28,7 @@ export async function ensureBackend(): Promise<string> {
  *
  * @example
  * ```ts
- * runIdentity('prune-ofa', { seed: 0 }, PRUNE_OFA_SCALES.tiny); // { benchmark: 'prune-ofa', seed: 0, corpus: { embedded: 1500 }, vocabSize: 800, ... }
+ * runIdentity('prune-ofa', { seed: 0 }, SCALES.tiny); // { benchmark: 'prune-ofa', seed: 0, corpus: { embedded: 1500 }, vocabSize: 800, ... }
  * ```
  */
 export function runIdentity(

@@ -1,21 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import { OFA_SCALES } from './ofa-scales';
-import { PRUNE_OFA_FULL_SCALE, PRUNE_OFA_SCALES } from './prune-ofa-scales';
+import { FULL_SCALE, SCALES } from '../pipeline/scales';
 
 // Every size of every scale, written out: the results of a scale (and the tables committed in
 // benchmarks/results) depend on each of them, so a refactoring of the scale tables must keep them.
 describe('the scales of pofa reproduce', () => {
   it('keeps every Prune OFA size', () => {
-    expect(PRUNE_OFA_SCALES).toMatchInlineSnapshot(`
+    expect(SCALES).toMatchInlineSnapshot(`
       {
+        "default": {
+          "batchSize": 16,
+          "checkpointEvery": 25,
+          "corpusTexts": 3000,
+          "heads": 2,
+          "hidden": 64,
+          "layers": 2,
+          "learningRate": {
+            "finetune": 0.002,
+            "pretrain": 0.002,
+            "quantize": 0.0005,
+          },
+          "maxLength": 64,
+          "models": [
+            {
+              "heads": 2,
+              "hidden": 64,
+              "layers": 2,
+              "name": "bert-base",
+              "paper": "BERT-Base",
+            },
+          ],
+          "steps": {
+            "quantize": 100,
+            "sparsePretrain": 250,
+            "teacherFinetune": 150,
+            "teacherPretrain": 250,
+            "transfer": 150,
+          },
+          "taskExamples": {
+            "test": 565,
+            "train": 4000,
+            "validation": 300,
+          },
+          "tasks": [
+            "spam",
+          ],
+          "vocabSize": 2000,
+        },
         "mini": {
           "batchSize": 16,
           "checkpointEvery": 20,
           "corpusTexts": 20000,
+          "heads": 4,
+          "hidden": 256,
+          "layers": 4,
           "learningRate": {
             "finetune": 0.001,
             "pretrain": 0.001,
-            "qat": 0.0002,
+            "quantize": 0.0002,
           },
           "maxLength": 64,
           "models": [
@@ -36,7 +78,7 @@ describe('the scales of pofa reproduce', () => {
             },
           ],
           "steps": {
-            "qat": 40,
+            "quantize": 40,
             "sparsePretrain": 300,
             "teacherFinetune": 120,
             "teacherPretrain": 400,
@@ -59,10 +101,13 @@ describe('the scales of pofa reproduce', () => {
           "batchSize": 8,
           "checkpointEvery": 3,
           "corpusTexts": 200,
+          "heads": 2,
+          "hidden": 16,
+          "layers": 2,
           "learningRate": {
             "finetune": 0.002,
             "pretrain": 0.002,
-            "qat": 0.0005,
+            "quantize": 0.0005,
           },
           "maxLength": 16,
           "models": [
@@ -90,7 +135,7 @@ describe('the scales of pofa reproduce', () => {
             },
           ],
           "steps": {
-            "qat": 4,
+            "quantize": 4,
             "sparsePretrain": 8,
             "teacherFinetune": 6,
             "teacherPretrain": 6,
@@ -106,14 +151,56 @@ describe('the scales of pofa reproduce', () => {
           ],
           "vocabSize": 300,
         },
+        "test": {
+          "batchSize": 8,
+          "checkpointEvery": 3,
+          "corpusTexts": 120,
+          "heads": 2,
+          "hidden": 16,
+          "layers": 1,
+          "learningRate": {
+            "finetune": 0.001,
+            "pretrain": 0.002,
+            "quantize": 0.0005,
+          },
+          "maxLength": 24,
+          "models": [
+            {
+              "heads": 2,
+              "hidden": 16,
+              "layers": 1,
+              "name": "bert-base",
+              "paper": "BERT-Base",
+            },
+          ],
+          "steps": {
+            "quantize": 4,
+            "sparsePretrain": 12,
+            "teacherFinetune": 6,
+            "teacherPretrain": 6,
+            "transfer": 6,
+          },
+          "taskExamples": {
+            "test": 32,
+            "train": 96,
+            "validation": 32,
+          },
+          "tasks": [
+            "spam",
+          ],
+          "vocabSize": 300,
+        },
         "tiny": {
           "batchSize": 16,
           "checkpointEvery": 50,
           "corpusTexts": 1500,
+          "heads": 2,
+          "hidden": 64,
+          "layers": 2,
           "learningRate": {
             "finetune": 0.003,
             "pretrain": 0.003,
-            "qat": 0.0005,
+            "quantize": 0.0005,
           },
           "maxLength": 32,
           "models": [
@@ -134,7 +221,7 @@ describe('the scales of pofa reproduce', () => {
             },
           ],
           "steps": {
-            "qat": 20,
+            "quantize": 20,
             "sparsePretrain": 30,
             "teacherFinetune": 100,
             "teacherPretrain": 50,
@@ -152,24 +239,24 @@ describe('the scales of pofa reproduce', () => {
         },
       }
     `);
-    expect(PRUNE_OFA_FULL_SCALE).toMatchInlineSnapshot(`
+    expect(FULL_SCALE).toMatchInlineSnapshot(`
       {
         "batchSize": 32,
         "checkpointEvery": 1000,
         "corpusTexts": 1000000,
         "epochs": {
-          "qat": 2,
+          "quantize": 2,
           "teacherFinetune": 3,
           "transfer": 3,
         },
         "learningRate": {
           "finetune": 0.00005,
           "pretrain": 0.0001,
-          "qat": 0.00001,
+          "quantize": 0.00001,
         },
         "maxLength": 128,
         "steps": {
-          "qat": 0,
+          "quantize": 0,
           "sparsePretrain": 100000,
           "teacherFinetune": 0,
           "teacherPretrain": 0,

@@ -157,7 +157,7 @@ const WORK_FOLDER_FORMAT = 3;
  *
  * @example
  * ```ts
- * const work = await openWorkFolder('pofa-reproduce/work/prune-ofa-mini', runIdentity('prune-ofa', { seed: 0 }, PRUNE_OFA_SCALES.mini));
+ * const work = await openWorkFolder('pofa-reproduce/work/prune-ofa-mini', runIdentity('prune-ofa', { seed: 0 }, SCALES.mini));
  * ```
  */
 export async function openWorkFolder(dir: string, identity: unknown, say: Say = () => undefined): Promise<string> {
