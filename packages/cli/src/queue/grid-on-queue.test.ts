@@ -3,7 +3,7 @@
 // --queue`, all spawned from the built CLI (dist/bin.js), against the in-process run's table.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ interface Row {
   value: number;
 }
 
-const rows = async (out: string): Promise<Row[]> => JSON.parse(await readFile(join(out, 'prune-ofa-smoke.json'), 'utf8')).rows as Row[];
+const rows = async (out: string, scale = 'smoke'): Promise<Row[]> => JSON.parse(await readFile(join(out, `prune-ofa-${scale}.json`), 'utf8')).rows as Row[];
 
 /** The stage a worker is running now: its last "start" line without a later end. */
 function currentStage(worker: Spawned): string | undefined {
@@ -168,12 +168,17 @@ describe.skipIf(!available)('the Prune OFA grid on a BullMQ queue (redis-server,
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('gives exactly the in-process table with two workers, one of them killed with SIGKILL mid-stage (its stage resumes on the other from its checkpoint)', async () => {
+  it('gives exactly the in-process tiny table with two workers, one of them killed with SIGKILL mid-stage (its stage resumes on the other from its checkpoint)', async () => {
+    // The tiny grid (the CI scale of pofa reproduce: 10 cells), in process first for the reference.
+    const inProcessTiny = pofa(['reproduce', '--scale', 'tiny', '--only', 'prune-ofa', '--out', 'in-process-tiny'], dir);
+    expect(await inProcessTiny.exited, inProcessTiny.err()).toEqual({ code: 0, signal: null });
+    const referenceTiny = await rows(join(dir, 'in-process-tiny'), 'tiny');
+    expect(referenceTiny).toHaveLength(10);
     const [first, second] = [worker(), worker()];
     await until(() => first.out().includes('1 stage at a time') && second.out().includes('1 stage at a time'), 'the workers to start');
     const started = performance.now();
-    const driver = pofa(['reproduce', '--scale', 'smoke', '--only', 'prune-ofa', '--out', 'queued', '--queue', url], dir);
-    const work = join(dir, 'queued', 'work', 'prune-ofa-smoke');
+    const driver = pofa(['reproduce', '--scale', 'tiny', '--only', 'prune-ofa', '--out', 'queued', '--queue', url], dir);
+    const work = join(dir, 'queued', 'work', 'prune-ofa-tiny');
     // Kill a worker once the stage it runs has a checkpoint; if that stage ended in the same instant, try again with a fresh worker.
     let killed: { stage: string; steps: number[] } | undefined;
     let victim = first;
@@ -189,7 +194,7 @@ describe.skipIf(!available)('the Prune OFA grid on a BullMQ queue (redis-server,
     expect(await driver.exited, driver.err()).toEqual({ code: 0, signal: null });
     const seconds = (performance.now() - started) / 1000;
     // The same numbers as the in-process run, to the last bit.
-    expect(await rows(join(dir, 'queued'))).toEqual(reference);
+    expect(await rows(join(dir, 'queued'), 'tiny')).toEqual(referenceTiny);
     // The killed stage went back on the queue after its lock lapsed, and resumed from a checkpoint it had written.
     expect(driver.err()).toContain(`${stage}: its worker stopped answering`);
     const survivors = workers.filter((spawned) => spawned.child.exitCode === null && spawned.child.signalCode === null);
@@ -199,26 +204,28 @@ describe.skipIf(!available)('the Prune OFA grid on a BullMQ queue (redis-server,
     expect(steps).toContain(resumed[0].step);
     expect(existsSync(join(work, stage, 'done.json'))).toBe(true);
     // Every cell was said as it ended.
-    expect(driver.err().match(/cell \S+: done \(\d+\/15\)/g)).toHaveLength(15);
-    console.log(`queued smoke grid with a SIGKILL: ${seconds.toFixed(1)} s (${stage} resumed from step ${resumed[0].step})`);
+    expect(driver.err().match(/cell \S+: done \(\d+\/10\)/g)).toHaveLength(10);
+    console.log(`queued tiny grid with a SIGKILL: ${seconds.toFixed(1)} s (${stage} resumed from step ${resumed[0].step})`);
   });
 
   it('reports a stage that fails three times with its log, and writes the table of the other cells', async () => {
     if (!workers.some((spawned) => spawned.child.exitCode === null && spawned.child.signalCode === null)) worker();
-    const work = join(dir, 'queued', 'work', 'prune-ofa-smoke');
-    // A file where the stage's folder goes: every try fails (EEXIST); the QAT cell reading it fails with it.
+    // The finished smoke grid of the in-process run, then a file where one stage's folder goes: every
+    // try of that stage fails (EEXIST), and the QAT cell reading it fails with it.
+    await cp(join(dir, 'in-process'), join(dir, 'queued-smoke'), { recursive: true });
+    const work = join(dir, 'queued-smoke', 'work', 'prune-ofa-smoke');
     await rm(join(work, 'distilbert', 'sotu-party', 'sparse-90'), { recursive: true, force: true });
     await writeFile(join(work, 'distilbert', 'sotu-party', 'sparse-90'), 'not a folder');
-    const driver = pofa(['reproduce', '--scale', 'smoke', '--only', 'prune-ofa', '--out', 'queued', '--queue', url], dir);
+    const driver = pofa(['reproduce', '--scale', 'smoke', '--only', 'prune-ofa', '--out', 'queued-smoke', '--queue', url], dir);
     const { code } = await driver.exited;
     const err = driver.err();
     expect(code, err).toBe(1);
     expect(err).toMatch(/stage distilbert\/sotu-party\/sparse-90 failed 3 times \(last on [^)]+\): EEXIST: file already exists, mkdir '.*sparse-90'/);
     expect(err.match(/ \| failed on \S+: Error: EEXIST/g)).toHaveLength(3);
     expect(err).toMatch(/cell distilbert\/sotu-party\/90\+qat: FAILED/);
-    expect(err).toMatch(/pofa: 2 of 15 cells failed on the queue: distilbert\/sotu-party\/sparse-90 failed \(distilbert\/sotu-party\/sparse-90: EEXIST[^)]*\)\. The table in .*queued holds the other cells/);
+    expect(err).toMatch(/pofa: 2 of 15 cells failed on the queue: distilbert\/sotu-party\/sparse-90 failed \(distilbert\/sotu-party\/sparse-90: EEXIST[^)]*\)\. The table in .*queued-smoke holds the other cells/);
     const failed = (row: Row) => row.model === 'distilbert' && (row.variant === '90' || row.variant === '90+qat');
-    expect(await rows(join(dir, 'queued'))).toEqual(reference.filter((row) => !failed(row)));
+    expect(await rows(join(dir, 'queued-smoke'))).toEqual(reference.filter((row) => !failed(row)));
     await rm(join(work, 'distilbert', 'sotu-party', 'sparse-90'), { force: true });
   });
 
