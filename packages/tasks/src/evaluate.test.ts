@@ -60,6 +60,9 @@ describe('evaluate', () => {
     const baseline = tf.memory().numTensors;
     await expect(evaluate(() => tf.zeros([5, 2]), task, 'test', { encode: testEncode, padId: 0 })).rejects.toThrow('wrong number of outputs');
     expect(tf.memory().numTensors).toBe(baseline);
+    // NaN logits (a model with NaN weights) would otherwise score as class 0.
+    await expect(evaluate(() => tf.tensor2d([[Number.NaN, 0], [0, 1]]), task, 'test', { encode: testEncode, padId: 0 })).rejects.toThrow('NaN or infinite outputs');
+    expect(tf.memory().numTensors).toBe(baseline);
     await expect(evaluate(() => tf.zeros([2, 2]), task, 'validation', { encode: testEncode, padId: 0 })).rejects.toThrow('no examples');
     await expect(evaluate(() => tf.zeros([2, 2]), { ...task, name: 'mystery' }, 'test', { encode: testEncode, padId: 0 })).rejects.toThrow(
       'no specification',

@@ -95,12 +95,22 @@ export async function evaluate(
   const predictions = new Array<number>(examples.length);
   for (const batch of batcher.batches(0)) {
     try {
-      const output = tf.tidy(() => {
+      const [output, total] = tf.tidy(() => {
         const result = model(batch);
-        return regression ? tf.reshape(result, [-1]) : tf.argMax(result, -1);
+        // The sum is finite exactly when every output is: one NaN or infinity would otherwise pass as a class or a value.
+        return [regression ? tf.reshape(result, [-1]) : tf.argMax(result, -1), tf.sum(result)];
       });
       const values = await output.data();
+      const finite = Number.isFinite((await total.data())[0]);
       output.dispose();
+      total.dispose();
+      if (!finite) {
+        throw new ConfigError('evaluate: the model returned NaN or infinite outputs', {
+          expected: 'finite logits (or values)',
+          received: `a non-finite output in a batch of ${batch.exampleIndices.length} examples`,
+          hint: 'Its weights likely hold NaN or infinity (pofa inspect --json lists every tensor); export or train the model again',
+        });
+      }
       if (values.length !== batch.exampleIndices.length) {
         throw new ConfigError('evaluate: the model returned the wrong number of outputs', {
           expected: `${batch.exampleIndices.length} ${regression ? 'values ([batch] or [batch, 1])' : 'rows of logits ([batch, classes])'}`,

@@ -10,7 +10,8 @@ import { SCALE_NAMES } from '../pipeline/scales';
 import { PATTERNS } from '../pipeline/prune-ofa-recipe';
 import { UsageError } from '../errors/usage-error';
 import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
-import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
+import { checkRunCheckpoints } from './checkpoint-options';
+import { checkCacheFolder, checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -60,7 +61,9 @@ export const compressCommand: Command = {
   },
   async run({ options }, io) {
     const settings = compressOptionsFromCommandLine(options);
-    const { json } = await checkRunOutputs(options, io, 'pofa-out');
+    const { json } = await checkRunOutputs(options, io, 'pofa-out', 'compress');
+    await checkCacheFolder(options, io);
+    await checkRunCheckpoints(settings, io);
     await initCliBackend();
     const result = await runCompress(settings, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
     await printCompressResult(result, io, json);
@@ -79,13 +82,18 @@ export const compressCommand: Command = {
  */
 export function compressOptionsFromCommandLine(options: OptionValues): CompressOptions {
   if (options.int8 === true && options['no-int8'] === true) throw new UsageError('--int8 and --no-int8 contradict each other', { hint: 'Pass one of them' });
+  const sparsity = numberOption(options, 'sparsity', { fallback: 0.9, min: 0, max: 0.999 });
+  const pattern = choiceOption(options, 'pattern', PATTERNS, 'unstructured');
+  if (pattern === '2:4' && options.sparsity !== undefined && sparsity !== 0.5) {
+    throw new UsageError(`--sparsity ${String(options.sparsity)} contradicts --pattern 2:4`, { expected: 'no --sparsity (or 0.5): 2:4 keeps 2 weights of every 4, 50%', hint: 'Drop --sparsity, or pick --pattern unstructured or 4x1 for another sparsity' });
+  }
   return {
     model: text(options.model),
     task: text(options.task),
     data: text(options.data),
     labels: labelTypingFromCommandLine(options),
-    sparsity: numberOption(options, 'sparsity', { fallback: 0.9, min: 0, max: 0.999 }),
-    pattern: choiceOption(options, 'pattern', PATTERNS, 'unstructured'),
+    sparsity,
+    pattern,
     int8: options['no-int8'] !== true,
     perChannel: options['per-channel'] === true,
     recipe: text(options.recipe),
@@ -105,7 +113,7 @@ export function compressOptionsFromCommandLine(options: OptionValues): CompressO
  *
  * @example
  * ```ts
- * const { json } = await checkRunOutputs(options, io, 'pofa-out');
+ * const { json } = await checkRunOutputs(options, io, 'pofa-out', 'compress');
  * await printCompressResult(await runCompress(settings, compressIo), io, json);
  * ```
  */

@@ -108,6 +108,7 @@ async function evaluateClassificationLocation(location: ModelLocation, task: Run
     if (runtime.vocab === undefined) {
       throw new ConfigError(`${path} has no tokenizer vocabulary`, { expected: 'a bundle exported with its vocabulary', received: 'none', hint: 'Export it with pofa export --format pofa (which embeds the vocabulary)' });
     }
+    checkHead(runtime.config.task, runtime.config.numLabels, task, path, location.kind === 'run' ? `Drop --task to score the run's own task (${location.settings.task ?? 'spam'})` : 'Export the bundle from a model fine-tuned on the task: pofa transfer, then pofa export --format pofa');
     const encoder = await prepareEncoder(runtime.vocab, examples, Math.min(512, runtime.config.maxPositions));
     rows.push(row(path, 'runtime', await evaluateRuntime(runtime, task, options.split, encoder, batchSize)));
   }
@@ -116,15 +117,19 @@ async function evaluateClassificationLocation(location: ModelLocation, task: Run
 
 /** A checkpoint whose head cannot answer the task (none, another kind, another class count) says so, and what adds one. */
 function checkClassificationHead(model: EncoderModel, task: RunTask, dir: string): void {
+  const fine = `Fine-tune it on the task first: pofa transfer ${dir} --task ${task.name.replace(/^(glue\/|file:)/, '')}`;
+  checkHead(model.task, Number(model.config.num_labels), task, dir, fine);
+}
+
+/** `checkClassificationHead` for the head of model `source` (`modelTask`, `labels` outputs); `fix` is the hint. */
+function checkHead(modelTask: string, labels: number, task: RunTask, source: string, fix: string): void {
   const outputs = task.regression ? 1 : task.labels.length;
   const wanted = task.regression ? 'a regression head (1 output)' : `a classification head with ${outputs} classes (${task.labels.join(', ')})`;
-  const fine = `Fine-tune it on the task first: pofa transfer ${dir} --task ${task.name.replace(/^(glue\/|file:)/, '')}`;
-  if (model.task !== 'sequence-classification') {
-    throw new ConfigError(`${dir} has no head for ${task.name}`, { expected: wanted, received: `a ${model.task} model`, hint: fine });
+  if (modelTask !== 'sequence-classification') {
+    throw new ConfigError(`${source} has no head for ${task.name}`, { expected: wanted, received: `a ${modelTask} model`, hint: fix });
   }
-  const labels = Number(model.config.num_labels);
   if (Number.isFinite(labels) && labels !== outputs) {
-    throw new ConfigError(`The head of ${dir} does not fit ${task.name}`, { expected: wanted, received: `${labels} output${labels === 1 ? '' : 's'}`, hint: `Evaluate it on the task it was trained for, or ${fine.charAt(0).toLowerCase()}${fine.slice(1)}` });
+    throw new ConfigError(`The head of ${source} does not fit ${task.name}`, { expected: wanted, received: `${labels} output${labels === 1 ? '' : 's'}`, hint: `Evaluate it on the task it was trained for, or ${fix.charAt(0).toLowerCase()}${fix.slice(1)}` });
   }
 }
 

@@ -1,11 +1,12 @@
-import { copyFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { copyFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, ENCODER_LINEAR_WEIGHTS, readSafetensorsRaw, type RawTensor } from '@pofa/core';
 import { loadPretrained, loadVocab, readCheckpointVocab, savePretrained, saveVocab, type EncoderModel } from '@pofa/models';
 import { exportOnnx } from '@pofa/onnx';
 import { exportInt8 } from '@pofa/quant';
 import type { Command } from '../cli/command';
 import { choiceOption } from '../cli/parse-command-line';
+import { OutputError } from '../errors/output-error';
 import { UsageError } from '../errors/usage-error';
 import { initCliBackend } from '../pipeline/backend';
 import { configDeployment, runDeployment } from '../pipeline/bundle-deployment';
@@ -61,6 +62,32 @@ async function onnxInt8(model: EncoderModel, int8File: string | undefined, int8:
   return int8 ? exportInt8(model, { targets: { include: [...ENCODER_LINEAR_WEIGHTS] }, perChannel: true }).tensors : undefined;
 }
 
+/** `path` with symlinks resolved where it exists (itself where it does not). */
+const realOrSelf = (path: string): Promise<string> => realpath(path).catch(() => resolve(path));
+
+/** Whether `path` is `folder` or inside it. */
+function within(path: string, folder: string): boolean {
+  const rest = relative(folder, path);
+  return rest === '' || (rest.split(sep)[0] !== '..' && !isAbsolute(rest));
+}
+
+/**
+ * Refuses, even with --force, an output that is the folder export reads (`source`) or replaces
+ * something inside it (its weights, config, a run's bundle): writing it would destroy the input
+ * while it is read. A new file inside it is fine, and so is a run's own `export/` folder.
+ */
+async function refuseOverwritingSource(out: string, source: string, label: string, ownExports?: string): Promise<void> {
+  const [target, folder] = await Promise.all([realOrSelf(out), realOrSelf(source)]);
+  const exists = await stat(target).then(() => true, () => false);
+  const exported = ownExports !== undefined && within(target, await realOrSelf(ownExports));
+  if (target === folder || (within(target, folder) && exists && !exported)) {
+    throw new OutputError(`${label} ${target === folder ? 'is' : 'is inside'} ${source}, the model it exports`, {
+      code: 'POFA_OUTPUT_IS_INPUT',
+      hint: 'Write the export somewhere else (--force does not replace the model being read)',
+    });
+  }
+}
+
 /**
  * Exports a model as a Hugging Face directory (`savePretrained`: config.json, model.safetensors,
  * plus vocab.txt, and for a run's sparse-int8 stage its `model-int8.safetensors`), a `.pofa`
@@ -83,8 +110,9 @@ export async function exportModel(location: ModelLocation, options: ExportOption
   const dir = run === undefined ? location.dir : runStageDir(run, stage);
   const base = run === undefined ? location.dir : join(run.dir, 'export', stage);
   const out = options.out ?? `${base}${options.format === 'hf' ? '-hf' : `.${options.format}`}`;
-  // Checked before any work: an existing output needs --force, a special file or /proc is refused.
+  // Checked before any work: an existing output needs --force, a special file or /proc is refused, and so is the model it reads.
   const target = await checkOutputTarget(out, { kind: options.format === 'hf' ? 'folder' : 'file', label: options.out === undefined ? out : `--out ${out}`, force: options.force === true, createParents: options.out === undefined });
+  await refuseOverwritingSource(out, run?.dir ?? dir, options.out === undefined ? out : `--out ${out}`, run === undefined ? undefined : join(run.dir, 'export'));
   const vocab = run === undefined ? await readCheckpointVocab(dir, { required: false }) : await loadVocab(resolve(run.dir, run.models.vocab));
   const int8File = run !== undefined && stage === 'sparse-int8' && run.models['sparse-int8-safetensors'] !== undefined ? resolve(run.dir, run.models['sparse-int8-safetensors']) : undefined;
   const { model } = await loadPretrained(dir);

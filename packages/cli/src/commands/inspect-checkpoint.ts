@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ENCODER_LINEAR_WEIGHTS, matchesTarget, PofaError } from '@pofa/core';
-import { checkpointWeightFiles, readConfigJson, resolveArchitecture } from '@pofa/models';
+import { checkpointWeightFiles, createModelConfig, readConfigJson, resolveArchitecture } from '@pofa/models';
 import { inspectSafetensors, type InspectedTensor } from './safetensors-stats';
 
 /** The encoder Linear weights of one layer, as {@link inspectCheckpoint} reports them. */
@@ -57,7 +57,15 @@ export async function inspectCheckpoint(dir: string): Promise<InspectedCheckpoin
   let identity: Pick<InspectedCheckpoint, 'family' | 'task' | 'supported' | 'note'>;
   try {
     const { family, task } = resolveArchitecture(config, undefined, join(dir, 'config.json'));
-    identity = { family, task, supported: true };
+    // A known architecture with sizes that cannot build a model (heads that do not divide the width, ...).
+    let note: string | undefined;
+    try {
+      createModelConfig({ ...config, model_type: family });
+    } catch (error) {
+      if (!PofaError.isInstance(error)) throw error;
+      note = error.message;
+    }
+    identity = note === undefined ? { family, task, supported: true } : { family, task, supported: false, note };
   } catch (error) {
     if (!PofaError.isInstance(error)) throw error;
     const architectures = Array.isArray(config.architectures) ? config.architectures : [];

@@ -5,7 +5,7 @@ import type { CliIo, Command } from '../cli/command';
 import { formatTable } from '../cli/format-table';
 import { inspectBundle } from './inspect-bundle';
 import { inspectCheckpoint } from './inspect-checkpoint';
-import { checkpointFolderOf, isBundleFile, locateModel, runStageDir } from './model-source';
+import { checkpointFolderOf, isBundleFile, locateModel, runStageDir, unreadablePath } from './model-source';
 import { inspectSafetensors } from './safetensors-stats';
 
 function percent(value: number): string {
@@ -55,9 +55,10 @@ async function printCheckpoint(dir: string, json: boolean, io: CliIo): Promise<n
   if (json) return writeJson(io, report);
   const { config } = report;
   const number = (...names: string[]) => names.map((name) => config[name]).find((value) => typeof value === 'number') ?? '?';
+  const unloadable = report.supported ? '' : report.note?.startsWith('Unsupported checkpoint architecture') === true ? ' (pofa cannot load this architecture)' : ' (pofa cannot load its config)';
   io.stdout.write(formatTable(['layer', 'encoder Linear parameters', 'sparsity'], report.layers.map((layer) => [String(layer.layer), String(layer.parameters), percent(layer.sparsity)])));
   io.stdout.write(
-    `\n${report.family} ${report.task}${report.supported ? '' : ' (pofa cannot load this architecture)'}: ${number('num_hidden_layers', 'n_layers')} layers, hidden ${number('hidden_size', 'dim')}, ` +
+    `\n${report.family} ${report.task}${unloadable}: ${number('num_hidden_layers', 'n_layers')} layers, hidden ${number('hidden_size', 'dim')}, ` +
       `${number('num_attention_heads', 'n_heads')} heads, FFN ${number('intermediate_size', 'hidden_dim')}, vocabulary ${number('vocab_size')}, ${number('max_position_embeddings')} positions\n` +
       `${report.parameters} parameters in ${report.tensors.length} tensors (${report.dtypes.join(', ')}), ${percent(report.sparsity)} zeros; ` +
       `encoder Linear weights: ${report.encoder.parameters} parameters, ${percent(report.encoder.sparsity)} zeros\n` +
@@ -94,14 +95,17 @@ export const inspectCommand: Command = {
   async run({ options, positionals }, io) {
     const path = resolve(io.cwd, positionals[0]);
     const json = options.json === true;
-    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigError(`Cannot read ${positionals[0]}`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: error.code ?? String(error), hint: 'Check the path' });
+    const info = await stat(path).catch(async (error: NodeJS.ErrnoException) => {
+      throw new ConfigError(`Cannot read ${positionals[0]}`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: await unreadablePath(path, error), hint: 'Check the path' });
     });
     if (!info.isFile() && !info.isDirectory()) {
       throw new ConfigError(`${positionals[0]} is not a regular file or folder`, { expected: 'a .safetensors file, a Hugging Face directory or a .pofa bundle', received: 'a device, FIFO or socket', hint: 'Check the path' });
     }
     if (info.isDirectory()) return printCheckpoint(await inspectedFolder(path, positionals[0]), json, io);
     if (await isBundleFile(path)) return printBundle(path, json, io);
+    if (extname(path) === '.pofa') {
+      throw new ConfigError(`${positionals[0]} is not a .pofa bundle`, { expected: 'a file starting with the POFA magic', received: 'other bytes', hint: 'Export the bundle again (pofa export --format pofa), or check the path' });
+    }
     // config.json or vocab.txt of a checkpoint: the checkpoint; a .safetensors file: that file alone.
     const folder = extname(path) === '.safetensors' ? undefined : await checkpointFolderOf(path);
     if (folder !== undefined) return printCheckpoint(folder, json, io);

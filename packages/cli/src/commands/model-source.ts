@@ -1,4 +1,4 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { lstat, open, readFile, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ConfigError } from '@pofa/core';
 import { z } from 'zod';
@@ -90,6 +90,24 @@ function runSettings(run: { command?: string; settings?: unknown }): CompressSet
 }
 
 /**
+ * Why `stat` of `path` failed, in words: a missing path (or a symbolic link to one), a loop of
+ * links, permission denied, a file where a folder goes; else the system's code.
+ *
+ * @example
+ * ```ts
+ * await unreadablePath('missing', error); // 'no such file or folder'
+ * ```
+ */
+export async function unreadablePath(path: string, error: NodeJS.ErrnoException): Promise<string> {
+  if (error.code === 'ENOENT') {
+    const link = await lstat(path).then((info) => info.isSymbolicLink(), () => false);
+    return link ? `a symbolic link to ${await readlink(path).catch(() => 'a path')}, which does not exist` : 'no such file or folder';
+  }
+  const words: Record<string, string> = { ELOOP: 'a loop of symbolic links', EACCES: 'permission denied', ENOTDIR: 'a part of the path is a file, not a folder', ENAMETOOLONG: 'a name too long' };
+  return (error.code === undefined ? undefined : words[error.code]) ?? error.code ?? String(error);
+}
+
+/**
  * Tells what a path holds: a folder with `run.json` and `models.json` (a finished compress run),
  * a file starting with the `POFA` magic (a bundle), or a folder with `config.json` (a Hugging
  * Face checkpoint, as `savePretrained` writes). Anything else, or an unfinished run, is a
@@ -102,8 +120,8 @@ function runSettings(run: { command?: string; settings?: unknown }): CompressSet
  */
 export async function locateModel(path: string, cwd: string): Promise<ModelLocation> {
   const target = resolve(cwd, path);
-  const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError(`Cannot read ${path}`, { expected: 'a run folder, a .pofa bundle or a Hugging Face directory', received: error.code ?? String(error), hint: 'Check the path' });
+  const info = await stat(target).catch(async (error: NodeJS.ErrnoException) => {
+    throw new ConfigError(`Cannot read ${path}`, { expected: 'a run folder, a .pofa bundle or a Hugging Face directory', received: await unreadablePath(target, error), hint: 'Check the path' });
   });
   if (!info.isFile() && !info.isDirectory()) {
     // Opening a FIFO to read its magic would wait for a writer forever.

@@ -1,5 +1,5 @@
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, readdir, rmdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { makeFolders } from '@pofa/core';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
@@ -111,10 +111,21 @@ async function reproduceFolder(dir: string): Promise<boolean> {
   return names.some((name) => name === 'work' || /^(prune-ofa|ofa)-[\w-]+\.(json|md|svg)$/.test(name));
 }
 
-/** Checks --out before any work (a file, a device, /proc, a folder of other files are refused) and makes it. */
-async function checkOut(out: string, label: string, force: boolean): Promise<void> {
+/**
+ * Checks --out before any work (a file, a device, /proc, a folder of other files are refused) and
+ * makes it; returns the folders it made, deepest first, for {@link removeIfEmpty} after a failure.
+ */
+async function checkOut(out: string, label: string, force: boolean): Promise<string[]> {
   await checkOutputTarget(out, { kind: 'folder', label: `--out ${label}`, force, ownedByPofa: reproduceFolder });
+  const made: string[] = [];
+  for (let folder = out; !(await lstat(folder).then(() => true, () => false)); folder = dirname(folder)) made.push(folder);
   await makeFolders(out);
+  return made;
+}
+
+/** Removes the folders a failed run made that are still empty (a work folder with stages stays: it resumes). */
+async function removeIfEmpty(folders: readonly string[]): Promise<void> {
+  for (const folder of folders) await rmdir(folder).catch(() => undefined);
 }
 
 /** An interruption, with the hint that fits `pofa reproduce` (no --resume: the same command continues). */
@@ -172,28 +183,42 @@ export const reproduceCommand: Command = {
   },
   async run({ options, lists }, io) {
     const plan = reproducePlan(options, lists ?? {}, io.cwd);
-    await checkOut(plan.out, typeof options.out === 'string' ? options.out : 'pofa-reproduce', options.force === true);
-    await initCliBackend();
-    for (const note of plan.notes) io.stderr.write(`pofa: ${note}\n`);
-    const common = { out: plan.out, seed: plan.seed, progress: io.stderr.isTTY === true ? io.stderr : (false as const), ...(io.signal === undefined ? {} : { signal: io.signal }) };
-    const workOf = (name: string) => (plan.work === undefined ? join(plan.out, 'work', `${name}-${plan.scale}`) : join(plan.work, `${name}-${plan.scale}`));
-    for (const name of plan.benchmarks) {
-      const log = (line: string) => io.stderr.write(`${name} ${line}\n`);
-      try {
-        if (name === 'prune-ofa') {
-          const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log, ...(plan.queue === undefined ? {} : { queue: plan.queue }) });
-          printResult(io, name, plan.scale, result);
-        } else {
-          const result = await reproduceOfa({ ...common, scale: plan.scale as Exclude<ReproducePlan['scale'], 'full'>, work: workOf(name), log });
-          printResult(io, name, plan.scale, result);
-        }
-      } catch (error) {
-        // Stopped waiting for a queue: its own hint says that the workers go on.
-        if (InterruptedError.isInstance(error) && plan.queue === undefined) throw continueHint(error, workOf(name));
-        throw error;
-      }
+    if (plan.work !== undefined) {
+      const label = typeof options.work === 'string' ? `--work ${options.work}` : `--store ${String(options.store)}`;
+      await checkOutputTarget(plan.work, { kind: 'folder', label, force: true, createParents: true });
     }
-    io.stdout.write(`Stage models (a stopped run continues from them): ${plan.work ?? join(plan.out, 'work')}\n`);
-    return 0;
+    const made = await checkOut(plan.out, typeof options.out === 'string' ? options.out : 'pofa-reproduce', options.force === true);
+    try {
+      return await runPlan(plan, io);
+    } catch (error) {
+      await removeIfEmpty(made);
+      throw error;
+    }
   },
 };
+
+/** Runs each benchmark of `plan` in turn, and prints where its files and stage models are. */
+async function runPlan(plan: ReproducePlan, io: CliIo): Promise<number> {
+  await initCliBackend();
+  for (const note of plan.notes) io.stderr.write(`pofa: ${note}\n`);
+  const common = { out: plan.out, seed: plan.seed, progress: io.stderr.isTTY === true ? io.stderr : (false as const), ...(io.signal === undefined ? {} : { signal: io.signal }) };
+  const workOf = (name: string) => (plan.work === undefined ? join(plan.out, 'work', `${name}-${plan.scale}`) : join(plan.work, `${name}-${plan.scale}`));
+  for (const name of plan.benchmarks) {
+    const log = (line: string) => io.stderr.write(`${name} ${line}\n`);
+    try {
+      if (name === 'prune-ofa') {
+        const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log, ...(plan.queue === undefined ? {} : { queue: plan.queue }) });
+        printResult(io, name, plan.scale, result);
+      } else {
+        const result = await reproduceOfa({ ...common, scale: plan.scale as Exclude<ReproducePlan['scale'], 'full'>, work: workOf(name), log });
+        printResult(io, name, plan.scale, result);
+      }
+    } catch (error) {
+      // Stopped waiting for a queue: its own hint says that the workers go on.
+      if (InterruptedError.isInstance(error) && plan.queue === undefined) throw continueHint(error, workOf(name));
+      throw error;
+    }
+  }
+  io.stdout.write(`Stage models (a stopped run continues from them): ${plan.work ?? join(plan.out, 'work')}\n`);
+  return 0;
+}

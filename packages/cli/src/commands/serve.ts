@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { ConfigError } from '@pofa/core';
 import { loadKernels } from '@pofa/sparse-kernels';
 import type { Command } from '../cli/command';
 import { numberOption } from '../cli/parse-command-line';
@@ -16,6 +17,25 @@ function aborted(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted === true) done();
     else signal?.addEventListener('abort', () => done(), { once: true });
   });
+}
+
+/** Why the system refused to listen, by its code, and what to do. */
+const LISTEN_FAILURES: Record<string, (where: string, host: string, port: number) => { received: string; hint: string }> = {
+  EADDRINUSE: (where) => ({ received: `${where} is in use by another process`, hint: 'Stop that process, or pick another --port (0: any free port)' }),
+  EACCES: (_, __, port) => ({ received: `permission denied for port ${port}`, hint: 'Ports below 1024 need privileges: pick --port 1024 or above' }),
+  EADDRNOTAVAIL: (_, host) => ({ received: `${host} is not an address of this machine`, hint: 'Pass an address of this machine as --host (127.0.0.1, 0.0.0.0, ::1, ...)' }),
+  ENOTFOUND: (_, host) => ({ received: `no such host: ${host}`, hint: 'Pass an address or a host name that resolves as --host' }),
+  EAI_AGAIN: (_, host) => ({ received: `the name ${host} could not be resolved now`, hint: 'Check the name service, or pass an address as --host' }),
+};
+
+/** The error of a failed `listen`: a {@link ConfigError} (code POFA_LISTEN) that names the address and why. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+  const failure = code === undefined ? undefined : LISTEN_FAILURES[code];
+  if (failure === undefined) return error;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { received, hint } = failure(where, host, port);
+  return new ConfigError(`pofa serve cannot listen on ${where}`, { expected: 'a free port on an address of this machine', received, hint, code: 'POFA_LISTEN', cause: error });
 }
 
 /**
@@ -79,7 +99,13 @@ export const serveCommand: Command = {
     const models: ServedModel[] = [];
     for (const spec of specs) models.push(await loadServedModel(spec, { maxBatch, maxWaitMs, ...(kernels === undefined ? {} : { kernels }) }, metrics));
     const app = createServeApp(models, { maxBodyBytes, maxInputs, maxInputChars, metrics, log: io.stderr });
-    await app.listen({ port, host });
+    try {
+      await app.listen({ port, host });
+    } catch (error) {
+      await app.close();
+      await Promise.all(models.map((model) => model.queue.drain()));
+      throw listenError(error, host, port);
+    }
     const address = app.server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     io.stdout.write(`pofa serve: listening on ${url}\n`);

@@ -8,7 +8,8 @@ import { compressOptionsSchema, type CompressOptions } from '../pipeline/compres
 import type { OutputTarget } from '../pipeline/output-target';
 import { checkRunFolder } from '../run-folder';
 import { compressCommand, compressOptionsFromCommandLine, printCompressResult } from './compress';
-import { checkJsonOutput, FORCE_OPTION } from './output-options';
+import { checkRunCheckpoints } from './checkpoint-options';
+import { checkCacheFolder, checkJsonOutput, FORCE_OPTION, refuseOtherCommandsRun } from './output-options';
 
 type Until = 'pretrain' | 'prune' | 'finetune' | undefined;
 
@@ -54,6 +55,9 @@ export const pretrainCommand: Command = {
     const out = settings.out ?? 'pofa-out';
     const saved = await savedRun(resolve(io.cwd, out));
     await checkRunFolder(resolve(io.cwd, out), { label: `--out ${out}`, force: options.force === true, resume: false });
+    await refuseOtherCommandsRun(resolve(io.cwd, out), `--out ${out}`, 'compress', options.force === true);
+    await checkCacheFolder(options, io);
+    await checkRunCheckpoints(settings, io);
     // An unfinished run in --out is continued (same options) rather than refused.
     return runStage({ ...settings, resume: saved !== undefined && !saved.completed }, 'pretrain', io);
   },
@@ -92,6 +96,7 @@ function laterStage(name: string, until: Until, summary: string, description: st
       const settings = parsed.data;
       const cache = text(options.cache);
       const json = await checkJsonOutput(options, io);
+      await checkCacheFolder(options, io);
       return runStage({ ...settings, out, resume: true, ...(cache === undefined ? {} : { cache }) }, until, io, json);
     },
   };

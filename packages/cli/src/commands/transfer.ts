@@ -1,7 +1,8 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { CliIo, Command, OptionValues } from '../cli/command';
 import { choiceOption, numberOption } from '../cli/parse-command-line';
 import { UsageError } from '../errors/usage-error';
+import { checkCheckpointOption } from './checkpoint-options';
 import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
 import { checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
 import { initCliBackend } from '../pipeline/backend';
@@ -27,6 +28,12 @@ export function transferOptionsFromCommandLine(options: OptionValues, model: str
   const task = text(options.task);
   if (task === undefined) throw new UsageError('pofa transfer needs --task', { expected: '--task sst2 (with --data GLUE/SST-2), --task squad (with --data DIR), an embedded task or a .tsv/.jsonl file', hint: 'See pofa transfer --help' });
   const number = (name: string, settings: Parameters<typeof numberOption>[2]) => numberOption(options, name, settings);
+  const batchSize = number('batch', { min: 1, max: 4096, integer: true });
+  const microBatchSize = number('micro-batch', { min: 1, max: 4096, integer: true });
+  if (batchSize !== undefined && microBatchSize !== undefined && batchSize % microBatchSize !== 0) {
+    const divisors = Array.from({ length: batchSize }, (_, index) => index + 1).filter((divisor) => batchSize % divisor === 0);
+    throw new UsageError(`--micro-batch ${microBatchSize} does not divide --batch ${batchSize}`, { expected: 'a divisor of the batch size (gradients of the micro-batches add up to one batch)', hint: `Pick one of ${divisors.slice(0, 12).join(', ')}` });
+  }
   return {
     model,
     task,
@@ -38,8 +45,8 @@ export function transferOptionsFromCommandLine(options: OptionValues, model: str
     steps: number('steps', { min: 1, integer: true }),
     epochs: number('epochs', { min: 0.001 }),
     qatEpochs: number('qat-epochs', { min: 0.001 }),
-    batchSize: number('batch', { min: 1, max: 4096, integer: true }),
-    microBatchSize: number('micro-batch', { min: 1, max: 4096, integer: true }),
+    batchSize,
+    microBatchSize,
     learningRate: number('lr', { min: 1e-9, max: 1 }),
     qatLearningRate: number('qat-lr', { min: 1e-9, max: 1 }),
     maxLength: number('seq', { min: 8, max: 4096, integer: true }),
@@ -131,7 +138,8 @@ export const transferCommand: Command = {
   positionals: [{ name: 'MODEL', required: true }],
   async run({ options, positionals }, io) {
     const settings = transferOptionsFromCommandLine(options, positionals[0]);
-    const { json } = await checkRunOutputs(options, io, 'pofa-transfer');
+    const { json } = await checkRunOutputs(options, io, 'pofa-transfer', 'transfer');
+    if (settings.teacher !== undefined) await checkCheckpointOption(resolve(io.cwd, settings.teacher), `--teacher ${settings.teacher}`, { taskHead: true });
     await initCliBackend();
     const result = await runTransfer(settings, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal });
     await printTransferResult(result, io, json);

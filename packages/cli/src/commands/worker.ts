@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { ConfigError } from '@pofa/core';
 import type { Command, OptionValues } from '../cli/command';
 import { numberOption } from '../cli/parse-command-line';
@@ -48,6 +49,19 @@ export function storeOption(options: OptionValues): string | undefined {
   return asUsage(() => parseStoreUrl(String(store)));
 }
 
+/**
+ * Checks that the `--store` folder is there before the worker takes a stage: a missing mount or a
+ * file would fail every stage later, after the queue handed it over.
+ */
+async function checkStoreFolder(folder: string, given: string): Promise<void> {
+  const info = await stat(folder).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) {
+    const why = info.code === 'ENOENT' ? `${folder} does not exist` : info.code === 'EACCES' ? `permission denied for ${folder}` : `${folder} cannot be read (${info.code ?? info.message})`;
+    throw new ConfigError(`--store ${given}: ${why}`, { expected: 'the shared folder of the runs\' work folders, mounted on this machine', hint: 'Mount the shared folder there, or check --store' });
+  }
+  if (!info.isDirectory()) throw new ConfigError(`--store ${given}: ${folder} is not a folder`, { expected: 'the shared folder of the runs\' work folders', hint: 'Check --store' });
+}
+
 /** The stage runner of each benchmark that puts its stages on the queue. */
 const QUEUED_BENCHMARKS: Record<string, (data: StageJobData, tools: Parameters<StageRunner>[1] & { store?: string }) => ReturnType<StageRunner>> = {
   'prune-ofa': runQueuedPruneOfaStage,
@@ -91,6 +105,7 @@ export const workerCommand: Command = {
     const concurrency = numberOption(options, 'concurrency', { fallback: 1, min: 1, max: 256, integer: true }) as number;
     const stalledSeconds = numberOption(options, 'stalled-seconds', { fallback: 30, min: 1, max: 86_400 }) as number;
     const store = storeOption(options);
+    if (store !== undefined) await checkStoreFolder(store, String(options.store));
     await initCliBackend();
     const stamp = () => new Date().toISOString().slice(11, 19);
     const runStage: StageRunner = async (data, tools) => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { ConfigError, tf } from '@pofa/core';
+import { ConfigError, FileSystemError, tf } from '@pofa/core';
 import { createModel, createModelConfig, loadPretrained, type EncoderModel } from '@pofa/models';
 import { compressionReport, isPackedWeight, readBundle, unpackWeight, type Bundle } from '@pofa/sparse-kernels';
 import type { ModelLocation } from '../commands/model-source';
@@ -77,6 +77,23 @@ export function describeBundle(name: string, path: string, bundle: Bundle): Benc
   return { name, path, layout: packed === undefined ? 'dense' : packed.format, bits: report.bits, sparsity: report.parameters === 0 ? 0 : 1 - report.nonZeros / report.parameters, bundle };
 }
 
+/** A new folder in TMPDIR; one TMPDIR cannot hold is a {@link FileSystemError} that says so. */
+async function temporaryFolder(): Promise<string> {
+  try {
+    return await mkdtemp(join(tmpdir(), 'pofa-bench-'));
+  } catch (error) {
+    const refused = FileSystemError.from(error, 'create the folder', tmpdir());
+    const errno = FileSystemError.isInstance(refused) ? refused.errno : undefined;
+    throw new FileSystemError(`Cannot make a temporary folder in ${tmpdir()} (TMPDIR) for the bundle of a Hugging Face directory`, {
+      received: errno ?? refused.message,
+      hint: 'Set TMPDIR to a folder you may write, or bench a .pofa bundle (pofa export --format pofa)',
+      code: refused.code,
+      cause: error,
+      ...(errno === undefined ? {} : { errno }),
+    });
+  }
+}
+
 /**
  * The bundles of a `pofa bench` target and its peer bundle: a finished run (its bundles; the peer
  * is its dense bundle), a `.pofa` bundle (the peer is itself), or a Hugging Face directory
@@ -90,7 +107,7 @@ export function describeBundle(name: string, path: string, bundle: Bundle): Benc
  */
 export async function benchModels(location: ModelLocation): Promise<BenchModels> {
   if (location.kind === 'huggingface') {
-    const temporary = await mkdtemp(join(tmpdir(), 'pofa-bench-'));
+    const temporary = await temporaryFolder();
     const remove = () => rm(temporary, { recursive: true, force: true });
     try {
       const path = join(temporary, `${basename(location.dir)}.pofa`);

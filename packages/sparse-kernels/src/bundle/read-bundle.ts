@@ -114,6 +114,9 @@ export function parseBundle(input: Uint8Array): Bundle {
   };
 }
 
+/** Why a bundle file could not be read, in words, by the system's code. */
+const UNREADABLE: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'a folder', EACCES: 'permission denied', ELOOP: 'a loop of symbolic links', ENOTDIR: 'a part of the path is a file, not a folder' };
+
 /**
  * Reads and validates a `.pofa` file (see {@link parseBundle}); an error names the file, then
  * what is wrong and where (`.pofa bundle model.pofa: Corrupted bundle: header length out of range`).
@@ -129,7 +132,9 @@ export async function readBundle(path: string): Promise<Bundle> {
   try {
     bytes = await readFile(path);
   } catch (cause) {
-    throw new BundleError(`Cannot read the .pofa bundle ${path}`, { expected: 'a readable .pofa file', received: String((cause as { code?: unknown }).code ?? (cause as Error).message ?? cause), cause });
+    const code = String((cause as { code?: unknown }).code ?? (cause as Error).message ?? cause);
+    const hint = code === 'EISDIR' ? 'Pass the .pofa file: a pofa run keeps its bundles in <run>/bundles/; a Hugging Face directory becomes one with pofa export DIR --format pofa' : 'Check the path';
+    throw new BundleError(`Cannot read the .pofa bundle ${path}`, { expected: 'a readable .pofa file', received: UNREADABLE[code] ?? code, hint, cause });
   }
   try {
     return parseBundle(bytes);

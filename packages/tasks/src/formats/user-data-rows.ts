@@ -43,7 +43,7 @@ function emptyText(path: string, lineNumber: number, column: string): DataFormat
 /**
  * Reads a TSV with a header naming the text column (`text`, or a GLUE name such as `sentence` or
  * `sentence1`/`sentence2`), optional `text_pair`, `label`, `id` (others are ignored); fields are
- * split on tabs with no quoting. An empty text is an error naming its line.
+ * split on tabs with no quoting; labels lose the spaces around them. An empty text is an error naming its line.
  *
  * @example
  * ```ts
@@ -77,7 +77,8 @@ export function readUserTsvRows(content: string, path: string): UserDataRow[] {
     if (pairColumn >= 0 && fields[pairColumn].trim() === '') throw emptyText(path, lineNumber, names.pair as string);
     const row: UserDataRow = { lineNumber, text: fields[textColumn] };
     if (pairColumn >= 0) row.textPair = fields[pairColumn];
-    if (labelColumn >= 0) row.label = fields[labelColumn];
+    // Spaces around a label are no part of its name: "spam " and "spam" are one class.
+    if (labelColumn >= 0) row.label = fields[labelColumn].trim();
     if (idColumn >= 0) row.id = fields[idColumn];
     return row;
   });
@@ -86,7 +87,7 @@ export function readUserTsvRows(content: string, path: string): UserDataRow[] {
 /**
  * Reads JSON Lines: one object per line with a string `text` (or a GLUE name: `sentence`,
  * `sentence1`/`sentence2`, ...), optional string `text_pair`, optional `label` (string or number)
- * and optional `id`. An empty text is an error naming its line.
+ * and optional `id`; a string label loses the spaces around it. An empty text is an error naming its line.
  *
  * @example
  * ```ts
@@ -141,7 +142,7 @@ export function readUserJsonlRows(content: string, path: string): UserDataRow[] 
     if (pair !== undefined && pair.trim() === '') throw emptyText(path, lineNumber, names.pair as string);
     const row: UserDataRow = { lineNumber, text };
     if (pair !== undefined) row.textPair = pair;
-    if (record.label !== undefined && record.label !== null) row.label = record.label as string | number;
+    if (record.label !== undefined && record.label !== null) row.label = typeof record.label === 'string' ? record.label.trim() : (record.label as number);
     if (record.id !== undefined) row.id = String(record.id);
     rows.push(row);
   });

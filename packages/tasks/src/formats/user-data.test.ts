@@ -55,6 +55,14 @@ describe('loadUserData', () => {
     expect(names.examples[1].label).toBe(1);
   });
 
+  it('reads a label with spaces around it as the same class ("spam " is "spam")', async () => {
+    const tsv = await loadUserData(file('padded.tsv', 'text\tlabel\na\tspam \nb\tham\nc\t spam\n'));
+    expect(tsv.labels).toEqual(['spam', 'ham']);
+    expect(tsv.examples.map((example) => example.label)).toEqual([0, 1, 0]);
+    const jsonl = await loadUserData(file('padded.jsonl', '{"text": "a", "label": "pos "}\n{"text": "b", "label": "pos"}\n'));
+    expect(jsonl.labels).toEqual(['pos']);
+  });
+
   it('reads unlabelled data with null labels', async () => {
     const data = await loadUserData(file('plain.txt', 'text\nhello\nworld\n'), { format: 'tsv' });
     expect(data.examples.map((example) => example.label)).toEqual([null, null]);

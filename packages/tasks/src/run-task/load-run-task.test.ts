@@ -114,6 +114,13 @@ describe('loadRunTask: GLUE', () => {
     expect((await errorOf(loadRunTask('cola', join(dir, 'nowhere'), options))).message).toMatch(/^The GLUE CoLA folder .*nowhere does not exist/);
   });
 
+  it('refuses --data and --classes/--regression where they would be ignored: an embedded or GLUE task', async () => {
+    const data = await folder('ignored/SST-2', { 'train.tsv': 'sentence\tlabel\ngood\t1\n', 'dev.tsv': 'sentence\tlabel\nbad\t0\n' });
+    expect((await errorOf(loadRunTask('spam', data, options))).message).toMatch(/^--data does not apply to the embedded task spam: .*Drop --data/);
+    expect((await errorOf(loadRunTask('spam', undefined, { ...options, labels: 'regression' }))).message).toMatch(/^--regression applies to a --task FILE, not to spam/);
+    expect((await errorOf(loadRunTask('sst2', data, { ...options, labels: 'classes' }))).message).toMatch(/^--classes applies to a --task FILE, not to sst2/);
+  });
+
   it('refuses an empty task file, or one with its header only', async () => {
     const empty = await folder('empty/SST-2', { 'train.tsv': 'sentence\tlabel\ngood\t1\n', 'dev.tsv': '' });
     const emptyError = await errorOf(loadRunTask('sst2', empty, options));

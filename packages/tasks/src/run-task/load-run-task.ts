@@ -130,7 +130,21 @@ export async function loadRunTask(task: string, data: string | undefined, option
 
 async function loadFullTask(task: string, data: string | undefined, options: Omit<RunTaskOptions, 'limits'>): Promise<RunTask> {
   const embedded = EMBEDDED_LOADERS[task];
+  if (options.labels !== undefined && (embedded !== undefined || (GLUE_TASK_NAMES as readonly string[]).includes(task))) {
+    throw new ConfigError(`--${options.labels} applies to a --task FILE, not to ${task}`, {
+      expected: 'a .tsv or .jsonl task file',
+      received: `--task ${task} --${options.labels}`,
+      hint: `Drop --${options.labels}: ${task} has its own labels`,
+    });
+  }
   if (embedded !== undefined) {
+    if (data !== undefined) {
+      throw new ConfigError(`--data does not apply to the embedded task ${task}`, {
+        expected: 'no --data: its examples are built in',
+        received: `--data ${data}`,
+        hint: 'Drop --data, or name the GLUE task of the folder (sst2, mnli, ...) or a .tsv/.jsonl file as --task',
+      });
+    }
     const loaded = await embedded({ seed: options.seed });
     const specification = (EMBEDDED_TASK_SPECIFICATIONS as Record<string, TaskSpecification>)[`embedded/${task}`];
     return {
