@@ -5,7 +5,7 @@ import { describeRunTask, loadAnyRunTask } from '@pofa/tasks';
 import { openRunDirectory, resolveCacheDir } from '../run-folder';
 import { compressOptionsSchema, recipeModifiers, type CompressOptions, type CompressSettings } from './compress-options';
 import { layoutOf } from './bundles';
-import { loadModel, resolveModelSource } from './models';
+import { loadModel, loadTeacherModel, resolveModelSource } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
 import { baselineRow, writeReportJson, type ReportRow } from './report-table';
@@ -133,7 +133,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const finetuned = await timed('teacher fine-tuning', async () =>
     settings.teacher === undefined
       ? cachedFinetunedTeacher(teacher.dir, teacher.key, task, training, context)
-      : { model: await loadModel(resolve(io.cwd, settings.teacher), training.head, training.numLabels), dir: resolve(io.cwd, settings.teacher), reused: true },
+      : { model: await loadTeacherModel(resolve(io.cwd, settings.teacher), training.head, training.numLabels, `The --teacher ${settings.teacher}`), dir: resolve(io.cwd, settings.teacher), reused: true },
   );
   if (finetuned.model.config.vocab_size !== encoder.tokenizer.vocabSize) {
     throw new ConfigError('The --teacher does not share the vocabulary of the model', {

@@ -68,3 +68,30 @@ export async function loadModel(dir: string, task: TaskName, numLabels?: number)
   const { model } = await loadPretrained(dir, { task, ...(numLabels === undefined ? {} : { numLabels }) });
   return model;
 }
+
+/** Parameters of a task head (BERT's and DistilBERT's classifier, SQuAD's span head). */
+const HEAD_PARAMETER = /(^|\.)(classifier|pre_classifier|qa_outputs)\./;
+
+/**
+ * A dense teacher with the head of the task, refused when that head was not in its checkpoint:
+ * a head drawn at random (a masked-LM checkpoint, or one fine-tuned for another number of
+ * classes) would distil noise into the student.
+ *
+ * @example
+ * ```ts
+ * const teacher = await loadTeacherModel('teacher-sst2', 'sequence-classification', 2, '--teacher teacher-sst2');
+ * ```
+ */
+export async function loadTeacherModel(dir: string, task: TaskName, numLabels: number | undefined, label: string): Promise<EncoderModel> {
+  const { model, missing, notes } = await loadPretrained(dir, { task, ...(numLabels === undefined ? {} : { numLabels }) });
+  const drawn = [...missing.filter((name) => HEAD_PARAMETER.test(name)), ...notes.filter((note) => note.startsWith('re-initialised') && HEAD_PARAMETER.test(note.split(' ')[1] ?? ''))];
+  if (drawn.length > 0) {
+    model.dispose();
+    throw new ConfigError(`${label} has no trained head for this task`, {
+      expected: `a dense model fine-tuned on the task (${task}${numLabels === undefined ? '' : `, ${numLabels} output${numLabels === 1 ? '' : 's'}`})`,
+      received: `a checkpoint whose head would be drawn at random (${drawn.slice(0, 2).join('; ')})`,
+      hint: 'Fine-tune the teacher on the task first (pofa finetune, or your own fine-tuning), or drop --teacher',
+    });
+  }
+  return model;
+}

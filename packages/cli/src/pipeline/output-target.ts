@@ -56,15 +56,22 @@ const errnoError = (code: string): Error => Object.assign(new Error(code), { cod
 const hasErrno = (error: unknown): boolean => typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code);
 
 /** The target itself, or the nearest folder above it that exists. */
-async function nearestExisting(path: string): Promise<string> {
+/** The nearest path from `path` up that exists; a folder that cannot be entered (EACCES) is an error, not "missing". */
+async function nearestExisting(path: string, label: string): Promise<string> {
   for (let current = path; ; current = dirname(current)) {
-    const found = await lstat(current).then(() => true, () => false);
+    const found = await lstat(current).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return false;
+        throw FileSystemError.from(error, 'write', label);
+      },
+    );
     if (found || dirname(current) === current) return current;
   }
 }
 
 async function refuseSpecialPlaces(path: string, label: string): Promise<void> {
-  const existing = await nearestExisting(path);
+  const existing = await nearestExisting(path, label);
   const real = await realpath(existing).catch(() => existing);
   const root = pseudoRoot(path) ?? pseudoRoot(real);
   const type = root === undefined ? await statfs(existing).then((info) => info.type, () => undefined) : undefined;
@@ -83,7 +90,7 @@ async function refuseSpecialPlaces(path: string, label: string): Promise<void> {
 
 async function checkParent(path: string, label: string, createParents: boolean): Promise<void> {
   const parent = dirname(path);
-  const existing = await nearestExisting(parent);
+  const existing = await nearestExisting(parent, label);
   const info = await stat(existing);
   if (!info.isDirectory()) {
     throw new FileSystemError(`Cannot write ${label}: ${existing} is a file, not a folder`, { code: 'POFA_NOT_A_FOLDER', hint: 'Check the path' });
@@ -120,7 +127,12 @@ export async function checkOutputTarget(path: string, options: OutputTargetOptio
   const createParents = options.createParents === true;
   await refuseSpecialPlaces(target, label);
   const info = await stat(target).catch(() => undefined);
-  let exists = info !== undefined;
+  // A symbolic link whose target is missing looks absent to stat; the rename would replace the user's link.
+  const dangling = info === undefined && (await lstat(target).then((entry) => entry.isSymbolicLink(), () => false));
+  if (dangling && options.force !== true) {
+    throw new OutputError(`${label} is a symbolic link to a missing target`, { code: 'POFA_OUTPUT_EXISTS', hint: 'Pass --force to replace the link, or choose another path' });
+  }
+  let exists = info !== undefined || dangling;
   if (info?.isDirectory() === true && options.kind === 'file') {
     throw new FileSystemError(`Cannot write ${label}: it is a folder, and a file goes there`, { code: 'POFA_IS_A_FOLDER', hint: 'Name a file inside it, or another path' });
   }

@@ -6,7 +6,7 @@ import { describeRunTask, loadAnyRunTask } from '@pofa/tasks';
 import { exportOnnx } from '@pofa/onnx';
 import type { CompressIo } from './compress';
 import { createStageTimer, type StageTiming } from './stage-timer';
-import { loadModel } from './models';
+import { loadModel, loadTeacherModel } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
 import { baselineRow, writeReportJson, type ReportRow } from './report-table';
@@ -206,7 +206,7 @@ function checkVocabulary(model: EncoderModel, vocabSize: number, vocabPath: stri
 
 /** The dense teacher with the head of the task, checked to share the student's vocabulary. */
 async function loadTeacher(dir: string, training: TaskTraining, student: Pick<EncoderModel, 'config' | 'numLayers' | 'hiddenSize'>, distillHidden: boolean): Promise<TeacherDistillation> {
-  const model = await loadModel(dir, training.head, training.numLabels);
+  const model = await loadTeacherModel(dir, training.head, training.numLabels, `The --teacher ${dir}`);
   if (vocabRows(model) !== vocabRows(student)) {
     model.dispose();
     throw new ConfigError(`The --teacher ${dir} does not share the vocabulary of the model`, {

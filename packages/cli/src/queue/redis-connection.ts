@@ -71,7 +71,19 @@ export async function checkRedis(location: RedisLocation, timeoutMs = 5000): Pro
     const info = await client.info('server');
     version = /redis_version:([\d.]+)/.exec(info)?.[1];
   } catch (error) {
+    client.disconnect();
     throw new QueueError(`Cannot reach Redis at ${location.display}: ${describeFailure(cause ?? error)}`, { hint: 'Start redis-server there, or check --queue', cause: cause ?? error });
+  }
+  try {
+    // ioredis swallows a failed SELECT while it connects (then waits forever): select explicitly.
+    await client.select(location.db);
+  } catch (error) {
+    throw new QueueError(`Redis at ${location.display} has no database ${location.db}`, {
+      expected: 'a database index the server has (0 to 15 by default)',
+      received: String(location.db),
+      hint: 'Use redis://HOST:PORT/0, or raise the server\'s databases setting',
+      cause: error,
+    });
   } finally {
     client.disconnect();
   }
