@@ -6,7 +6,8 @@ import { initStudentFromTeacher, savePretrained, type EncoderModel } from '@pofa
 import { createPatternLockModifier } from '@pofa/prune';
 import { loadModel } from './models';
 import { PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
-import { maskedLmData, maskedLmTrainingLoss, trainStage, type BestValidation, type KeepBest, type StageEnvironment } from './stage-training';
+import type { BestValidation, KeepBest } from './keep-best';
+import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
 import { stageLoss, taskDistillationModifier, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { initBackend, tf, type Module } from '@pofa/core';
 import { createModel, loadPretrained, presetConfig, type EncoderModel } from '@pofa/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluationInterval, keptStep, readBestValidation, trainStage } from './stage-training';
+import { evaluationInterval, keptStep, readBestValidation } from './keep-best';
+import { trainStage } from './stage-training';
 
 let dir: string;
 beforeAll(async () => {
