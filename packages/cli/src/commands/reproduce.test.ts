@@ -37,6 +37,9 @@ describe('pofa reproduce: the command line', () => {
     const queued = reproducePlan({ queue: 'redis://h:6379', store: 'file:///shared/work' }, {}, '/w');
     expect(queued).toMatchObject({ benchmarks: ['prune-ofa'], queue: 'redis://h:6379', work: '/shared/work' });
     expect(queued.notes).toEqual(['the ofa table does not run on a queue: only prune-ofa runs (run --only ofa without --queue for it)']);
+    const bucket = reproducePlan({ queue: 'redis://h:6379', store: 's3://pofa-runs/grids?endpoint=http://127.0.0.1:9000' }, {}, '/w');
+    expect(bucket).toMatchObject({ queue: 'redis://h:6379', store: 's3://pofa-runs/grids?endpoint=http%3A%2F%2F127.0.0.1%3A9000' });
+    expect(bucket.work).toBeUndefined();
   });
 
   it('answers each mistake with one message and exit 2 before any work', async () => {
@@ -51,7 +54,9 @@ describe('pofa reproduce: the command line', () => {
       [['--scael', 'tiny'], /Unknown option --scael.*Did you mean --scale\?/],
       [['--queue', 'localhost:6379'], /Invalid --queue: expected redis:\/\/HOST\[:PORT\]\[\/DB\]/],
       [['--queue', 'redis://h:6379', '--only', 'ofa'], /The ofa benchmark does not run on a queue: expected --only prune-ofa with --queue/],
-      [['--store', 's3://bucket/runs'], /S3 stores are not implemented yet: expected file:\/\/\/ABSOLUTE\/PATH/],
+      [['--store', 's3://bucket/runs'], /--store s3:\/\/… needs --queue: expected pofa reproduce --queue redis:\/\/HOST:PORT --store s3:\/\/BUCKET\/PREFIX/],
+      [['--store', 's3://Bad_Bucket/runs', '--queue', 'redis://h:6379'], /Invalid --store: not a bucket name: expected s3:\/\/BUCKET\[\/PREFIX\]/],
+      [['--store', 'ftp://host/runs'], /Invalid --store: expected file:\/\/\/ABSOLUTE\/PATH .* or s3:\/\/BUCKET\/PREFIX/],
       [['--store', 'file:///shared/work', '--work', 'w'], /--store and --work name the same folder/],
     ];
     for (const [argv, message] of cases) {

@@ -42,6 +42,8 @@ export interface ReproducePlan {
   work?: string;
   /** `--queue`: the Redis URL the stages go to (prune-ofa only); absent: they run in this process. */
   queue?: string;
+  /** `--store s3://…` (with `queue`): the bucket the stage models go to, instead of a work folder. */
+  store?: string;
   seed: number;
   full: { teacher?: string[]; glue?: string; squad?: string; corpus?: string };
   /** Lines to print before running (a benchmark left out at this scale). */
@@ -72,7 +74,8 @@ export function reproducePlan(options: OptionValues, lists: Record<string, strin
   let benchmarks: ReproducePlan['benchmarks'] = only === undefined ? [...REPRODUCE_BENCHMARKS] : [only];
   const queue = queueOption(options);
   const store = storeOption(options);
-  if (store !== undefined && options.work !== undefined) throw new UsageError('--store and --work name the same folder', { hint: 'Give one of them' });
+  if (store?.kind === 'folder' && options.work !== undefined) throw new UsageError('--store and --work name the same folder', { hint: 'Give one of them' });
+  if (store?.kind === 's3' && queue === undefined) throw new UsageError('--store s3://… needs --queue', { expected: 'pofa reproduce --queue redis://HOST:PORT --store s3://BUCKET/PREFIX', hint: 'Stages keep their models in a bucket only when pofa workers run them; without --queue use --work DIR' });
   if (queue !== undefined) {
     if (only === 'ofa') throw new UsageError('The ofa benchmark does not run on a queue', { expected: '--only prune-ofa with --queue', hint: 'Run --only ofa without --queue' });
     if (only === undefined) notes.push('the ofa table does not run on a queue: only prune-ofa runs (run --only ofa without --queue for it)');
@@ -92,7 +95,8 @@ export function reproducePlan(options: OptionValues, lists: Record<string, strin
     benchmarks,
     out: resolve(cwd, text(options.out) ?? 'pofa-reproduce'),
     ...(text(options.work) === undefined ? {} : { work: path(text(options.work)) }),
-    ...(store === undefined ? {} : { work: store }),
+    ...(store?.kind === 'folder' ? { work: store.folder } : {}),
+    ...(store?.kind === 's3' ? { store: store.url } : {}),
     ...(queue === undefined ? {} : { queue: String(options.queue) }),
     seed,
     full: {
@@ -152,7 +156,7 @@ function printResult(io: CliIo, name: string, scale: string, result: ReproduceRe
 export const reproduceCommand: Command = {
   name: 'reproduce',
   summary: "Reproduce the paper's tables (Prune OFA) and the OFA width table at a scale",
-  usage: 'pofa reproduce [--scale tiny|mini|full] [--only prune-ofa|ofa] [--out DIR] [--teacher DIR ... --glue DIR --squad FILE --corpus FILE] [--queue redis://HOST:PORT [--store file:///DIR]]',
+  usage: 'pofa reproduce [--scale tiny|mini|full] [--only prune-ofa|ofa] [--out DIR] [--teacher DIR ... --glue DIR --squad FILE --corpus FILE] [--queue redis://HOST:PORT [--store file:///DIR|s3://BUCKET/PREFIX]]',
   description: [
     "Runs the benchmarks behind the paper's tables and writes JSON, Markdown and SVG files to --out:",
     '  prune-ofa  rows BERT-Base, BERT-Large and DistilBERT (analogues at tiny and mini) x dense, 85%, 90%,',
@@ -164,8 +168,10 @@ export const reproduceCommand: Command = {
     'session) continues from its finished stages when the same command runs again.',
     'With --queue the prune-ofa stages go to Redis (BullMQ: a flow per cell, each shared stage queued once) and',
     'run on `pofa worker --queue ...` processes, on any machines that see the work folder (--store file:///DIR,',
-    'a shared folder); this command waits, says each cell as it ends, and writes the same table as the',
-    'in-process run. A stage that fails three times is reported with its log; the other cells go on.',
+    'a shared folder) or the S3-compatible bucket of --store s3://BUCKET/PREFIX (endpoint: ?endpoint=URL or',
+    'AWS_ENDPOINT_URL; credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); this command waits, says each cell',
+    'as it ends, and writes the same table as the in-process run (from the stages\' records in the bucket). A stage',
+    'that fails three times is reported with its log; the other cells go on.',
   ].join('\n'),
   options: {
     scale: { type: 'string', value: 'NAME', description: `Sizes and data: ${REPRODUCE_SCALES.join(', ')}`, defaultText: 'tiny' },
@@ -174,7 +180,7 @@ export const reproduceCommand: Command = {
     work: { type: 'string', value: 'DIR', description: 'Folder of the stage models (<DIR>/prune-ofa-<scale>, <DIR>/ofa-<scale>)', defaultText: '<out>/work' },
     seed: { type: 'string', value: 'N', description: 'Seed of every random choice', defaultText: '0' },
     queue: { type: 'string', value: 'URL', description: 'Run the prune-ofa stages on pofa workers through Redis: redis://HOST[:PORT][/DB]', defaultText: 'in this process' },
-    store: { type: 'string', value: 'URL', description: 'The folder of the stage models as a URL every worker reads: file:///DIR (same as --work DIR; S3 is not implemented yet)' },
+    store: { type: 'string', value: 'URL', description: 'Where the stage models go, readable by every worker: file:///DIR (a shared folder; same as --work DIR) or s3://BUCKET/PREFIX[?endpoint=URL] (with --queue)' },
     teacher: { type: 'string', value: 'DIR', multiple: true, description: '--scale full: a Hugging Face BERT/DistilBERT directory (config.json, model.safetensors, vocab.txt); 24 layers fill the BERT-Large row' },
     glue: { type: 'string', value: 'DIR', description: '--scale full: the GLUE folder of download_glue_data.py (MNLI, QQP, QNLI, SST-2 are used)' },
     squad: { type: 'string', value: 'FILE', description: '--scale full: SQuAD v1.1 train-v1.1.json (checked; its column is not run yet)' },
@@ -207,7 +213,7 @@ async function runPlan(plan: ReproducePlan, io: CliIo): Promise<number> {
     const log = (line: string) => io.stderr.write(`${name} ${line}\n`);
     try {
       if (name === 'prune-ofa') {
-        const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log, ...(plan.queue === undefined ? {} : { queue: plan.queue }) });
+        const result = await reproducePruneOfa({ ...common, ...plan.full, scale: plan.scale, work: workOf(name), log, ...(plan.queue === undefined ? {} : { queue: plan.queue }), ...(plan.store === undefined ? {} : { store: plan.store }) });
         printResult(io, name, plan.scale, result);
       } else {
         const result = await reproduceOfa({ ...common, scale: plan.scale as Exclude<ReproducePlan['scale'], 'full'>, work: workOf(name), log });
@@ -219,6 +225,6 @@ async function runPlan(plan: ReproducePlan, io: CliIo): Promise<number> {
       throw error;
     }
   }
-  io.stdout.write(`Stage models (a stopped run continues from them): ${plan.work ?? join(plan.out, 'work')}\n`);
+  io.stdout.write(`Stage models (a stopped run continues from them): ${plan.store ?? plan.work ?? join(plan.out, 'work')}\n`);
   return 0;
 }

@@ -35,13 +35,28 @@ describe('parseQueueUrl', () => {
 
 describe('parseStoreUrl', () => {
   it('reads a file:// URL into its folder', () => {
-    expect(parseStoreUrl('file:///mnt/shared/pofa-work')).toBe('/mnt/shared/pofa-work');
-    expect(parseStoreUrl('file:///tmp/a%20b')).toBe('/tmp/a b');
+    expect(parseStoreUrl('file:///mnt/shared/pofa-work')).toEqual({ kind: 'folder', folder: '/mnt/shared/pofa-work' });
+    expect(parseStoreUrl('file:///tmp/a%20b')).toEqual({ kind: 'folder', folder: '/tmp/a b' });
   });
 
-  it('says that S3 is not there yet, and refuses other schemes and relative paths', () => {
-    expect(() => parseStoreUrl('s3://bucket/runs')).toThrow(/^S3 stores are not implemented yet: expected file:\/\/\/ABSOLUTE\/PATH .*received "s3:\/\/bucket\/runs"\. Put the work folder on a shared file system/);
-    expect(() => parseStoreUrl('/mnt/shared')).toThrow(/^Invalid --store: expected file:\/\/\/ABSOLUTE\/PATH/);
+  it('reads an s3:// URL into its bucket, prefix, endpoint and region, in a canonical URL', () => {
+    expect(parseStoreUrl('s3://pofa-runs/grids/a/')).toEqual({ kind: 's3', bucket: 'pofa-runs', prefix: 'grids/a', url: 's3://pofa-runs/grids/a' });
+    expect(parseStoreUrl('s3://pofa')).toEqual({ kind: 's3', bucket: 'pofa', prefix: '', url: 's3://pofa' });
+    expect(parseStoreUrl('s3://pofa/x?region=eu-west-3&endpoint=http://127.0.0.1:9000')).toEqual({
+      kind: 's3', bucket: 'pofa', prefix: 'x', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-3', url: 's3://pofa/x?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=eu-west-3',
+    });
+    // The canonical URL reads back to the same location.
+    const location = parseStoreUrl('s3://pofa/x?endpoint=http://127.0.0.1:9000');
+    expect(location.kind === 's3' && parseStoreUrl(location.url)).toEqual(location);
+  });
+
+  it('refuses malformed buckets, credentials in the URL, unknown parameters, other schemes and relative paths', () => {
+    expect(() => parseStoreUrl('s3://Bad_Bucket/runs')).toThrow(/^Invalid --store: not a bucket name: expected s3:\/\/BUCKET\[\/PREFIX\].*received "s3:\/\/Bad_Bucket\/runs"\. Bucket names are 3 to 63/);
+    expect(() => parseStoreUrl('s3://key:secret@pofa/runs')).toThrow(/^Invalid --store: not a bucket name.*credentials go in AWS_ACCESS_KEY_ID/);
+    expect(() => parseStoreUrl('s3://pofa/runs?endpoint=127.0.0.1:9000')).toThrow(/^Invalid --store: \?endpoint= is not an http\(s\) URL/);
+    expect(() => parseStoreUrl('s3://pofa/runs?acl=public')).toThrow(/^Invalid --store: unknown parameter acl/);
+    expect(() => parseStoreUrl('s3://pofa/a//b')).toThrow(/^Invalid --store: the prefix has an empty/);
+    expect(() => parseStoreUrl('/mnt/shared')).toThrow(/^Invalid --store: expected file:\/\/\/ABSOLUTE\/PATH .* or s3:\/\/BUCKET\/PREFIX/);
     expect(() => parseStoreUrl('file://server/share')).toThrow(/^Invalid --store/);
   });
 });

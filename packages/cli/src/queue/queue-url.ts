@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@pofa/core';
+import { isS3Url, parseS3Url, type S3Location } from './s3-location';
 
 /** Where a Redis server is, as `--queue redis://…` names it. */
 export interface RedisLocation {
@@ -52,24 +53,27 @@ export function parseQueueUrl(text: string): RedisLocation {
   };
 }
 
+/** Where the stages of a grid keep their outputs: a folder every worker sees, or an S3-compatible bucket. */
+export type StoreLocation = { kind: 'folder'; folder: string } | S3Location;
+
 /**
- * Reads `--store`: where the stages of a grid keep their outputs, readable by every worker. Only
- * a shared folder (`file:///ABSOLUTE/PATH`, e.g. an NFS mount) exists yet; an `s3://` bucket is a
- * `ConfigError` that says so, as is anything else.
+ * Reads `--store`: where the stages of a grid keep their outputs, readable by every worker. A
+ * shared folder (`file:///ABSOLUTE/PATH`, e.g. an NFS mount) or an S3-compatible bucket
+ * (`s3://BUCKET/PREFIX[?endpoint=URL]`, see {@link parseS3Url}); anything else is a
+ * `ConfigError` that says what was expected.
  *
  * @example
  * ```ts
- * parseStoreUrl('file:///mnt/shared/pofa-work'); // '/mnt/shared/pofa-work'
+ * parseStoreUrl('file:///mnt/shared/pofa-work'); // { kind: 'folder', folder: '/mnt/shared/pofa-work' }
+ * parseStoreUrl('s3://pofa-runs/grids').kind; // 's3'
  * ```
  */
-export function parseStoreUrl(text: string): string {
-  const expected = 'file:///ABSOLUTE/PATH (a folder every worker sees at that path)';
-  if (/^s3:\/\//i.test(text)) {
-    throw new ConfigError('S3 stores are not implemented yet', { expected, received: JSON.stringify(text), hint: 'Put the work folder on a shared file system (NFS, a cluster file system) and pass --store file:///…' });
-  }
+export function parseStoreUrl(text: string): StoreLocation {
+  if (isS3Url(text)) return parseS3Url(text);
+  const expected = 'file:///ABSOLUTE/PATH (a folder every worker sees at that path) or s3://BUCKET/PREFIX (an S3-compatible bucket)';
   if (!/^file:\/\//i.test(text)) throw new ConfigError('Invalid --store', { expected, received: JSON.stringify(text) });
   try {
-    return fileURLToPath(text);
+    return { kind: 'folder', folder: fileURLToPath(text) };
   } catch (error) {
     throw new ConfigError('Invalid --store', { expected, received: `${JSON.stringify(text)} (${error instanceof Error ? error.message : String(error)})` });
   }

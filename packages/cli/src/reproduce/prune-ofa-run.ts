@@ -5,6 +5,7 @@ import { z } from 'zod';
 import packageJson from '../../package.json';
 import { QueueError } from '../queue/queue-error';
 import { parseQueueUrl } from '../queue/queue-url';
+import { openGridBucket } from '../queue/grid-bucket';
 import { runGridOnQueue, type GridOutcome } from '../queue/run-grid';
 import { identityHash, openWorkFolder, writeResultFiles, type Say, type StageRecord } from '../run-folder';
 import { runnerOptionsShape } from './options';
@@ -36,6 +37,8 @@ export const pruneOfaOptionsSchema = z
     corpus: z.string().min(1).optional(),
     /** `redis://HOST:PORT`: run the stages on \`pofa worker\`s through BullMQ instead of in this process. */
     queue: z.string().min(1).optional(),
+    /** `s3://BUCKET/PREFIX[?endpoint=URL]`, with `queue`: the stages' work folder is in that bucket instead of `work`. */
+    store: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((options, context) => {
@@ -44,6 +47,7 @@ export const pruneOfaOptionsSchema = z
       context.addIssue({ code: 'custom', message: `${fullOnly.map((key) => `--${key}`).join(', ')} only apply to --scale full (the other scales use the embedded data)` });
     }
     if (options.scale === 'full' && options.teacher === undefined) context.addIssue({ code: 'custom', message: '--scale full needs --teacher HF_DIR (a Hugging Face BERT or DistilBERT directory)' });
+    if (options.store !== undefined && options.queue === undefined) context.addIssue({ code: 'custom', message: 'an s3:// store needs a queue (the stages run on pofa workers)' });
     if (options.scale === 'full' && options.glue === undefined && options.squad === undefined) {
       context.addIssue({ code: 'custom', message: '--scale full needs --glue DIR and/or --squad FILE' });
     }
@@ -99,12 +103,12 @@ function gridSettings(settings: z.output<typeof pruneOfaOptionsSchema>): PruneOf
 }
 
 /** The records of the plan's finished stages in plan order, and the table rows of those that fill a cell. */
-async function collectRecords(plan: readonly PruneOfaStageJob[], work: string, finished?: ReadonlySet<string>): Promise<{ records: Array<StageRecord<{ seconds?: number }>>; rows: Array<Omit<PruneOfaRow, 'retention'>> }> {
+async function collectRecords(plan: readonly PruneOfaStageJob[], read: (dir: string) => Promise<StageRecord<Record<string, unknown>> | undefined>, finished?: ReadonlySet<string>): Promise<{ records: Array<StageRecord<{ seconds?: number }>>; rows: Array<Omit<PruneOfaRow, 'retention'>> }> {
   const records: Array<StageRecord<{ seconds?: number }>> = [];
   const rows: Array<Omit<PruneOfaRow, 'retention'>> = [];
   for (const job of plan) {
     if (finished !== undefined && !finished.has(job.id)) continue;
-    const record = await readStageRecord<{ metric: string; value: number; sparsity: number; seconds?: number }>(work, job.dir);
+    const record = (await read(job.dir)) as StageRecord<{ metric: string; value: number; sparsity: number; seconds?: number }> | undefined;
     if (record === undefined) continue;
     records.push(record);
     if (job.cell !== undefined) rows.push({ ...job.cell, metric: record.metric, value: record.value, sparsity: record.sparsity });
@@ -158,8 +162,9 @@ export async function taskBaselines(settings: { scale: string; seed: number }, s
  * when what every stage depends on changes ({@link runIdentity}), `work` is emptied.
  *
  * With `queue` (`redis://HOST:PORT`) the same stages go to that BullMQ queue instead, for `pofa
- * worker`s that see `work` (a shared folder); this call waits for them and writes the same table
- * from the stages' records. When cells failed (a stage failed three times), it says their stages'
+ * worker`s that see `work` (a shared folder), or, with `store` (`s3://BUCKET/PREFIX`), that keep
+ * the work folder in that bucket; this call waits for them and writes the same table from the
+ * stages' records (read from the bucket). When cells failed (a stage failed three times), it says their stages'
  * logs, writes the table of the other cells, then throws a `QueueError`.
  *
  * @example
@@ -176,8 +181,10 @@ export async function reproducePruneOfa(options: PruneOfaOptions): Promise<Repro
   const grid = gridSettings(settings);
   const { scale, models, tasks } = await describePruneOfaGrid(grid);
   const identity = runIdentity('prune-ofa', settings, scale);
-  const work = await openWorkFolder(resolve(settings.work ?? join(settings.out, 'work', `prune-ofa-${settings.scale}`)), identity, say);
   const run = identityHash(identity);
+  // The work folder: a local (or shared) folder, or a folder in an S3 bucket that only the workers write to.
+  const bucket = settings.store === undefined ? undefined : await openGridBucket(settings.store, `prune-ofa-${settings.scale}`, { run, identity }, say);
+  const work = bucket?.work ?? (await openWorkFolder(resolve(settings.work ?? join(settings.out, 'work', `prune-ofa-${settings.scale}`)), identity, say));
   // Every stage of the table, in the order the in-process run takes them; the ids name this run and work folder.
   const plan = planPruneOfa(models, tasks, identityHash({ run, work }));
   let outcome: GridOutcome | undefined;
@@ -188,11 +195,12 @@ export async function reproducePruneOfa(options: PruneOfaOptions): Promise<Repro
       await runStageJob(job, prepared, work);
     }
   } else {
-    const payload: PruneOfaGrid = { benchmark: 'prune-ofa', version: packageJson.version, settings: grid, store: dirname(work), folder: basename(work), run };
+    const where = bucket === undefined ? { store: dirname(work), folder: basename(work) } : { store: bucket.url, folder: bucket.folder };
+    const payload: PruneOfaGrid = { benchmark: 'prune-ofa', version: packageJson.version, settings: grid, ...where, run };
     outcome = await runOnQueue(settings.queue, plan, payload, say, settings.signal);
   }
   // The table comes from the stage records in the work folder, whichever way the stages ran.
-  const { records, rows } = await collectRecords(plan, work, outcome?.finished);
+  const { records, rows } = await collectRecords(plan, bucket?.readRecord ?? ((dir) => readStageRecord(work, dir)), outcome?.finished);
   const seconds = (performance.now() - started) / 1000;
   const usedBackends = backendsOf(records, backend);
   const computeSeconds = stageSeconds(records);
