@@ -12,6 +12,8 @@ import { UsageError } from '../errors/usage-error';
 import { LABEL_OPTIONS, labelTypingFromCommandLine } from './label-options';
 import { checkRunCheckpoints } from './checkpoint-options';
 import { checkCacheFolder, checkRunOutputs, FORCE_OPTION, writeJsonRows } from './output-options';
+import { runCompressSweep } from './compress-sweep';
+import { SWEEP_KEYS } from '../sweep/sweep-spec';
 
 const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -26,7 +28,7 @@ const text = (value: string | boolean | undefined): string | undefined => (typeo
 export const compressCommand: Command = {
   name: 'compress',
   summary: 'Sparse pre-train, transfer, quantize and evaluate (no options: the embedded default end to end)',
-  usage: 'pofa compress [--task TASK] [--sparsity S] [--pattern P] [--json FILE] [--resume] [...]',
+  usage: 'pofa compress [--task TASK] [--sparsity S] [--pattern P] [--sweep KEY=V1,V2 ...] [--json FILE] [--resume] [...]',
   description: [
     'Runs Prune Once for All end to end: a WordPiece vocabulary and a dense teacher pre-trained on the',
     'embedded corpus (cached), the teacher fine-tuned on the task (cached), sparse pre-training with',
@@ -38,6 +40,10 @@ export const compressCommand: Command = {
     'train on SQuAD windows of the scale\'s sequence length with the teacher\'s start/end logits distilled, and the',
     'table holds the official F1 (EM and each stage\'s predictions.json under --out/predictions/<stage>/).',
     'Stages are saved in --out, and --resume continues an interrupted run (Ctrl-C keeps the last checkpoint).',
+    'With --sweep KEY=V1,V2 (repeated per key, or one YAML/JSON file mapping keys to lists) it runs every',
+    'combination, each cell in --out/<cell> (e.g. pofa-out/sparsity=0.9,pattern=4x1/); the vocabulary and the',
+    'teacher (pre-trained and fine-tuned) are made once in the cache and reused by every cell with the same seed;',
+    'it prints one table per cell and writes all rows, each with its cell\'s values, to --json.',
   ].join('\n'),
   options: {
     model: { type: 'string', value: 'MODEL', description: 'A preset (bert-tiny, bert-mini, ...) or a Hugging Face directory with vocab.txt', defaultText: 'a small BERT of the --scale' },
@@ -57,9 +63,11 @@ export const compressCommand: Command = {
     json: { type: 'string', value: 'FILE', description: 'Also write the table as JSON rows' },
     cache: { type: 'string', value: 'DIR', description: 'Cache of vocabularies and teachers', defaultText: '$POFA_CACHE or ~/.cache/pofa' },
     scale: { type: 'string', value: 'NAME', description: `Sizes and steps: ${SCALE_NAMES.join(', ')}`, defaultText: 'default' },
+    sweep: { type: 'string', value: 'KEY=V1,V2|FILE', multiple: true, description: `Run every combination of the values (repeat per key; keys ${SWEEP_KEYS.join(', ')}), or of a YAML/JSON file's; each cell in --out/<cell>, one table` },
     force: FORCE_OPTION,
   },
-  async run({ options }, io) {
+  async run({ options, lists }, io) {
+    if (options.sweep !== undefined) return runCompressSweep(options, lists?.sweep ?? [String(options.sweep)], io);
     const settings = compressOptionsFromCommandLine(options);
     const { json } = await checkRunOutputs(options, io, 'pofa-out', 'compress');
     await checkCacheFolder(options, io);
