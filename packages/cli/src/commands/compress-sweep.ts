@@ -7,7 +7,10 @@ import { initCliBackend } from '../pipeline/backend';
 import { checkOutputTarget, writeOutputFile } from '../pipeline/output-target';
 import { formatReportTable } from '../pipeline/report-table';
 import { checkRunFolder } from '../run-folder';
-import { runSweep, type SweepResult } from '../sweep/run-sweep';
+import { runSweep, type SweepResult, type SweepRow } from '../sweep/run-sweep';
+import { runSweepOnQueue, sweepRows } from '../sweep/sweep-queue';
+import { checkRedis } from '../queue/redis-connection';
+import { queueOption } from './worker';
 import { isSweepFile, readSweep, sweepCells, type SweepCell } from '../sweep/sweep-spec';
 import { checkCacheFolder, checkJsonOutput } from './output-options';
 import { compressOptionsFromCommandLine } from './compress';
@@ -60,8 +63,9 @@ function printSweep(result: SweepResult, io: CliIo, out: string): void {
 
 /**
  * `pofa compress --sweep …`: checks every output before any work (the sweep folder `--out`, each
- * cell's run folder, `--json`, the cache), runs the cells ({@link runSweep}), prints one table per
- * cell and writes all rows, each with its cell's values (`cell`), to `--json`.
+ * cell's run folder, `--json`, the cache), runs the cells ({@link runSweep}; with `--queue`, on
+ * `pofa worker`s: `runSweepOnQueue`), prints one table per cell and writes all rows, each with its
+ * cell's values (`cell`), to `--json`.
  *
  * @example
  * ```ts
@@ -71,6 +75,8 @@ function printSweep(result: SweepResult, io: CliIo, out: string): void {
 export async function runCompressSweep(options: OptionValues, args: readonly string[], io: CliIo): Promise<number> {
   const base = compressOptionsFromCommandLine(options);
   const cells = await sweepFromCommandLine(options, args, io.cwd);
+  const location = queueOption(options);
+  if (location !== undefined) await checkRedis(location);
   const outText = typeof options.out === 'string' ? options.out : 'pofa-out';
   const out = resolve(io.cwd, outText);
   const force = options.force === true;
@@ -78,13 +84,27 @@ export async function runCompressSweep(options: OptionValues, args: readonly str
   // Cell folders are checked where the sweep folder exists (a new one holds none yet).
   if (await holdsSweep(out)) for (const cell of cells) await checkRunFolder(join(out, cell.name), { label: `--out ${outText} (cell ${cell.name})`, force, resume: options.resume === true });
   const json = await checkJsonOutput(options, io);
-  await checkCacheFolder(options, io);
-  await initCliBackend();
-  await makeFolders(out);
-  const result = await runSweep(base, cells, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal }, (line) => io.stderr.write(`pofa: ${line}\n`));
-  printSweep(result, io, relative(io.cwd, out) || out);
+  const say = (line: string): void => void io.stderr.write(`pofa: ${line}\n`);
+  let rows: SweepRow[];
+  if (location !== undefined) {
+    // On a queue the teacher cache is shared by the workers: by default in the sweep folder.
+    const shared = { ...base, cache: typeof options.cache === 'string' ? resolve(io.cwd, options.cache) : join(out, 'cache') };
+    await checkOutputTarget(shared.cache, { kind: 'folder', label: `--cache ${shared.cache}`, force: true, createParents: true });
+    await makeFolders(out);
+    const results = await runSweepOnQueue(shared, cells, String(options.queue), { cwd: io.cwd, say, ...(io.signal === undefined ? {} : { signal: io.signal }) });
+    for (const { cell, rows: cellRows } of results) io.stdout.write(`\n== ${cell.name} ==\n${formatReportTable(cellRows)}`);
+    io.stdout.write(`\n${results.length} cells; run folders: ${relative(io.cwd, out) || out}/<cell> (sweep.json lists them)\n`);
+    rows = sweepRows(results);
+  } else {
+    await checkCacheFolder(options, io);
+    await initCliBackend();
+    await makeFolders(out);
+    const result = await runSweep(base, cells, { progress: io.stderr, env: io.env, cwd: io.cwd, signal: io.signal }, say);
+    printSweep(result, io, relative(io.cwd, out) || out);
+    rows = result.rows;
+  }
   if (json !== undefined) {
-    await writeOutputFile(json, (file) => writeFileAtomic(file, `${JSON.stringify(result.rows, null, 2)}\n`));
+    await writeOutputFile(json, (file) => writeFileAtomic(file, `${JSON.stringify(rows, null, 2)}\n`));
     io.stdout.write(`Rows written to ${relative(io.cwd, json.path) || json.path}\n`);
   }
   return 0;

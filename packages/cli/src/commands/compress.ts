@@ -43,7 +43,9 @@ export const compressCommand: Command = {
     'With --sweep KEY=V1,V2 (repeated per key, or one YAML/JSON file mapping keys to lists) it runs every',
     'combination, each cell in --out/<cell> (e.g. pofa-out/sparsity=0.9,pattern=4x1/); the vocabulary and the',
     'teacher (pre-trained and fine-tuned) are made once in the cache and reused by every cell with the same seed;',
-    'it prints one table per cell and writes all rows, each with its cell\'s values, to --json.',
+    'it prints one table per cell and writes all rows, each with its cell\'s values, to --json. With --queue',
+    'redis://HOST:PORT the cells run on `pofa worker`s (a teacher stage per seed first, then the cells), with',
+    '--out, --cache (default --out/cache) and the working folder on a file system every worker sees.',
   ].join('\n'),
   options: {
     model: { type: 'string', value: 'MODEL', description: 'A preset (bert-tiny, bert-mini, ...) or a Hugging Face directory with vocab.txt', defaultText: 'a small BERT of the --scale' },
@@ -63,11 +65,13 @@ export const compressCommand: Command = {
     json: { type: 'string', value: 'FILE', description: 'Also write the table as JSON rows' },
     cache: { type: 'string', value: 'DIR', description: 'Cache of vocabularies and teachers', defaultText: '$POFA_CACHE or ~/.cache/pofa' },
     scale: { type: 'string', value: 'NAME', description: `Sizes and steps: ${SCALE_NAMES.join(', ')}`, defaultText: 'default' },
+    queue: { type: 'string', value: 'URL', description: 'With --sweep: run the cells on pofa workers through Redis (redis://HOST:PORT); --out (and --cache) on a folder every worker sees', defaultText: 'in this process' },
     sweep: { type: 'string', value: 'KEY=V1,V2|FILE', multiple: true, description: `Run every combination of the values (repeat per key; keys ${SWEEP_KEYS.join(', ')}), or of a YAML/JSON file's; each cell in --out/<cell>, one table` },
     force: FORCE_OPTION,
   },
   async run({ options, lists }, io) {
     if (options.sweep !== undefined) return runCompressSweep(options, lists?.sweep ?? [String(options.sweep)], io);
+    if (options.queue !== undefined) throw new UsageError('--queue runs the cells of a --sweep', { hint: 'Add --sweep KEY=V1,V2, or drop --queue to run one compress here' });
     const settings = compressOptionsFromCommandLine(options);
     const { json } = await checkRunOutputs(options, io, 'pofa-out', 'compress');
     await checkCacheFolder(options, io);

@@ -11,6 +11,7 @@ import { parseQueueUrl, parseStoreUrl, type RedisLocation, type StoreLocation } 
 import { bucketStore } from '../queue/s3-stage-runner';
 import { runStageWorker, type StageRunner } from '../queue/stage-worker';
 import { runQueuedPruneOfaStage } from '../reproduce/prune-ofa-queue';
+import { runQueuedSweepStage } from '../sweep/sweep-queue';
 
 /** A value read by `read`, whose `ConfigError` becomes a {@link UsageError}: on the command line, a bad URL is a usage mistake. */
 function asUsage<T>(read: () => T): T {
@@ -68,6 +69,7 @@ async function checkStoreFolder(folder: string, given: string): Promise<void> {
 /** The stage runner of each benchmark that puts its stages on the queue. */
 const QUEUED_BENCHMARKS: Record<string, (data: StageJobData, tools: Parameters<StageRunner>[1] & { store?: string; cache: string }) => ReturnType<StageRunner>> = {
   'prune-ofa': runQueuedPruneOfaStage,
+  'compress-sweep': runQueuedSweepStage,
 };
 
 /**
@@ -81,10 +83,10 @@ const QUEUED_BENCHMARKS: Record<string, (data: StageJobData, tools: Parameters<S
  */
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'Run the stages of pofa reproduce --queue: take them from Redis (BullMQ) until stopped',
+  summary: 'Run the stages of pofa reproduce --queue and pofa compress --sweep --queue: take them from Redis (BullMQ) until stopped',
   usage: 'pofa worker --queue redis://HOST:PORT [--concurrency 1] [--store file:///DIR|s3://BUCKET/PREFIX] [--cache DIR] [--stalled-seconds 30]',
   description: [
-    'Takes the stages `pofa reproduce --queue` enqueued (BullMQ on Redis) and runs them as the in-process run',
+    'Takes the stages `pofa reproduce --queue` (or the cells of `pofa compress --sweep --queue`) enqueued (BullMQ on Redis) and runs them as the in-process run',
     'does, up to --concurrency at a time; start as many workers as you like, on as many machines. Each stage',
     "reads its inputs from and writes its model and record to the run's work folder, which every worker must see:",
     'a shared folder (NFS, a cluster file system) at the path pofa reproduce gave, or at --store where it is',

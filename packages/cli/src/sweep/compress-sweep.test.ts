@@ -59,6 +59,7 @@ describe('pofa compress --sweep', () => {
       [['--sweep', 'pattern=4x1,8x8'], EXIT_CODES.usage, /expected unstructured \| 4x1 .*received "8x8"/],
       [['--sweep', 'sparsity=0.8', '--sparsity', '0.9'], EXIT_CODES.usage, /^pofa: --sweep sparsity=… and --sparsity both set sparsity/],
       [['--sweep', 'sparsity'], EXIT_CODES.usage, /^pofa: Invalid --sweep: expected KEY=V1,V2,… \(keys: sparsity, pattern, seed, per-channel, int8\), or one YAML\/JSON file, received "sparsity"/],
+      [['--queue', 'redis://127.0.0.1:6379'], EXIT_CODES.usage, /^pofa: --queue runs the cells of a --sweep\. Add --sweep KEY=V1,V2/],
       [['--sweep', 'missing.yaml'], EXIT_CODES.failure, /^pofa: Cannot read the sweep file .*missing\.yaml: expected a YAML\/JSON file.*received no such file/],
     ];
     await writeFile(join(dir, 'grid.yaml'), 'sparsity: [0.8, 0.9]\nteacher-steps: [1, 2]\n');
