@@ -11,14 +11,18 @@ export function median(values) {
 
 /**
  * Runs `engines` round by round on `inputs` (`warmup` untimed rounds, then `rounds` timed ones)
- * and returns each engine's milliseconds per timed round, in the engines' order.
+ * and returns each engine's milliseconds per timed round, in the engines' order. `settle`, when
+ * given, is awaited before every run, untimed: run.mjs waits there for the process's threads to go
+ * idle (`waitForIdleThreads`), since onnxruntime's intra-op workers spin on after a run and would
+ * slow whichever engine comes next.
  * @param {Array<{ run(inputs: unknown): unknown }>} engines
- * @param {{ rounds: number, warmup: number, clock?: () => number }} options
+ * @param {{ rounds: number, warmup: number, clock?: () => number, settle?: () => unknown }} options
  */
-export async function timeRoundRobin(engines, inputs, { rounds, warmup, clock = () => performance.now() }) {
+export async function timeRoundRobin(engines, inputs, { rounds, warmup, clock = () => performance.now(), settle }) {
   const times = engines.map(() => []);
   for (let round = -warmup; round < rounds; round++) {
     for (const [index, engine] of engines.entries()) {
+      if (settle !== undefined) await settle();
       const start = clock();
       await engine.run(inputs);
       if (round >= 0) times[index].push(clock() - start);

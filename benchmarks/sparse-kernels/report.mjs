@@ -12,7 +12,7 @@ function header(results) {
     '',
     `Machine: ${m.cpu} (${cpu}), ${m.cores} cores; Node ${m.node}, onnxruntime-node ${m.onnxruntime}; pofa kernels ${m.kernels.name} (${m.kernels.isa}). ${m.threads} thread(s) for every engine (onnxruntime: intra-op ${s.ort.intraOpNumThreads}, inter-op ${s.ort.interOpNumThreads}).`,
     `Encoder: ${s.layers} layers, hidden ${s.hidden}, ${s.heads} heads, FFN ${s.ffn}, vocabulary ${s.vocab}, seeded random weights; the encoder Linear weights pruned by magnitude per tensor (unstructured, or 4x1 tiles), int8 per output row.`,
-    `Timing: in each (batch, seq) cell the engines take turns, once each per round, ${s.rounds} rounds after ${s.warmup} warm-up round(s); ms is each engine's median, the speedups are medians of the per-round ratios.`,
+    `Timing: in each (batch, seq) cell the engines take turns, once each per round, ${s.rounds} rounds after ${s.warmup} warm-up round(s), each run started once the process's threads were idle (onnxruntime's workers spin on after a run; up to 250 ms wait, untimed); ms is each engine's median, the speedups are medians of the per-round ratios.`,
     `Load average (1, 5, 15 minutes): ${m.loadAverage.start.join(', ')} at start; ${m.loadAverage.end.join(', ')} at end.`,
     ...(results.note ? ['', `> ${results.note}`] : []),
   ];

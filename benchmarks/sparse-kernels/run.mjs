@@ -73,7 +73,7 @@ for (const seq of seqs) {
   for (const batch of batches) {
     const inputs = batchInputs(ort, batch, seq, 2);
     log(`batch ${batch} x ${seq}: ${timed.length} engines, ${rounds} rounds after ${warmup} warm-up rounds, taking turns`);
-    const times = await timeRoundRobin(timed, inputs, { rounds, warmup });
+    const times = await timeRoundRobin(timed, inputs, { rounds, warmup, settle: () => sk.waitForIdleThreads() });
     const baseline = (label) => times[timed.findIndex((engine) => engine.label === label)];
     const rows = timed.map((engine, index) => ({
       label: engine.label, engine: engine.engine, pattern: engine.pattern, sparsity: engine.sparsity, dtype: engine.dtype,

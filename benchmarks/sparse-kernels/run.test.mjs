@@ -103,4 +103,14 @@ describe('timeRoundRobin', () => {
     expect(medianRatio([10, 40, 30], [5, 10, 10])).toBe(3);
     expect(medianRatio(undefined, [1])).toBeNull();
   });
+
+  it('awaits settle before every run, outside the timing', async () => {
+    const log = [];
+    let now = 0;
+    const engine = (label) => ({ run: () => void (log.push(label), (now += 2)) });
+    const settle = async () => void (log.push('settle'), (now += 100));
+    const times = await timeRoundRobin([engine('a'), engine('b')], undefined, { rounds: 1, warmup: 1, clock: () => now, settle });
+    expect(log).toEqual(['settle', 'a', 'settle', 'b', 'settle', 'a', 'settle', 'b']);
+    expect(times).toEqual([[2], [2]]);
+  });
 });

@@ -18,6 +18,7 @@ export { concatRows } from './formats/concat-rows';
 export { roundHalfEven } from '@pofa/core';
 export type { Kernels, KernelIsa, LinearOptions, FeedForwardOptions, AttentionOptions, ActivationQuantization } from './kernels/types';
 export { loadKernels, LoadKernelsOptionsSchema, type LoadKernelsOptions } from './kernels/load-kernels';
+export { waitForIdleThreads, type IdleWaitOptions, type IdleWait } from './kernels/wait-for-idle-threads';
 export { NativeAddonError } from './kernels/native-addon-error';
 export { createPortableKernels } from './kernels/portable-kernels';
 export { referenceKernels } from './kernels/reference';

@@ -132,10 +132,17 @@ describe('pofa bench', () => {
     let now = 0;
     let cost = 0;
     const costs: Record<string, number> = { 'pofa runtime sparse-int8': 1, 'onnxruntime fp32 sparse-int8': 6, 'onnxruntime int8 sparse-int8': 2 };
+    let settles = 0;
     const report = await runBench(models, { batch: 1, seq: 4, iterations: 2, warmup: 1, threads: 1, tfjs: false }, 'x', {
       onRun: (label, round) => {
         seen.push(`${round} ${label}`);
         cost = costs[label] * (round + 2);
+      },
+      // Before every run, untimed: waiting for idle threads adds nothing to the times below.
+      settle: () => {
+        seen.push('settle');
+        now += 1000;
+        return ++settles;
       },
       // The run's cost lands between the clock reading before it and the one after.
       clock: () => {
@@ -146,9 +153,11 @@ describe('pofa bench', () => {
       },
     });
     await models.dispose();
-    expect(seen).toEqual([-1, 0, 1].flatMap((round) => Object.keys(costs).map((label) => `${round} ${label}`)));
+    expect(seen).toEqual([-1, 0, 1].flatMap((round) => Object.keys(costs).flatMap((label) => ['settle', `${round} ${label}`])));
     const [pofa, ortFp32, ortInt8] = report.rows;
     expect([pofa.times, ortFp32.times, ortInt8.times]).toEqual([[2, 3], [12, 18], [4, 6]]);
+    // Settles 4..9 came before the timed rounds' runs (1..3: the warm-up round); the row keeps their median.
+    expect([pofa.idleWaitMs, ortFp32.idleWaitMs, ortInt8.idleWaitMs]).toEqual([5.5, 6.5, 7.5]);
     expect([pofa.speedupOverOrtFp32, pofa.speedupOverOrtInt8, ortInt8.speedupOverOrtFp32, pofa.speedupOverTfjs]).toEqual([6, 2, 3, null]);
     expect(report.backend).toBeNull();
     expect([report.threads, report.onnxruntime?.intraOpNumThreads, report.onnxruntime?.interOpNumThreads]).toEqual([1, 1, 1]);

@@ -49,6 +49,13 @@ export function printBenchReport(report: BenchReport, io: CliIo): void {
     const check = row.check as OutputCheck;
     notes.push(`Not timed: ${row.model} on ${row.engine} (${row.bits} bits) differs from ${check.reference} by up to ${check.maxDifference.toPrecision(3)} (tolerance ${check.tolerance.toPrecision(3)}).`);
   }
+  const waited = report.rows.filter((row) => row.idleWaitMs !== null);
+  if (waited.length > 0) {
+    notes.push(
+      "idle wait: before each run the process waited, untimed, until its threads were idle (onnxruntime's workers spin for a while after a run and would take the cores from the next engine); " +
+        `median waits before each engine's runs: ${waited.map((row) => `${row.engine}${row.engine === 'onnxruntime' ? ` ${row.bits === 8 ? 'int8' : 'fp32'}` : ''} ${(row.idleWaitMs as number).toFixed(0)} ms`).join(', ')}.`,
+    );
+  }
   notes.push(
     "memory MB: growth of the process's resident set from before an engine was made to after its first batch, garbage collected before each reading, so native memory counts " +
       "(onnxruntime's weights, their pre-packed copies and its arena; the kernels' buffers; a WebAssembly heap); the pofa runtime's rows add their bundle's arrays, read before. " +

@@ -1,6 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { ConfigError, tf } from '@pofa/core';
-import { loadKernels } from '@pofa/sparse-kernels';
+import { loadKernels, waitForIdleThreads } from '@pofa/sparse-kernels';
 import { benchInputs, bundleBytes, checkOutputs, measuredEngine, ortParts, pofaParts, tfjsParts, type BenchEngine, type OutputCheck } from './bench-engines';
 import type { BenchBundle, BenchModels } from './bench-models';
 import { loadOnnxRuntime, ortSessionOptions } from './bench-onnx';
@@ -53,6 +53,11 @@ export interface BenchRow {
   check: OutputCheck | null;
   /** Milliseconds of each timed round. */
   times: number[];
+  /**
+   * Median milliseconds waited before this engine's runs for the process's threads to go idle (the
+   * previous engine's pool spinning down); null when the runs did not wait.
+   */
+  idleWaitMs: number | null;
 }
 
 /** What `pofa bench --json` writes. */
@@ -77,7 +82,10 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
-type Entry = { label: string; row: Omit<BenchRow, 'msPerBatch' | 'tokensPerSecond' | 'speedupOverOrtFp32' | 'speedupOverOrtInt8' | 'speedupOverTfjs' | 'memoryMb' | 'check' | 'times'>; engine: BenchEngine; check: OutputCheck | null };
+/** The longest `pofa bench` waits before a run for the process's threads to go idle. */
+export const IDLE_WAIT_LIMIT_MS = 250;
+
+type Entry = { label: string; row: Omit<BenchRow, 'msPerBatch' | 'tokensPerSecond' | 'speedupOverOrtFp32' | 'speedupOverOrtInt8' | 'speedupOverTfjs' | 'memoryMb' | 'check' | 'times' | 'idleWaitMs'>; engine: BenchEngine; check: OutputCheck | null };
 
 function checkSequence(models: BenchModels, seq: number | undefined): number {
   const positions = Math.min(...models.bundles.map(({ bundle }) => bundle.config.maxPositions));
@@ -97,13 +105,18 @@ function checkSequence(models: BenchModels, seq: number | undefined): number {
  * that when it is not the peer); an engine that disagrees beyond tolerance is reported, not timed.
  * Then the engines take turns round by round (bundles, onnxruntime fp32, onnxruntime int8, tfjs),
  * so that drift of the machine falls on all of them; speedups are medians of per-round ratios.
+ * Before each run the process waits (untimed, at most {@link IDLE_WAIT_LIMIT_MS}) until its threads
+ * are idle: onnxruntime's intra-op workers keep spinning for tens of milliseconds after a run, and
+ * on a machine with as many cores as threads they would otherwise take the cores from the next
+ * engine (measured on 2 cores: a 90% 4x1 int8 BERT-Base bundle at batch 1 took 26 ms right after
+ * onnxruntime, 9 ms alone).
  *
  * @example
  * ```ts
  * const report = await runBench(await benchModels(location), { batch: 8, iterations: 20, threads: 2 }, 'pofa-out');
  * ```
  */
-export async function runBench(models: BenchModels, settings: BenchSettings, target: string, hooks: Pick<InterleavedOptions, 'clock' | 'onRun'> = {}): Promise<BenchReport> {
+export async function runBench(models: BenchModels, settings: BenchSettings, target: string, hooks: Pick<InterleavedOptions, 'clock' | 'onRun' | 'settle'> = {}): Promise<BenchReport> {
   const threads = settings.threads ?? availableParallelism();
   // Explicit threads: the addon's thread count is process-wide, so an earlier caller's setting would otherwise stick.
   const kernels = loadKernels({ threads });
@@ -118,6 +131,7 @@ export async function runBench(models: BenchModels, settings: BenchSettings, tar
   const entries: Entry[] = [];
   const base = (bundle: BenchBundle, engine: BenchEngineName, layout: string, bits: number): Entry['row'] => ({ model: bundle.name, engine, layout, bits, sparsity: bundle.sparsity, batch, seq });
   let times: number[][] = [];
+  let waits: number[][] = [];
   try {
     for (const bundle of models.bundles) {
       entries.push({ label: `pofa runtime ${bundle.name}`, row: base(bundle, 'pofa runtime', bundle.layout, bundle.bits), engine: await measuredEngine(() => pofaParts(bundle.bundle, kernels, inputs), bundleBytes(bundle.bundle)), check: null });
@@ -139,8 +153,10 @@ export async function runBench(models: BenchModels, settings: BenchSettings, tar
       }
     });
     const timed = entries.filter((entry) => entry.check?.agrees !== false);
-    const measured = await measureInterleaved(timed.map(({ label, engine }) => ({ label, run: engine.run })), { rounds: iterations, warmup, ...hooks });
-    times = entries.map((entry) => measured[timed.indexOf(entry)] ?? []);
+    const settle = hooks.settle ?? (async () => (await waitForIdleThreads({ limitMs: IDLE_WAIT_LIMIT_MS })).waitedMs);
+    const measured = await measureInterleaved(timed.map(({ label, engine }) => ({ label, run: engine.run })), { rounds: iterations, warmup, ...hooks, settle });
+    times = entries.map((entry) => measured.times[timed.indexOf(entry)] ?? []);
+    waits = entries.map((entry) => measured.settled[timed.indexOf(entry)] ?? []);
   } finally {
     for (const { engine } of entries) await engine.dispose();
   }
@@ -165,6 +181,7 @@ export async function runBench(models: BenchModels, settings: BenchSettings, tar
       memoryMb: engine.memoryMb,
       check,
       times: own,
+      idleWaitMs: waits[index].length === 0 ? null : median(waits[index]),
     };
   });
   const options = ortSessionOptions(threads);

@@ -14,12 +14,30 @@ describe('measureInterleaved', () => {
       },
     });
     const asyncEngine = { label: 'async', run: async () => void log.push('async') };
-    const times = await measureInterleaved([engine('a', 10), engine('b', 40), asyncEngine], { rounds: 3, warmup: 2, clock: () => now });
+    const { times, settled } = await measureInterleaved([engine('a', 10), engine('b', 40), asyncEngine], { rounds: 3, warmup: 2, clock: () => now });
     expect(log).toEqual(Array.from({ length: 5 }, () => ['a', 'b', 'async']).flat());
     // Runs 7, 8, 9 (round 0) .. 13, 14, 15 (round 2) of the log are timed: cost × (1 + position / 100).
     expect(times[0].map((time) => time.toFixed(6))).toEqual([7, 10, 13].map((position) => (10 * (1 + position / 100)).toFixed(6)));
     expect(times[1].map((time) => time.toFixed(6))).toEqual([8, 11, 14].map((position) => (40 * (1 + position / 100)).toFixed(6)));
     expect(times[2]).toEqual([0, 0, 0]);
+    expect(settled).toEqual([[], [], []]);
+  });
+
+  it('awaits settle before each run, outside the timing, and records what it returned for the timed rounds', async () => {
+    const log: string[] = [];
+    let now = 0;
+    let settles = 0;
+    const engine = (label: string) => ({ label, run: () => void (log.push(label), (now += 10)) });
+    const settle = async () => {
+      log.push('settle');
+      now += 1000; // waiting costs time, which must not land on the next run
+      return ++settles;
+    };
+    const { times, settled } = await measureInterleaved([engine('a'), engine('b')], { rounds: 2, warmup: 1, clock: () => now, settle });
+    expect(log).toEqual(Array.from({ length: 3 }, () => ['settle', 'a', 'settle', 'b']).flat());
+    expect(times).toEqual([[10, 10], [10, 10]]);
+    // Settles 1 and 2 came before the warm-up round's runs.
+    expect(settled).toEqual([[3, 5], [4, 6]]);
   });
 
   it('reports each run to onRun with its round, warm-up rounds negative', async () => {

@@ -14,24 +14,40 @@ export interface InterleavedOptions {
   clock?: () => number;
   /** Called before each run with the engine's label and the round (warm-up rounds are negative). */
   onRun?: (label: string, round: number) => void;
+  /**
+   * Awaited before each run, untimed (`pofa bench`: until every engine's threads have gone idle,
+   * see `waitForIdleThreads`); what it returns, a number of milliseconds, is recorded per run.
+   */
+  settle?: () => Promise<number> | number;
+}
+
+/** What {@link measureInterleaved} measured, per engine in the order given. */
+export interface InterleavedTimes {
+  /** Milliseconds of each timed round (round `i` of one engine ran right beside round `i` of the others). */
+  times: number[][];
+  /** What `settle` returned before each timed round (empty without `settle`). */
+  settled: number[][];
 }
 
 /**
  * Times engines taking turns: each round runs every engine once, in the order given, so a change
- * of the machine's load or clock during the measurement falls on all of them alike. Returns, per
- * engine, the milliseconds of each timed round (round `i` of one engine ran right beside round
- * `i` of the others).
+ * of the machine's load or clock during the measurement falls on all of them alike; `settle`, if
+ * given, runs before each run, outside the timing. Returns, per engine, the milliseconds of each
+ * timed round and what `settle` returned before it.
  *
  * @example
  * ```ts
- * const [pofa, onnx] = await measureInterleaved([{ label: 'pofa', run: () => runtime.run(inputs) }, { label: 'ort', run: () => session.run(feeds) }], { rounds: 20 });
+ * const { times: [pofa, onnx] } = await measureInterleaved([{ label: 'pofa', run: () => runtime.run(inputs) }, { label: 'ort', run: () => session.run(feeds) }], { rounds: 20 });
  * ```
  */
-export async function measureInterleaved(engines: readonly TimedEngine[], options: InterleavedOptions): Promise<number[][]> {
-  const { rounds, warmup = 3, clock = () => performance.now(), onRun } = options;
+export async function measureInterleaved(engines: readonly TimedEngine[], options: InterleavedOptions): Promise<InterleavedTimes> {
+  const { rounds, warmup = 3, clock = () => performance.now(), onRun, settle } = options;
   const times: number[][] = engines.map(() => []);
+  const settled: number[][] = engines.map(() => []);
   for (let round = -warmup; round < rounds; round++) {
     for (const [index, engine] of engines.entries()) {
+      const settledFor = settle === undefined ? undefined : await settle();
+      if (settledFor !== undefined && round >= 0) settled[index].push(settledFor);
       onRun?.(engine.label, round);
       const started = clock();
       const result = engine.run();
@@ -40,7 +56,7 @@ export async function measureInterleaved(engines: readonly TimedEngine[], option
       if (round >= 0) times[index].push(elapsed);
     }
   }
-  return times;
+  return { times, settled };
 }
 
 /**
