@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, readSafetensorsRaw } from '@pofa/core';
@@ -94,6 +94,28 @@ describe('pofa compress at the test scale', () => {
     expect(reused['teacher fine-tuning']).toBe(true);
     expect(reused['sparse pre-training (distillation + gradual magnitude pruning)']).toBe(false);
     expect(result.rows.map((row) => row.stage)).toEqual(['baseline', 'dense', 'sparse', 'sparse-int8']);
+  });
+
+  it('adapts the vocabulary and the teacher to a user file, and keeps the teacher fine-tuning step that scored best', async () => {
+    // Two classes of made-up words no embedded text has: the file's own vocabulary.
+    const rows = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? `the zorblax number ${index} glimmers\tzorb` : `a quuxfoo item ${index} rattles\tquux`));
+    await writeFile(join(dir, 'made-up.tsv'), `text\tlabel\n${rows.join('\n')}\n`);
+    const result = await runCompress({ scale: 'test', task: 'made-up.tsv', out: 'run-f', cache: 'cache', seed: 3 }, { progress: false, env: {}, cwd: dir });
+    const reused = Object.fromEntries(result.timings.map((timing) => [timing.stage, timing.reused]));
+    // Same seed and cache as run-a (spam): a vocabulary and a teacher of their own, not spam's.
+    expect(reused['WordPiece vocabulary']).toBe(false);
+    expect(reused['teacher pre-training (masked LM)']).toBe(false);
+    const vocab = (file: string) => readFile(join(dir, file), 'utf8').then((text) => text.split('\n'));
+    expect(await vocab('run-f/vocab.txt')).toEqual(expect.arrayContaining(['zorblax', 'quuxfoo']));
+    expect(await vocab('run-a/vocab.txt')).not.toContain('zorblax');
+    // The test scale fine-tunes the teacher 6 steps, scored after each: the kept step is the first with the best score.
+    const log = (await readFile(join(dir, 'run-f', 'teacher-finetune', 'log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { step: number; eval?: { accuracy: number } });
+    const scored = log.flatMap((entry) => (entry.eval === undefined ? [] : [{ step: entry.step, value: entry.eval.accuracy }]));
+    expect(scored.map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    const bestValue = Math.max(...scored.map((entry) => entry.value));
+    // A tie goes to the later step.
+    const keptAt = scored.filter((entry) => entry.value === bestValue).at(-1)?.step;
+    expect(result.teacherKept).toEqual({ step: keptAt, steps: 6, metric: 'accuracy', value: bestValue });
   });
 
   it('stops on interrupt, refuses to overwrite the interrupted run, and resumes with --resume', async () => {

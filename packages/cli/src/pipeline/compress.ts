@@ -9,13 +9,14 @@ import { loadModel, loadTeacherModel, resolveModelSource } from './models';
 import { loadQuantizedStage, quantizationAwareTraining, type QatResult } from './quantize';
 import { measureRows } from './report-rows';
 import { baselineRow, writeReportJson, type ReportRow } from './report-table';
-import { SCALES } from './scales';
+import { SCALES, taskStageSteps } from './scales';
 import { createStageTimer, type StageTiming } from './stage-timer';
 import { defaultPruningModifiers, effectiveSparsity, PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
 import { sparsePretrain, sparseTransfer } from './sparse';
 import { evaluationInterval, keptStep, type KeptStep } from './keep-best';
 import type { StageEnvironment } from './stage-training';
 import { prepareTaskPipeline, requireTrainingExamples, taskTexts } from './task-pipeline';
+import { domainTask, pretrainCorpus } from './pretrain-corpus';
 import { cachedFinetunedTeacher, cachedPretrainedTeacher, cachedVocabulary, corpusTexts, type TeacherContext } from './teacher';
 import { prepareEncoder } from './text-encoder';
 
@@ -49,18 +50,23 @@ export interface CompressResult {
   stoppedAfter?: 'pretrain' | 'prune' | 'finetune';
   /** The step of sparse transfer whose weights were kept (the best on the validation split), when the task has one. */
   kept?: KeptStep;
+  /** The step of teacher fine-tuning whose weights are the dense row (the best on the validation split), when the task has one and the teacher was fine-tuned here. */
+  teacherKept?: KeptStep;
 }
 
 /**
  * Runs the Prune OFA pipeline end to end: corpus and task, WordPiece vocabulary and dense teacher
- * pre-training (cached), teacher fine-tuning on the task (cached), sparse pre-training with
+ * pre-training (cached; for a user's `.tsv` / `.jsonl` task on the embedded corpus plus the task's
+ * training texts, see `pretrainCorpus`), teacher fine-tuning on the task keeping its best
+ * validation step (cached), sparse pre-training with
  * distillation and gradual magnitude pruning, sparse transfer with pattern lock and task
  * distillation, quantization-aware training to int8 (pattern lock and distillation still on), then
  * `.pofa` bundles of the three models and the table rows (dense, sparse, sparse-int8): the test
  * metric of the tfjs model and of the bundle runtime, the sparsity, the encoder sizes and the
  * latency of the bundles on the sparse-kernels runtime. Each stage's result is saved in `out`
  * (`models.json` names the models, `report.json` holds the rows), so `resume` continues an
- * interrupted run where it stopped.
+ * interrupted run where it stopped. The task stages train for the scale's epochs over the
+ * training set where it has them (`taskStageSteps`: 5 at `default`, capped by the steps).
  *
  * The task is a classification or regression task, or SQuAD v1.1 (`task: 'squad'`, `data` the
  * folder of `train-v1.1.json` and `dev-v1.1.json`): then the teacher and the student get a span
@@ -99,11 +105,13 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const { texts } = await timed('loading the corpus', async () => ({
     texts: source.kind === 'directory' ? [] : await corpusTexts(scale.corpusTexts, settings.seed),
   }));
+  // Domain-adaptive pre-training: a user's file adds its training texts to what the vocabulary and the teacher learn from.
+  const corpus = pretrainCorpus(texts, { seed: settings.seed }, source.kind === 'directory' || task.kind === 'span' ? undefined : domainTask(task));
   const vocabulary = await timed('WordPiece vocabulary', async () =>
-    source.kind === 'directory' ? { vocab: await loadVocab(join(source.dir, 'vocab.txt')), key: `dir:${source.dir}`, reused: true } : cachedVocabulary(texts, context),
+    source.kind === 'directory' ? { vocab: await loadVocab(join(source.dir, 'vocab.txt')), key: `dir:${source.dir}`, reused: true } : cachedVocabulary(corpus, context),
   );
   // Masked LM reads the corpus (the task's texts when the model comes from a directory); the task is tokenized as its kind needs.
-  const pretrainTexts = texts.length > 0 ? texts : taskTexts(task);
+  const pretrainTexts = texts.length > 0 ? corpus.texts : taskTexts(task);
   const predictionsDir = join(outDir, 'predictions');
   const { encoder, training, rowScoring, validation } = await timed('tokenizing', async () => ({
     encoder: await prepareEncoder(vocabulary.vocab, pretrainTexts.map((text) => ({ text })), scale.maxLength),
@@ -112,7 +120,7 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   const teacher = await timed('teacher pre-training (masked LM)', async () =>
     source.kind === 'directory'
       ? { model: await loadModel(source.dir, 'masked-lm'), dir: source.dir, key: `dir:${source.dir}`, reused: true }
-      : cachedPretrainedTeacher(texts, encoder, vocabulary.key, source, context),
+      : cachedPretrainedTeacher(corpus, encoder, vocabulary.key, source, context),
   );
   const stop = (models: Array<{ dispose(): void }>): CompressResult => {
     for (const model of models) model.dispose();
@@ -131,10 +139,13 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
     }),
   );
   if (settings.until === 'prune') return stop([teacher.model]);
+  const stageSettings = (stage: 'teacherFinetune' | 'transfer', learningRate: number) => ({ steps: taskStageSteps(scale, stage, training.data.size), learningRate, batchSize: scale.batchSize });
+  const keepBestOver = (steps: number) => (validation === undefined ? undefined : { ...validation, every: evaluationInterval(steps) });
+  const finetuneSettings = stageSettings('teacherFinetune', scale.learningRate.finetune);
   const finetuned = await timed('teacher fine-tuning', async () =>
     settings.teacher === undefined
-      ? cachedFinetunedTeacher(teacher.dir, teacher.key, task, training, context)
-      : { model: await loadTeacherModel(resolve(io.cwd, settings.teacher), training.head, training.numLabels, `The --teacher ${settings.teacher}`), dir: resolve(io.cwd, settings.teacher), reused: true },
+      ? cachedFinetunedTeacher(teacher.dir, teacher.key, task, training, finetuneSettings, context, keepBestOver(finetuneSettings.steps))
+      : { model: await loadTeacherModel(resolve(io.cwd, settings.teacher), training.head, training.numLabels, `The --teacher ${settings.teacher}`), dir: resolve(io.cwd, settings.teacher), reused: true, kept: null },
   );
   if (finetuned.model.config.vocab_size !== encoder.tokenizer.vocabSize) {
     throw new ConfigError('The --teacher does not share the vocabulary of the model', {
@@ -145,8 +156,8 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   }
 
   const distillation = { model: finetuned.model, config: PRUNE_OFA_RECIPE.distillation };
-  const transferSettings = { steps: scale.steps.transfer, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize };
-  const keepBest = validation === undefined ? undefined : { ...validation, every: evaluationInterval(transferSettings.steps) };
+  const transferSettings = stageSettings('transfer', scale.learningRate.finetune);
+  const keepBest = keepBestOver(transferSettings.steps);
   const transferred = await timed('sparse transfer (pattern lock + task distillation)', async () => {
     let model: EncoderModel | undefined;
     const record = await run.stage('sparse-transfer', { ...transferSettings, teacher: finetuned.dir, keepBest: keepBest?.every ?? null }, async () => {
@@ -158,9 +169,10 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   });
   if (settings.until === 'finetune') return stop([teacher.model, finetuned.model, transferred.model]);
   const perChannel = settings.perChannel;
+  const qatSteps = taskStageSteps(scale, 'quantize', training.data.size);
   let quantized: QatResult | undefined;
   if (settings.int8) {
-    const qatSettings = { steps: scale.steps.quantize, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: PRUNE_OFA_RECIPE.qat.freezeObserversAt };
+    const qatSettings = { steps: qatSteps, learningRate: scale.learningRate.quantize, batchSize: scale.batchSize, freezeObserversAt: PRUNE_OFA_RECIPE.qat.freezeObserversAt };
     quantized = await timed('quantization-aware training (int8, pattern lock + task distillation)', async () => {
       let result: QatResult | undefined;
       const record = await run.stage('quantize', { ...qatSettings, perChannel }, async () => {
@@ -187,12 +199,14 @@ export async function runCompress(options: CompressOptions, io: CompressIo): Pro
   await writeReportJson(join(outDir, 'report.json'), rows);
   const measuredSparsity = rows.find((row) => row.stage === 'sparse')?.sparsity as number;
   const int8Method = quantized === undefined ? undefined
-    : `quantization-aware training, ${scale.steps.quantize} steps: weights int8 symmetric per ${perChannel ? 'row' : 'tensor'}, inputs uint8 (EMA observers, frozen after ${Math.max(1, Math.floor(scale.steps.quantize * PRUNE_OFA_RECIPE.qat.freezeObserversAt))} steps)`;
+    : `quantization-aware training, ${qatSteps} steps: weights int8 symmetric per ${perChannel ? 'row' : 'tensor'}, inputs uint8 (EMA observers, frozen after ${Math.max(1, Math.floor(qatSteps * PRUNE_OFA_RECIPE.qat.freezeObserversAt))} steps)`;
   for (const model of [teacher.model, finetuned.model, transferred.model, ...(quantized === undefined ? [] : [quantized.model])]) model.dispose();
   await run.complete();
   return {
     rows, timings, sparsity: measuredSparsity, outDir, kernels: measured.kernels, ...(task.kind === 'span' ? { predictionsDir } : {}),
     ...(transferred.kept === null ? {} : { kept: transferred.kept }),
+    ...(finetuned.kept === null ? {} : { teacherKept: finetuned.kept }),
     ...(quantized === undefined ? {} : { sparsityAfterQat: quantized.sparsityAfter, int8Method }),
   };
 }
+

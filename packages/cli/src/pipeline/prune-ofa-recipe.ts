@@ -20,9 +20,9 @@ import { createGradualPruningModifier } from '@pofa/prune';
  * ```
  */
 export const PRUNE_OFA_STAGES = [
-  { name: 'vocabulary', reads: ['corpus'], writes: 'vocab.txt', does: 'WordPiece vocabulary trained on the pre-training corpus (cached)' },
-  { name: 'teacher-pretrain', reads: ['corpus', 'vocabulary'], writes: 'model (masked LM)', does: 'dense teacher pre-trained with masked LM, or distilled from a larger one (cached)' },
-  { name: 'teacher-finetune', reads: ['teacher-pretrain', 'task'], writes: 'model (task head)', does: 'dense teacher fine-tuned on the task: the dense row (cached)' },
+  { name: 'vocabulary', reads: ['corpus'], writes: 'vocab.txt', does: 'WordPiece vocabulary trained on the pre-training corpus, with a user file\'s training texts (cached)' },
+  { name: 'teacher-pretrain', reads: ['corpus', 'vocabulary'], writes: 'model (masked LM)', does: 'dense teacher pre-trained with masked LM (with a user file\'s training texts), or distilled from a larger one (cached)' },
+  { name: 'teacher-finetune', reads: ['teacher-pretrain', 'task'], writes: 'model (task head)', does: 'dense teacher fine-tuned on the task, keeping its best validation step: the dense row (cached)' },
   { name: 'sparse-pretrain', reads: ['teacher-pretrain', 'corpus'], writes: 'model (masked LM, zeros baked in)', does: 'masked LM + distillation from the teacher while gradual magnitude pruning sparsifies the encoder' },
   { name: 'sparse-transfer', reads: ['sparse-pretrain', 'teacher-finetune', 'task'], writes: 'model (task head)', does: 'fine-tuning with the pattern locked and task distillation from the fine-tuned teacher' },
   { name: 'quantize', reads: ['sparse-transfer', 'teacher-finetune', 'task'], writes: 'model + model-int8.safetensors', does: 'quantization-aware training to int8, pattern lock and distillation kept' },

@@ -28,9 +28,13 @@ export interface RunSizes {
 
 /** The sizes of the stages of a run: data, sequence length, batch, steps and learning rates. */
 export interface StageSizes extends RunSizes {
-  /** Optimizer steps per stage; 0 means `epochs` over the task's training set (the `full` scale). */
+  /**
+   * Optimizer steps per stage. With `epochs`, a task stage's count is the cap on its epochs (0: no
+   * cap, as at the `full` scale); see {@link taskStageSteps}.
+   */
   steps: { teacherPretrain: number; teacherFinetune: number; sparsePretrain: number; transfer: number; quantize: number };
   learningRate: { pretrain: number; finetune: number; quantize: number };
+  /** Passes over the task's training examples of the task stages (their steps then follow the data's size). */
   epochs?: { teacherFinetune: number; transfer: number; quantize: number };
   /** Optimizer steps between two checkpoints of a stage (what an interruption can lose at most). */
   checkpointEvery: number;
@@ -91,7 +95,7 @@ const baseOnly = (layers: number, hidden: number, heads: number): PaperModelSpec
  * | `test` | 1 × 16 | BERT-Base | spam | 120 corpus texts, sequences of 24 | tests (seconds) |
  * | `smoke` | 2 × 16 | BERT-Base, BERT-Large (3 × 24), DistilBERT (1 × 16) | sotu-party | 200 texts, sequences of 16 | tests (seconds) |
  * | `tiny` | 2 × 64 | BERT-Base, DistilBERT (1 × 64) | spam | 1,500 texts, sequences of 32 | CI (under 5 minutes) |
- * | `default` | 2 × 64 | BERT-Base | spam | 3,000 texts, sequences of 64 | `pofa compress` (minutes) |
+ * | `default` | 2 × 64 | BERT-Base | spam | 3,000 texts, sequences of 64; fine-tuning and transfer 5 epochs | `pofa compress` (minutes) |
  * | `mini` | 4 × 256 (bert-mini) | BERT-Base, DistilBERT (2 × 256) | the four embedded | 20,000 texts, sequences of 64 | hours on 2 cores |
  *
  * No BERT-Large analogue at `tiny` (a 4 × 80 model does not learn spam in the steps five minutes
@@ -129,9 +133,10 @@ export const SCALES = {
   default: {
     layers: 2, hidden: 64, heads: 2, models: baseOnly(2, 64, 2), tasks: ['spam'],
     corpusTexts: 3000, vocabSize: 2000, maxLength: 64, batchSize: 16, taskExamples: { train: 4000, validation: 300, test: 565 },
-    steps: { teacherPretrain: 250, teacherFinetune: 150, sparsePretrain: 250, transfer: 150, quantize: 100 },
+    steps: { teacherPretrain: 250, teacherFinetune: 2000, sparsePretrain: 250, transfer: 2000, quantize: 200 },
+    epochs: { teacherFinetune: 5, transfer: 5, quantize: 0.5 },
     learningRate: { pretrain: 2e-3, finetune: 2e-3, quantize: 5e-4 },
-    checkpointEvery: 25,
+    checkpointEvery: 50,
   },
   mini: {
     layers: 4, hidden: 256, heads: 4, models: modelsOf({ layers: 4, hidden: 256 }, { layers: 8, hidden: 320 }, { layers: 2, hidden: 256 }, { base: 4, large: 5 }).filter((model) => model.name !== 'bert-large'), tasks: ['spam', 'sotu-party', 'sotu-pair', 'sotu-year'],
@@ -183,4 +188,29 @@ export const FULL_SCALE: StageSizes & { tasks: string[]; epochs: NonNullable<Sta
 export function runSizesOf(scale: RunSizes): RunSizes {
   const { corpusTexts, vocabSize, maxLength, batchSize, taskExamples } = scale;
   return { corpusTexts, vocabSize, maxLength, batchSize, taskExamples };
+}
+
+/** The stages of a run that train on the task. */
+export type TaskStage = 'teacherFinetune' | 'transfer' | 'quantize';
+
+/**
+ * The optimizer steps of a task stage of `pofa compress` on `trainExamples` training examples (or
+ * SQuAD windows): with the scale's `epochs`, that many passes over them in whole batches, capped
+ * by the stage's `steps` when that is above 0; without, the stage's `steps`.
+ *
+ * @example
+ * ```ts
+ * const scale = { batchSize: 16, steps: { teacherFinetune: 1000, transfer: 1000, quantize: 200 }, epochs: { transfer: 3 } };
+ * taskStageSteps(scale, 'transfer', 3200); // 600
+ * taskStageSteps(scale, 'transfer', 9000); // 1000
+ * taskStageSteps(scale, 'quantize', 3200); // 200 (no epochs for it: its steps)
+ * taskStageSteps(SCALES.tiny, 'transfer', 1200); // 120
+ * ```
+ */
+export function taskStageSteps(scale: { batchSize: number; steps: Pick<StageSizes['steps'], TaskStage>; epochs?: Partial<Record<TaskStage, number>> }, stage: TaskStage, trainExamples: number): number {
+  const cap = scale.steps[stage];
+  const epochs = scale.epochs?.[stage];
+  if (epochs === undefined) return Math.max(1, cap);
+  const byEpochs = Math.max(1, Math.ceil((epochs * trainExamples) / scale.batchSize));
+  return cap > 0 ? Math.min(cap, byEpochs) : byEpochs;
 }

@@ -1,15 +1,20 @@
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRandom, type Modifier } from '@pofa/core';
+import { createRandom, writeFileAtomic, type Modifier } from '@pofa/core';
 import { createDistillationModifier } from '@pofa/distill';
 import { createModel, initStudentFromTeacher, loadVocab, savePretrained, saveVocab, trainWordPieceVocab, type EncoderModel, type ModelConfig } from '@pofa/models';
-import { loadMlmCorpus, type SpanRunTask, type RunTask } from '@pofa/tasks';
+import type { SpanRunTask, RunTask } from '@pofa/tasks';
 import { cachedArtifact, cacheKey } from '../run-folder';
 import { loadModel, teacherConfig, type ModelSource } from './models';
+import { keptStep, type BestValidation, type KeepBest, type KeptStep } from './keep-best';
+import type { PretrainCorpus } from './pretrain-corpus';
 import { PRUNE_OFA_RECIPE } from './prune-ofa-recipe';
 import type { Scale } from './scales';
 import { maskedLmData, maskedLmTrainingLoss, trainStage, type StageEnvironment } from './stage-training';
 import type { TaskTraining, TrainingSettings } from './task-training';
 import type { PreparedEncoder } from './text-encoder';
+
+export { corpusTexts } from './pretrain-corpus';
 
 /** What the teacher stages share: the scale, the seed, the cache and a stage environment maker. */
 export interface TeacherContext {
@@ -21,35 +26,18 @@ export interface TeacherContext {
 }
 
 /**
- * The MLM pre-training texts: a seeded sample of the embedded corpus (State of the Union and
- * Moby Dick) of `count` segments.
+ * The WordPiece vocabulary trained on the pre-training corpus (with a task's training texts when
+ * it adapts to the task's domain), cached under a key of its settings and the corpus identity.
  *
  * @example
  * ```ts
- * const texts = await corpusTexts(3000, 0);
+ * const { vocab, key, reused } = await cachedVocabulary(pretrainCorpus(await corpusTexts(3000, 0), { seed: 0 }), context);
  * ```
  */
-export async function corpusTexts(count: number, seed: number): Promise<string[]> {
-  const corpus = await loadMlmCorpus({ sources: ['sotu', 'moby-dick'], seed });
-  const texts = corpus.train.filter((text) => text.trim() !== '');
-  const random = createRandom(seed);
-  for (let i = texts.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [texts[i], texts[j]] = [texts[j], texts[i]];
-  }
-  return texts.slice(0, count);
-}
-
-/**
- * The WordPiece vocabulary trained on the corpus texts, cached under a key of its settings.
- *
- * @example
- * ```ts
- * const { vocab, key, reused } = await cachedVocabulary(texts, context);
- * ```
- */
-export async function cachedVocabulary(texts: readonly string[], context: TeacherContext): Promise<{ vocab: string[]; key: string; reused: boolean }> {
-  const settings = { corpus: 'sotu+moby-dick', texts: texts.length, vocabSize: context.scale.vocabSize, seed: context.seed };
+export async function cachedVocabulary(corpus: PretrainCorpus, context: TeacherContext): Promise<{ vocab: string[]; key: string; reused: boolean }> {
+  const { texts } = corpus;
+  const { domain } = corpus.identity;
+  const settings = { corpus: corpus.identity.corpus, texts: corpus.identity.texts, vocabSize: context.scale.vocabSize, seed: context.seed, ...(domain === undefined ? {} : { domain }) };
   const key = cacheKey('vocab', settings);
   const artifact = await cachedArtifact(context.cacheDir, key, {
     settings,
@@ -112,14 +100,45 @@ export async function pretrainDense(
  * ```
  */
 export async function finetuneDense(pretrainedDir: string, training: TaskTraining, settings: TrainingSettings, environment: StageEnvironment): Promise<EncoderModel> {
+  return (await finetuneTeacher(pretrainedDir, training, settings, environment)).model;
+}
+
+/**
+ * {@link finetuneDense}, keeping with `keepBest` the weights of the step that scored best on the
+ * validation split (early stopping by selection, as sparse transfer does): that model is returned
+ * with `best`, and the stage folder keeps no copy of it.
+ *
+ * @example
+ * ```ts
+ * const { model, best } = await finetuneTeacher(teacherDir, training, { steps: 600, learningRate: 2e-3, batchSize: 16 }, environment, { ...validation, every: 60 });
+ * ```
+ */
+export async function finetuneTeacher(
+  pretrainedDir: string,
+  training: TaskTraining,
+  settings: TrainingSettings,
+  environment: StageEnvironment,
+  keepBest?: KeepBest,
+): Promise<{ model: EncoderModel; best?: BestValidation }> {
   const model = await loadModel(pretrainedDir, training.head, training.numLabels);
+  let best: BestValidation | undefined;
   try {
-    await trainStage({ name: 'teacher fine-tuning', model, data: training.data, loss: training.loss, ...settings, environment });
+    ({ best } = await trainStage({ name: 'teacher fine-tuning', model, data: training.data, loss: training.loss, ...settings, environment, ...(keepBest === undefined ? {} : { keepBest }) }));
   } catch (error) {
     model.dispose();
     throw error;
   }
-  return model;
+  if (best === undefined) return { model };
+  const folder = join(environment.dir, best.folder);
+  if (best.step === settings.steps) {
+    await rm(folder, { recursive: true, force: true });
+    return { model, best };
+  }
+  // An earlier step scored best on validation: its weights are the teacher.
+  model.dispose();
+  const kept = await loadModel(folder, training.head, training.numLabels);
+  await rm(folder, { recursive: true, force: true });
+  return { model: kept, best };
 }
 
 /**
@@ -129,21 +148,23 @@ export async function finetuneDense(pretrainedDir: string, training: TaskTrainin
  *
  * @example
  * ```ts
- * const { model, dir, reused } = await cachedPretrainedTeacher(texts, encoder, vocabKey, { kind: 'scale' }, context);
+ * const { model, dir, reused } = await cachedPretrainedTeacher(corpus, encoder, vocabKey, { kind: 'scale' }, context);
  * ```
  */
 export async function cachedPretrainedTeacher(
-  texts: readonly string[],
+  corpus: PretrainCorpus,
   encoder: PreparedEncoder,
   vocabKey: string,
   source: ModelSource,
   context: TeacherContext,
 ): Promise<{ model: EncoderModel; dir: string; key: string; reused: boolean }> {
   const { scale, seed } = context;
+  const { texts } = corpus;
+  const { domain } = corpus.identity;
   const config = teacherConfig(source, scale, encoder.tokenizer.vocabSize);
   const settings = {
-    vocab: vocabKey, config, texts: texts.length, steps: scale.steps.teacherPretrain,
-    learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize, maxLength: scale.maxLength, seed,
+    vocab: vocabKey, config, texts: corpus.identity.texts, steps: scale.steps.teacherPretrain,
+    learningRate: scale.learningRate.pretrain, batchSize: scale.batchSize, maxLength: scale.maxLength, seed, ...(domain === undefined ? {} : { domain }),
   };
   const key = cacheKey('teacher', settings);
   const artifact = await cachedArtifact(context.cacheDir, key, {
@@ -170,13 +191,15 @@ export function labelCountOf(task: RunTask): number {
 
 /**
  * The dense teacher fine-tuned on the task (the "dense" row of the table) with the head and the
- * batches of `training` (a classification head, or a span QA head on SQuAD windows), cached under
- * a key of the pre-trained teacher, the task data and kind, the windows and the fine-tuning
- * settings.
+ * batches of `training` (a classification head, or a span QA head on SQuAD windows), for
+ * `settings` (the caller turns the scale's epochs into steps), keeping with `keepBest` the step
+ * that scored best on the validation split. Cached under a key of the pre-trained teacher, the
+ * task data and kind, the windows, the fine-tuning settings and the validation interval; the kept
+ * step is recorded beside the weights (`kept.json`), so a reused teacher still says which it is.
  *
  * @example
  * ```ts
- * const { model } = await cachedFinetunedTeacher(teacherDir, teacherKey, task, classificationTraining(task, encoder), context);
+ * const { model, kept } = await cachedFinetunedTeacher(teacherDir, teacherKey, task, training, { steps: 600, learningRate: 2e-3, batchSize: 16 }, context, keepBest);
  * ```
  */
 export async function cachedFinetunedTeacher(
@@ -184,27 +207,40 @@ export async function cachedFinetunedTeacher(
   teacherKey: string,
   task: RunTask | SpanRunTask,
   training: TaskTraining,
+  trainingSettings: TrainingSettings,
   context: TeacherContext,
-): Promise<{ model: EncoderModel; dir: string; reused: boolean }> {
-  const { scale, seed } = context;
+  keepBest?: KeepBest,
+): Promise<{ model: EncoderModel; dir: string; reused: boolean; kept: KeptStep | null }> {
+  const { seed } = context;
+  const { steps, learningRate, batchSize } = trainingSettings;
   const settings = {
     teacher: teacherKey, task: task.identity, kind: task.kind, windows: training.windows, sizes: [task.train.length, task.validation.length, task.test.length],
-    steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize, seed,
+    steps, learningRate, batchSize, seed, ...(keepBest === undefined ? {} : { keepBest: keepBest.every }),
   };
   const artifact = await cachedArtifact(context.cacheDir, cacheKey('finetuned', settings), {
     settings,
     async create(dir) {
-      const model = await finetuneDense(teacherDir, training,
-        { steps: scale.steps.teacherFinetune, learningRate: scale.learningRate.finetune, batchSize: scale.batchSize }, context.environment('teacher-finetune'));
+      const { model, best } = await finetuneTeacher(teacherDir, training, { steps, learningRate, batchSize }, context.environment('teacher-finetune'), keepBest);
       try {
         await savePretrained(model, dir);
+        await writeFileAtomic(join(dir, KEPT_FILE), `${JSON.stringify(keptStep(best, steps))}\n`);
       } finally {
         model.dispose();
       }
     },
-    load: (dir) => loadModel(dir, training.head, training.numLabels),
+    load: async (dir) => ({ model: await loadModel(dir, training.head, training.numLabels), kept: await readKept(dir) }),
   });
-  return { model: artifact.value, dir: artifact.dir, reused: artifact.reused };
+  return { model: artifact.value.model, kept: artifact.value.kept, dir: artifact.dir, reused: artifact.reused };
+}
+
+const KEPT_FILE = 'kept.json';
+
+async function readKept(dir: string): Promise<KeptStep | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, KEPT_FILE), 'utf8')) as KeptStep | null;
+  } catch {
+    return null;
+  }
 }
 
 /**

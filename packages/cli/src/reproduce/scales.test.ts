@@ -10,8 +10,13 @@ describe('the scales of pofa reproduce', () => {
       {
         "default": {
           "batchSize": 16,
-          "checkpointEvery": 25,
+          "checkpointEvery": 50,
           "corpusTexts": 3000,
+          "epochs": {
+            "quantize": 0.5,
+            "teacherFinetune": 5,
+            "transfer": 5,
+          },
           "heads": 2,
           "hidden": 64,
           "layers": 2,
@@ -31,11 +36,11 @@ describe('the scales of pofa reproduce', () => {
             },
           ],
           "steps": {
-            "quantize": 100,
+            "quantize": 200,
             "sparsePretrain": 250,
-            "teacherFinetune": 150,
+            "teacherFinetune": 2000,
             "teacherPretrain": 250,
-            "transfer": 150,
+            "transfer": 2000,
           },
           "taskExamples": {
             "test": 565,
