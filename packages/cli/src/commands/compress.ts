@@ -137,6 +137,7 @@ export async function printCompressResult(result: CompressResult, io: CliIo, jso
     return;
   }
   io.stdout.write(`\n${formatReportTable(result.rows)}`);
+  if (result.teacherKept !== undefined) io.stdout.write(`${keptStepLine(result.teacherKept, 'Teacher fine-tuning')}\n`);
   if (result.kept !== undefined) io.stdout.write(`${keptStepLine(result.kept)}\n`);
   io.stdout.write(`\nMeasured sparsity of the encoder Linear weights: ${(100 * (result.sparsity ?? 0)).toFixed(2)}%`);
   io.stdout.write(result.sparsityAfterQat === undefined ? '\n' : ` (after QAT: ${(100 * result.sparsityAfterQat).toFixed(2)}%, every pruned weight still zero)\n`);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baselineNote, baselineRow, formatReportTable, reportRowSchema, writeReportJson, type ReportRow } from './report-table';
+import { baselineNote, baselineRow, formatReportTable, keptStepLine, reportRowSchema, writeReportJson, type ReportRow } from './report-table';
 import { EMBEDDED_TASK_SPECIFICATIONS, type RunTask } from '@pofa/tasks';
 
 const rows: ReportRow[] = [
@@ -55,5 +55,11 @@ describe('the report table', () => {
     // Each class has its own three words: the linear model separates the test split exactly.
     expect(baselineRow(task)).toEqual({ stage: 'baseline', task: 'topics', metric: 'accuracy', value: 1, runtimeValue: null, sparsity: null, encoderBytesNominal: null, encoderBytesOnDisk: null, bundleBytes: null, latencyMs: null, speedup: null });
     expect(baselineRow({ kind: 'span', name: 'squad', train: [], validation: [], test: [], specification: task.specification, identity: 'squad' })).toBeUndefined();
+  });
+
+  it('names the stage whose best step it reports', () => {
+    const kept = { step: 500, steps: 1250, metric: 'f1', value: 0.93456 };
+    expect(keptStepLine(kept)).toBe('Sparse transfer kept step 500 of 1250, the best on the validation split (f1 0.9346)');
+    expect(keptStepLine(kept, 'Teacher fine-tuning')).toBe('Teacher fine-tuning kept step 500 of 1250, the best on the validation split (f1 0.9346)');
   });
 });

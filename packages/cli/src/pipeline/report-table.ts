@@ -129,13 +129,15 @@ export async function writeReportJson(path: string, rows: readonly ReportRow[]):
 }
 
 /**
- * The line that says which step of sparse transfer the table's sparse models come from.
+ * The line that says which step of a stage (sparse transfer by default; `Teacher fine-tuning` for
+ * the dense row) the table's models come from.
  *
  * @example
  * ```ts
  * keptStepLine({ step: 120, steps: 150, metric: 'f1', value: 0.91 }); // 'Sparse transfer kept step 120 of 150, the best on the validation split (f1 0.9100)'
+ * keptStepLine({ step: 500, steps: 1250, metric: 'f1', value: 0.93 }, 'Teacher fine-tuning'); // 'Teacher fine-tuning kept step 500 of 1250, …'
  * ```
  */
-export function keptStepLine(kept: { step: number; steps: number; metric: string; value: number }): string {
-  return `Sparse transfer kept step ${kept.step} of ${kept.steps}, the best on the validation split (${kept.metric} ${kept.value.toFixed(4)})`;
+export function keptStepLine(kept: { step: number; steps: number; metric: string; value: number }, stage = 'Sparse transfer'): string {
+  return `${stage} kept step ${kept.step} of ${kept.steps}, the best on the validation split (${kept.metric} ${kept.value.toFixed(4)})`;
 }

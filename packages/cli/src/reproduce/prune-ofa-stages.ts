@@ -11,7 +11,7 @@ import { finetuneDense as finetuneDenseStage, pretrainDense as pretrainDenseStag
 import type { PreparedEncoder } from '../pipeline/text-encoder';
 import { onceIn, type Say, type StageOutput, type StageRecord } from '../run-folder';
 import { evaluateCell, type CellResult } from './evaluation';
-import type { StageSizes } from '../pipeline/scales';
+import { taskStageSteps, type StageSizes } from '../pipeline/scales';
 
 /**
  * The cells of `pofa reproduce`'s Prune OFA table are made by the pipeline's stage functions (the
@@ -130,22 +130,6 @@ export async function sparsePretrain(dense: StageOutput, sparsity: number, dir: 
 }
 
 /**
- * The steps of a task stage: the scale's count, or `epochs` over the training set at `full`.
- *
- * @example
- * ```ts
- * taskSteps(context, task, 'transfer'); // 120 at tiny
- * ```
- */
-export function taskSteps(context: StageContext, task: RunTask, stage: 'teacherFinetune' | 'transfer' | 'quantize'): number {
-  const { scale } = context;
-  const fixed = scale.steps[stage];
-  if (fixed > 0) return fixed;
-  const epochs = scale.epochs?.[stage] ?? 1;
-  return Math.max(1, Math.ceil((epochs * task.train.length) / scale.batchSize));
-}
-
-/**
  * Fine-tunes the dense pre-trained model on a task (the transfer teacher) and scores it (the
  * "dense" row); saved in `dir`. Its identity: the task's data, the steps, the learning rate and
  * the dense model's identity.
@@ -157,7 +141,7 @@ export function taskSteps(context: StageContext, task: RunTask, stage: 'teacherF
  */
 export async function finetuneDense(dense: StageOutput, task: RunTask, dir: string, context: StageContext): Promise<StageRecord<CellResult>> {
   const { scale } = context;
-  const steps = taskSteps(context, task, 'teacherFinetune');
+  const steps = taskStageSteps(scale, 'teacherFinetune', task.train.length);
   const identity = { stage: 'finetune-dense', task: { name: task.name, data: task.identity }, steps, learningRate: scale.learningRate.finetune, dense: dense.identity };
   return onceIn(dir, async () => {
     const model = await finetuneDenseStage(dense.dir, classificationTraining(task, context.encoder),
@@ -191,7 +175,7 @@ export async function sparseTransfer(
   context: StageContext,
 ): Promise<StageRecord<CellResult>> {
   const { scale } = context;
-  const steps = taskSteps(context, task, qat ? 'quantize' : 'transfer');
+  const steps = taskStageSteps(scale, qat ? 'quantize' : 'transfer', task.train.length);
   const learningRate = qat ? scale.learningRate.quantize : scale.learningRate.finetune;
   const scheme = { perChannel: PRUNE_OFA_RECIPE.qat.perChannel };
   const identity = {
