@@ -22,5 +22,18 @@ const onSignal = (): void => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
+// A reader that goes away early (`pofa inspect DIR | head`) ends the program quietly, as a closed
+// pipe ends any Unix tool: with the command's own code if it had finished, else 141 (128 + SIGPIPE),
+// so a cut-short run never reports success. No temporary output is left behind.
+let finished: number | undefined;
+const onClosedPipe = (error: NodeJS.ErrnoException): void => {
+  if (error.code !== 'EPIPE') throw error;
+  removeTemporaryOutputs();
+  process.exit(finished ?? 141);
+};
+process.stdout.on('error', onClosedPipe);
+process.stderr.on('error', onClosedPipe);
+
 const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal }, COMMANDS);
+finished = code;
 process.exitCode = code;

@@ -363,6 +363,17 @@ describe('bad inputs through the built CLI (node dist/bin.js)', () => {
     throw new Error('no SIGTERM landed while pofa eval was running');
   });
 
+  it('a reader that closes the pipe early (pofa inspect DIR | head) ends it quietly, without a stack trace', async () => {
+    const child = spawn(process.execPath, [bin, 'inspect', 'hf'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+    // 0 when inspect had finished before the write failed, 141 (128 + SIGPIPE) when it was cut short.
+    expect([0, 141]).toContain(code);
+    expect(stderr).not.toContain('EPIPE');
+  });
+
   it('leaves the folder as it was', async () => {
     expect((await readdir(dir)).sort()).toEqual(['fifo', 'hf']);
   });
