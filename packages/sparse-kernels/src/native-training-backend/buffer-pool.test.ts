@@ -40,6 +40,22 @@ describe('Float32Pool', () => {
     pool.dropped(big);
     expect(pool.acquire(32)).not.toBe(big);
   });
+
+  it('a miss frees at least the bytes it allocates, the least recently freed length first', () => {
+    const pool = new Float32Pool(1 << 20);
+    const release = (array: Float32Array): void => {
+      pool.stored(array);
+      pool.dropped(array);
+    };
+    const older = pool.acquire(1000); // 4,000 bytes
+    const newer = pool.acquire(2000); // 8,000 bytes
+    release(older);
+    release(newer);
+    pool.acquire(500); // a miss of 2,000 bytes: drops `older` (4,000 bytes, freed first), enough
+    expect(pool.acquire(2000)).toBe(newer); // a hit frees nothing
+    expect(pool.acquire(1000)).not.toBe(older);
+    expect(pool.reused).toBe(1);
+  });
 });
 
 const { addon } = loadNativeAddon();
