@@ -154,7 +154,7 @@ export async function runBench(models: BenchModels, settings: BenchSettings, tar
     });
     const timed = entries.filter((entry) => entry.check?.agrees !== false);
     const settle = hooks.settle ?? (async () => (await waitForIdleThreads({ limitMs: IDLE_WAIT_LIMIT_MS })).waitedMs);
-    const measured = await measureInterleaved(timed.map(({ label, engine }) => ({ label, run: engine.run })), { rounds: iterations, warmup, ...hooks, settle });
+    const measured = await measureInterleaved(timed.map(({ label, engine }) => ({ label, run: engine.run })), { rounds: iterations, warmup, hotRuns: true, ...hooks, settle });
     times = entries.map((entry) => measured.times[timed.indexOf(entry)] ?? []);
     waits = entries.map((entry) => measured.settled[timed.indexOf(entry)] ?? []);
   } finally {

@@ -40,6 +40,21 @@ describe('measureInterleaved', () => {
     expect(settled).toEqual([[3, 5], [4, 6]]);
   });
 
+  it('with hotRuns, runs each engine once untimed right before its timed run, after settle', async () => {
+    const log: string[] = [];
+    let now = 0;
+    let runs = 0;
+    // Each engine's first run of a pair costs 100 (a cold start), the second its own cost.
+    const engine = (label: string, cost: number) => ({ label, run: () => void (log.push(label), (now += ++runs % 2 === 1 ? 100 : cost)) });
+    const settle = (): number => {
+      log.push('settle');
+      return 0;
+    };
+    const { times } = await measureInterleaved([engine('a', 10), engine('b', 40)], { rounds: 2, warmup: 1, clock: () => now, settle, hotRuns: true });
+    expect(log).toEqual(Array.from({ length: 3 }, () => ['settle', 'a', 'a', 'settle', 'b', 'b']).flat());
+    expect(times).toEqual([[10, 10], [40, 40]]);
+  });
+
   it('reports each run to onRun with its round, warm-up rounds negative', async () => {
     const seen: Array<[string, number]> = [];
     await measureInterleaved([{ label: 'x', run: () => undefined }, { label: 'y', run: () => undefined }], { rounds: 2, warmup: 1, onRun: (label, round) => seen.push([label, round]) });
