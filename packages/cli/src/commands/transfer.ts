@@ -121,7 +121,7 @@ export const transferCommand: Command = {
     epochs: { type: 'string', value: 'E', description: 'Epochs of the transfer stage', defaultText: '9 (GLUE)' },
     'qat-epochs': { type: 'string', value: 'E', description: 'Epochs of the QAT stage', defaultText: '3 (GLUE)' },
     batch: { type: 'string', value: 'N', description: 'Batch size', defaultText: '32 (GLUE)' },
-    'micro-batch': { type: 'string', value: 'N', description: 'Examples per forward/backward pass, a divisor of --batch (gradients accumulate)', defaultText: 'what fits 2048 tokens' },
+    'micro-batch': { type: 'string', value: 'N', description: 'Examples per forward/backward pass, a divisor of --batch (gradients accumulate)', defaultText: 'what fits 2048 tokens and 2 × 384² query-key pairs' },
     lr: { type: 'string', value: 'X', description: 'Peak learning rate of the transfer stage', defaultText: '1e-4 (GLUE)' },
     'qat-lr': { type: 'string', value: 'X', description: 'Peak learning rate of the QAT stage', defaultText: '1e-5' },
     seq: { type: 'string', value: 'N', description: 'Tokens per sequence', defaultText: '128 (GLUE)' },

@@ -45,17 +45,20 @@ export interface TrainingSettings {
 }
 
 /**
- * The largest divisor of `batchSize` whose passes hold at most `tokenBudget` tokens at
- * `maxLength` (at least 1): the micro-batch that bounds a step's activation memory while the
- * optimizer still sees `batchSize` examples per step.
+ * The largest divisor of `batchSize` whose passes hold at most `tokenBudget` tokens and at most
+ * `attentionBudget` query-key pairs per head (examples × `maxLength`²) at `maxLength` (at least 1):
+ * the micro-batch that bounds a step's activation memory (the Linears' activations grow with the
+ * tokens, the attention's with their square) while the optimizer still sees `batchSize` examples
+ * per step.
  *
  * @example
  * ```ts
  * microBatchSize(12, 384, 2048); // 4 (three passes of 4 × 384 tokens)
+ * microBatchSize(12, 384, 2048, 2 * 384 * 384); // 2 (six passes of 2 × 384 tokens)
  * ```
  */
-export function microBatchSize(batchSize: number, maxLength: number, tokenBudget: number): number {
-  const limit = Math.max(1, Math.floor(tokenBudget / maxLength));
+export function microBatchSize(batchSize: number, maxLength: number, tokenBudget: number, attentionBudget = Number.POSITIVE_INFINITY): number {
+  const limit = Math.max(1, Math.min(Math.floor(tokenBudget / maxLength), Math.floor(attentionBudget / (maxLength * maxLength))));
   for (let size = Math.min(batchSize, limit); size > 1; size--) if (batchSize % size === 0) return size;
   return 1;
 }

@@ -34,7 +34,7 @@ export const transferOptionsSchema = z
     /** Epochs of the QAT stage (default: the paper's). */
     qatEpochs: z.number().positive().optional(),
     batchSize: z.number().int().positive().optional(),
-    /** Examples per forward/backward pass (a divisor of the batch; default: what fits `TRANSFER_TOKEN_BUDGET` tokens). */
+    /** Examples per forward/backward pass (a divisor of the batch; default: what fits `TRANSFER_TOKEN_BUDGET` tokens and `TRANSFER_ATTENTION_BUDGET` query-key pairs). */
     microBatchSize: z.number().int().positive().optional(),
     /** Peak learning rate of the transfer stage (QAT keeps the paper's 1e-5 unless `qatLearningRate`). */
     learningRate: z.number().positive().optional(),

@@ -17,7 +17,7 @@ import type { StageEnvironment } from './stage-training';
 import { prepareTaskPipeline, requireTrainingExamples } from './task-pipeline';
 import { microBatchSize, type TaskTraining, type TeacherDistillation, type TrainingSettings } from './task-training';
 import { resolveTransferSource, transferOptionsSchema, type TransferOptions, type TransferSettings } from './transfer-options';
-import { PAPER_TRANSFER, TRANSFER_TOKEN_BUDGET, transferDistillation, type PaperStageSettings } from './prune-ofa-recipe';
+import { PAPER_TRANSFER, TRANSFER_ATTENTION_BUDGET, TRANSFER_TOKEN_BUDGET, transferDistillation, type PaperStageSettings } from './prune-ofa-recipe';
 
 /** The sparsity of a model's encoder Linear weights, overall and per layer. */
 export interface PatternSummary {
@@ -72,7 +72,7 @@ function stageSettings(
 ): TrainingSettings {
   const batchSize = overrides.batchSize ?? paper.batchSize;
   const epochSteps = Math.max(1, Math.ceil(((overrides.epochs ?? paper.epochs) * size) / batchSize));
-  const micro = overrides.microBatchSize ?? microBatchSize(batchSize, maxLength, TRANSFER_TOKEN_BUDGET);
+  const micro = overrides.microBatchSize ?? microBatchSize(batchSize, maxLength, TRANSFER_TOKEN_BUDGET, TRANSFER_ATTENTION_BUDGET);
   if (batchSize % micro !== 0) {
     throw new ConfigError('The micro-batch does not divide the batch', {
       expected: `a divisor of the batch size ${batchSize}`,
