@@ -1,6 +1,7 @@
 import type { FlowChildJob, FlowJob } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { CELL_QUEUE, STAGE_ATTEMPTS, STAGE_QUEUE, cellJobId, gridFlows, type GridStage, type StageJobData } from './grid-flows';
+import { identityHash } from '../run-folder';
+import { CELL_QUEUE, STAGE_ATTEMPTS, STAGE_QUEUE, cellJobId, gridFlows, stageJobId, type GridStage, type StageJobData } from './grid-flows';
 
 /** Every stage job of a flow tree, depth first, with the id of its parent job. */
 function nodes(flow: FlowJob | FlowChildJob, parent?: string): Array<{ id: string; parent?: string; queue: string; node: FlowJob | FlowChildJob }> {
@@ -57,5 +58,19 @@ describe('gridFlows', () => {
 
   it('refuses a stage that needs one missing from the grid', () => {
     expect(() => gridFlows([stage('transfer', ['nowhere'], 'm/t/90')], {})).toThrow('grid stage m/transfer needs nowhere, which is not in the grid');
+  });
+});
+
+describe('stageJobId', () => {
+  it('never reads as an integer, which BullMQ refuses as a custom job id, even when the hash is all digits', () => {
+    // BullMQ's check (Job.validateOptions): `${parseInt(id, 10)}` === id. A 16-hex-digit hash is all
+    // decimal digits about once in 1,900: find such an identity, as a grid's may be.
+    const readsAsInteger = (id: string) => `${parseInt(id, 10)}` === id;
+    let digits = 0;
+    while (!readsAsInteger(identityHash({ grid: 'g', stage: digits }))) digits++;
+    expect(readsAsInteger(identityHash({ grid: 'g', stage: digits }))).toBe(true);
+    const id = stageJobId({ grid: 'g', stage: digits });
+    expect(id).toBe(`stage-${identityHash({ grid: 'g', stage: digits })}`);
+    expect(readsAsInteger(id)).toBe(false);
   });
 });

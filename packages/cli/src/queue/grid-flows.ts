@@ -1,4 +1,5 @@
 import type { FlowChildJob, FlowJob, JobsOptions } from 'bullmq';
+import { identityHash } from '../run-folder';
 
 /** The BullMQ key prefix of pofa's queues (Redis keys `pofa:stages:…`, `pofa:cells:…`). */
 export const QUEUE_PREFIX = 'pofa';
@@ -45,6 +46,20 @@ export const STAGE_JOB_OPTIONS: Omit<JobsOptions, 'jobId'> = {
   removeOnComplete: false,
   removeOnFail: false,
 };
+
+/**
+ * The job id of a grid stage: `stage-` and the hash of what identifies it. The prefix matters:
+ * BullMQ refuses a custom id that reads as an integer, and a 16-digit hash is all decimal digits
+ * about once in 1,900 stages.
+ *
+ * @example
+ * ```ts
+ * stageJobId({ grid: 'g', kind: 'pretrain-dense', dir: 'bert-base/pretrained' }); // 'stage-…' (16 hex digits)
+ * ```
+ */
+export function stageJobId(identity: unknown): string {
+  return `stage-${identityHash(identity)}`;
+}
 
 /**
  * The job id of a cell: `cell-` and its stage's id.

@@ -45,8 +45,8 @@ describe('planPruneOfa', () => {
     const other = planPruneOfa(models, SMOKE.tasks, 'grid-b');
     expect(other.every((job, index) => job.id !== jobs[index].id)).toBe(true);
     const dense = byDir(jobs, 'bert-base/pretrained');
-    expect(dense.id).toBe(identityHash({ grid: 'grid-a', kind: 'pretrain-dense', dir: 'bert-base/pretrained', inputs: {} }));
-    expect(byDir(jobs, 'bert-base/sparse-85').id).toBe(identityHash({ grid: 'grid-a', kind: 'sparse-pretrain', dir: 'bert-base/sparse-85', sparsity: 0.85, inputs: { from: dense.id } }));
+    expect(dense.id).toBe(`stage-${identityHash({ grid: 'grid-a', kind: 'pretrain-dense', dir: 'bert-base/pretrained', inputs: {} })}`);
+    expect(byDir(jobs, 'bert-base/sparse-85').id).toBe(`stage-${identityHash({ grid: 'grid-a', kind: 'sparse-pretrain', dir: 'bert-base/sparse-85', sparsity: 0.85, inputs: { from: dense.id } })}`);
   });
 
   it('starts a --teacher checkpoint row from the checkpoint, without a pre-training job', () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '@pofa/core';
 import type { RunTask } from '@pofa/tasks';
+import { stageJobId } from '../queue/grid-flows';
 import { identityHash, type StageOutput, type StageRecord } from '../run-folder';
 import { PRUNE_OFA_SPARSITIES } from './prune-ofa-scales';
 import { finetuneDense, pretrainDense, sparsePretrain, sparseTransfer, stageModel, type StageContext } from './prune-ofa-stages';
@@ -62,7 +63,7 @@ export function planPruneOfa(models: readonly PlannedModel[], tasks: readonly st
   const jobs: PruneOfaStageJob[] = [];
   const add = (job: Omit<PruneOfaStageJob, 'id'>): StageInput => {
     const inputs = Object.fromEntries(Object.entries(job.inputs).map(([role, input]) => [role, 'job' in input ? input.job : { checkpoint: input.checkpoint }]));
-    const id = identityHash({ grid, kind: job.kind, dir: job.dir, sparsity: job.sparsity, task: job.task, inputs });
+    const id = stageJobId({ grid, kind: job.kind, dir: job.dir, sparsity: job.sparsity, task: job.task, inputs });
     jobs.push({ id, ...job });
     return { job: id, dir: job.dir };
   };

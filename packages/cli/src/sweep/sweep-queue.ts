@@ -5,7 +5,7 @@ import packageJson from '../../package.json';
 import { runCompress } from '../pipeline/compress';
 import type { CompressOptions } from '../pipeline/compress-options';
 import { reportRowSchema, type ReportRow } from '../pipeline/report-table';
-import type { GridStage, StageJobData } from '../queue/grid-flows';
+import { stageJobId, type GridStage, type StageJobData } from '../queue/grid-flows';
 import { QueueError } from '../queue/queue-error';
 import { parseQueueUrl } from '../queue/queue-url';
 import { runGridOnQueue } from '../queue/run-grid';
@@ -48,12 +48,12 @@ export function sweepStages(base: CompressOptions, cells: readonly SweepCell[], 
     let teacher = teachers.get(seed);
     if (teacher === undefined) {
       const data: SweepStageData = { options: { ...options, until: 'finetune' }, cwd };
-      teacher = { id: identityHash({ sweep, teacher: seed }), name: `teacher (seed ${seed})`, needs: [], data };
+      teacher = { id: stageJobId({ sweep, teacher: seed }), name: `teacher (seed ${seed})`, needs: [], data };
       teachers.set(seed, teacher);
       stages.push(teacher);
     }
     const data: SweepStageData = { options, cwd };
-    stages.push({ id: identityHash({ sweep, cell: cell.name }), name: cell.name, needs: [teacher.id], cell: cell.name, data });
+    stages.push({ id: stageJobId({ sweep, cell: cell.name }), name: cell.name, needs: [teacher.id], cell: cell.name, data });
   }
   return stages;
 }
