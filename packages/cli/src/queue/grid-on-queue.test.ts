@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, currentStage, freePort, pofa, redisServer, rows, startRedis, until, type Row, type Spawned } from './__fixtures__/processes';
+import { bin, currentStage, freePort, inProcessTable, pofa, redisServer, rows, startRedis, until, type Row, type Spawned } from './__fixtures__/processes';
 
 const available = redisServer !== '';
 if (!available) console.warn('grid-on-queue.test.ts: the queue tests are skipped: no redis-server on PATH (apt-get install redis-server; .ci/run installs it)');
@@ -88,9 +88,7 @@ describe.skipIf(!available)('the Prune OFA grid on a BullMQ queue (redis-server,
     url = `redis://127.0.0.1:${port}`;
     redis = await startRedis(port, dir);
     // The table of the in-process run, the reference every queued run must equal.
-    const inProcess = pofa(['reproduce', '--scale', 'smoke', '--only', 'prune-ofa', '--out', 'in-process'], dir);
-    expect(await inProcess.exited, inProcess.err()).toEqual({ code: 0, signal: null });
-    reference = await rows(join(dir, 'in-process'));
+    reference = await inProcessTable(dir, 'in-process');
     expect(reference).toHaveLength(15);
   });
 
@@ -102,9 +100,7 @@ describe.skipIf(!available)('the Prune OFA grid on a BullMQ queue (redis-server,
 
   it('gives exactly the in-process tiny table with two workers, one of them killed with SIGKILL mid-stage (its stage resumes on the other from its checkpoint)', async () => {
     // The tiny grid (the CI scale of pofa reproduce: 10 cells), in process first for the reference.
-    const inProcessTiny = pofa(['reproduce', '--scale', 'tiny', '--only', 'prune-ofa', '--out', 'in-process-tiny'], dir);
-    expect(await inProcessTiny.exited, inProcessTiny.err()).toEqual({ code: 0, signal: null });
-    const referenceTiny = await rows(join(dir, 'in-process-tiny'), 'tiny');
+    const referenceTiny = await inProcessTable(dir, 'in-process-tiny', 'tiny');
     expect(referenceTiny).toHaveLength(10);
     const [first, second] = [worker(), worker()];
     await until(() => first.out().includes('1 stage at a time') && second.out().includes('1 stage at a time'), 'the workers to start');

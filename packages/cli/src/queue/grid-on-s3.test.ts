@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, currentStage, freePort, pofa, redisServer, rows, startRedis, until, type Row, type Spawned } from './__fixtures__/processes';
+import { alive, currentStage, freePort, inProcessTable, pofa, redisServer, rows, startRedis, until, type Row, type Spawned } from './__fixtures__/processes';
 import { S3RVER_CREDENTIALS, startS3Server, type TestS3Server } from './__fixtures__/s3-server';
 import { parseS3Url } from './s3-location';
 import { openS3Store, type S3Store } from './s3-store';
@@ -41,9 +41,7 @@ describe.skipIf(!available)('the Prune OFA grid on a queue with an S3 store (red
     redis = await startRedis(port, dir);
     s3 = await startS3Server(['pofa-grid']);
     bucket = await openS3Store(parseS3Url(`s3://pofa-grid?endpoint=${s3.endpoint}`), { env });
-    const inProcess = pofa(['reproduce', '--scale', 'smoke', '--only', 'prune-ofa', '--out', 'in-process'], dir);
-    expect(await inProcess.exited, inProcess.err()).toEqual({ code: 0, signal: null });
-    reference = await rows(join(dir, 'in-process'));
+    reference = await inProcessTable(dir, 'in-process');
     expect(reference).toHaveLength(15);
   });
 

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const bin = fileURLToPath(new URL('../../../dist/bin.js', import.meta.url));
 /** The redis-server on PATH, or '' (the queue tests then skip, saying why). */
@@ -69,6 +70,13 @@ export interface Row {
 }
 
 export const rows = async (out: string, scale = 'smoke'): Promise<Row[]> => JSON.parse(await readFile(join(out, `prune-ofa-${scale}.json`), 'utf8')).rows as Row[];
+
+/** Runs the Prune OFA grid of `scale` in process (`pofa reproduce … --out OUT` in `dir`), checks it exited 0, and returns its table: the reference every queued run must equal. */
+export async function inProcessTable(dir: string, out: string, scale = 'smoke'): Promise<Row[]> {
+  const inProcess = pofa(['reproduce', '--scale', scale, '--only', 'prune-ofa', '--out', out], dir);
+  expect(await inProcess.exited, inProcess.err()).toEqual({ code: 0, signal: null });
+  return rows(join(dir, out), scale);
+}
 
 /** The stage a worker is running now: its last "start" line without a later end. */
 export function currentStage(worker: Spawned): string | undefined {
